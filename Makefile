@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
+export DAGSTER_HOME := $(CURDIR)/warehouse/dagster_home
+export GX_ANALYTICS_ENABLED := False
+export DO_NOT_TRACK := 1
+
+.PHONY: setup run test ui lint clean
+
+setup: $(BIN)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(BIN)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+# dagster-dbt loads the dbt manifest; build it once here, not on every start.
+$(MANIFEST): $(BIN)/.synced $(DBT_SOURCES)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
+
+$(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp pipelines/dagster.yaml $@
+
+run: setup
+	$(BIN)/sozplan refresh
+
+test: setup
+	$(BIN)/pytest
+
+ui: setup
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+lint: setup
+	$(BIN)/ruff check pipelines tests
+	$(BIN)/ruff format --check pipelines tests
+
+clean:
+	rm -rf warehouse/build warehouse/releases warehouse/sozialplanung.duckdb dbt_project/target

@@ -1,0 +1,57 @@
+-- One value per indicator, region and period, computed from its numerator and denominator.
+-- Add an indicator by adding a row to seeds/indicator_catalogue.csv.
+with catalogue as (
+    select * from {{ ref('indicator_catalogue') }}
+),
+
+measure as (
+    select * from {{ ref('int_measure') }}
+),
+
+paired as (
+    select
+        c.indicator_id,
+        n.region_key,
+        n.period,
+        c.multiplier,
+        c.unit,
+        c.denominator_measure,
+        n.value as numerator,
+        d.value as denominator,
+        coalesce(n.value_status, d.value_status) as component_status,
+        n.table_code as numerator_table,
+        d.table_code as denominator_table,
+        n.source_file_sha256 as numerator_sha256,
+        d.source_file_sha256 as denominator_sha256
+    from catalogue as c
+    inner join measure as n on n.measure_id = c.numerator_measure
+    left join measure as d
+        on d.measure_id = c.denominator_measure
+        and d.region_key = n.region_key
+        and d.period = n.period
+    -- a ratio needs both parts; a missing denominator row shows up as status '.'
+)
+
+select
+    cast(indicator_id as varchar) as indicator_id,
+    cast(region_key as varchar) as region_key,
+    cast(period as integer) as period,
+    cast(case
+        when component_status is not null then null
+        when denominator_measure is null then numerator * multiplier
+        when denominator is null or denominator = 0 then null
+        else numerator * multiplier / denominator
+    end as double) as value,
+    cast(numerator as double) as numerator,
+    cast(denominator as double) as denominator,
+    cast(unit as varchar) as unit,
+    cast(case
+        when component_status is not null then component_status
+        when denominator_measure is not null and denominator is null then '.'
+        when denominator_measure is not null and denominator = 0 then 'x'
+    end as varchar) as value_status,
+    make_date(cast(period as integer), 12, 31) as gebietsstand,
+    cast(concat_ws(' ', numerator_table, denominator_table) as varchar) as source_tables,
+    cast(concat_ws(' ', numerator_sha256, denominator_sha256) as varchar) as source_file_sha256,
+    cast('{{ var("release") }}' as varchar) as release
+from paired

@@ -1,0 +1,1 @@
+"""Sozialplanung indicator warehouse: Dagster code location and the `sozplan` CLI."""

@@ -1,0 +1,165 @@
+"""Check a read file against its data contract before anything is written to `raw`.
+
+Each check reports the first offending line with column, expected and found, and how
+many more rows share the problem, so a planner can open the file and fix it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipelines.contracts import Contract
+from pipelines.readers.errors import InputError, Problem
+from pipelines.readers.table import ReadResult
+
+
+def _first(
+    file: str, frame: pd.DataFrame, mask: pd.Series, column: str, expected: str, show: str | None = None
+) -> Problem | None:
+    if not mask.any():
+        return None
+    rows = frame.loc[mask]
+    row = rows.iloc[0]
+    found = repr(row[show or column]) if (show or column) in row else "nothing"
+    return Problem(file, int(row["_source_line"]), column, expected, found, len(rows) - 1)
+
+
+def _duplicate_key(file: str, df: pd.DataFrame, keys: list[str]) -> Problem | None:
+    dup = df.duplicated(subset=keys, keep=False)
+    if not dup.any():
+        return None
+    rows = df.loc[dup]
+    first_key = tuple(rows.iloc[0][keys])
+    same = rows[(rows[keys] == rows.iloc[0][keys]).all(axis=1)]
+    lines = same["_source_line"].tolist()
+    key_text = ", ".join(f"{k}={v!r}" for k, v in zip(keys, first_key, strict=True))
+    return Problem(
+        file,
+        int(lines[1]),
+        "+".join(keys),
+        "one row per key",
+        f"the key {key_text} again (first at line {lines[0]})",
+        int(df.duplicated(subset=keys).sum()) - 1,
+    )
+
+
+def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
+    """Everything in the file that breaks the contract (empty list: it conforms)."""
+    file = result.path.name
+    df = result.frame
+    problems: list[Problem | None] = []
+
+    expected_stat = contract.table_code.split("-")[0]
+    problems.append(
+        _first(
+            file,
+            df,
+            df["statistics_code"] != expected_stat,
+            "statistics_code",
+            f"statistics {expected_stat} (table {contract.table_code})",
+        )
+    )
+    region = contract.region
+    problems.append(
+        _first(
+            file,
+            df,
+            df["region_variable"] != region.variable,
+            "variable_code",
+            f"region variable {region.variable}",
+            "region_variable",
+        )
+    )
+    key_ok = df["region_key"].str.fullmatch(rf"{region.land}\d{{{region.key_length - len(region.land)}}}")
+    problems.append(
+        _first(
+            file,
+            df,
+            ~key_ok.fillna(False),
+            "variable_attribute_code",
+            f"a {region.key_length}-digit region key in Land {region.land}",
+            "region_key",
+        )
+    )
+
+    for i, variable in enumerate(contract.variables, start=1):
+        code_col, attr_col = f"var{i}_code", f"var{i}_attr_code"
+        problems.append(
+            _first(file, df, df[code_col] != variable.code, code_col, f"variable {variable.code}")
+        )
+        problems.append(
+            _first(
+                file,
+                df,
+                ~df[attr_col].isin(variable.attributes),
+                attr_col,
+                f"an attribute of {variable.code} ({', '.join(a or '<Insgesamt>' for a in variable.attributes)})",
+            )
+        )
+    extra = len(contract.variables) + 1
+    if extra <= 3:
+        problems.append(
+            _first(
+                file,
+                df,
+                df[f"var{extra}_code"].notna(),
+                f"var{extra}_code",
+                f"{len(contract.variables) + 1} variable groups (schema drift: an extra variable)",
+            )
+        )
+
+    units = {m.code: m.unit for m in contract.measures}
+    problems.append(
+        _first(
+            file,
+            df,
+            ~df["measure_code"].isin(list(units)),
+            "value_variable_code",
+            f"a measure of the contract ({', '.join(units)})",
+            "measure_code",
+        )
+    )
+    expected_unit = df["measure_code"].map(units)
+    problems.append(
+        _first(
+            file,
+            df,
+            expected_unit.notna() & (df["unit"] != expected_unit),
+            "value_unit",
+            f"the contract's units ({', '.join(f'{k}: {v}' for k, v in units.items())})",
+            "unit",
+        )
+    )
+    problems.append(
+        _first(
+            file,
+            df,
+            df["value_status"].notna() & ~df["value_status"].isin(contract.allowed_status),
+            "value",
+            f"a special sign the contract allows ({' '.join(contract.allowed_status)})",
+            "value_status",
+        )
+    )
+    first, last = contract.period_range
+    problems.append(
+        _first(
+            file,
+            df,
+            ~df["period_year"].between(first, last),
+            "time",
+            f"a period from {first} to {last}",
+            "time",
+        )
+    )
+    problems.append(_duplicate_key(file, df, [c for c in contract.key_columns if c in df]))
+    return [p for p in problems if p is not None]
+
+
+def conform(result: ReadResult, contract: Contract) -> pd.DataFrame:
+    """The canonical frame tagged with the contract's table code, or an InputError."""
+    problems = contract_problems(result, contract)
+    if problems:
+        raise InputError(problems)
+    frame = result.frame.copy()
+    frame["table_code"] = contract.table_code
+    return frame

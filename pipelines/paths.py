@@ -1,0 +1,52 @@
+"""Where the project keeps its files. One place, so tests and users can relocate the warehouse.
+
+`SOZPLAN_WAREHOUSE_DIR` moves the whole warehouse folder (published file, candidates,
+releases, lock); tests point it at a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+CONTRACTS_DIR = PROJECT_ROOT / "data_contracts"
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+SAMPLE_DIR = PROJECT_ROOT / "sample_data"
+
+
+@dataclass(frozen=True)
+class WarehousePaths:
+    """The files of one warehouse folder."""
+
+    root: Path
+
+    @property
+    def published(self) -> Path:
+        return self.root / "sozialplanung.duckdb"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def releases_dir(self) -> Path:
+        return self.root / "releases"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / ".refresh.lock"
+
+    def candidate(self, run_id: str) -> Path:
+        return self.build_dir / f"{run_id}.duckdb"
+
+
+def warehouse_paths() -> WarehousePaths:
+    """The warehouse folder in use: `SOZPLAN_WAREHOUSE_DIR` or `<project>/warehouse`."""
+    root = os.environ.get("SOZPLAN_WAREHOUSE_DIR")
+    return WarehousePaths(Path(root).resolve() if root else PROJECT_ROOT / "warehouse")

@@ -1,0 +1,46 @@
+"""What every reader returns: the canonical long table plus what the file says of itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+# Columns of the canonical long table, in order (raw.<source> adds the lineage columns).
+CANONICAL_COLUMNS = [
+    "table_code",
+    "statistics_code",
+    "time_code",
+    "time",
+    "period_year",
+    "region_variable",
+    "region_key",
+    "region_name",
+    "var1_code",
+    "var1_attr_code",
+    "var1_attr_label",
+    "var2_code",
+    "var2_attr_code",
+    "var2_attr_label",
+    "var3_code",
+    "var3_attr_code",
+    "var3_attr_label",
+    "measure_code",
+    "measure_label",
+    "value",
+    "unit",
+    "value_status",
+    "value_quality",
+    "_source_line",
+]
+
+
+@dataclass
+class ReadResult:
+    """A file read into the canonical long table."""
+
+    path: Path
+    format: str
+    frame: pd.DataFrame
+    metadata: dict[str, object] = field(default_factory=dict)
