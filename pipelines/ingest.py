@@ -1,8 +1,8 @@
 """Ingest one delivery: find the file, read it, conform it to its contract, write `raw.<source>`.
 
-Every raw row carries its file's sha256, the time of ingestion and the release. One row per
-file goes to `meta.source_file` with table code, licence and attribution, so every value
-downstream can be traced to the file it came from.
+Every raw row carries its file's sha256, the time of ingestion and the release. From the raw
+tables `meta.source_file` registers one row per file with table code, licence and
+attribution, so every value downstream can be traced to the file it came from.
 """
 
 from __future__ import annotations
@@ -19,24 +19,6 @@ from pipelines.conform import conform
 from pipelines.contracts import Contract
 from pipelines.paths import WarehousePaths
 from pipelines.readers import read_file
-
-SOURCE_FILE_DDL = """
-create schema if not exists meta;
-create table if not exists meta.source_file (
-    source varchar not null,
-    table_code varchar not null,
-    file_name varchar not null,
-    file_sha256 varchar not null,
-    file_size bigint not null,
-    rows bigint not null,
-    reader varchar not null,
-    licence varchar not null,
-    attribution varchar not null,
-    ingested_at timestamp not null,
-    release varchar not null
-);
-"""
-
 
 @dataclass(frozen=True)
 class IngestReport:
@@ -87,23 +69,26 @@ def ingest(
         con.execute(f"create or replace table {contract.raw_table} as select * from delivery")
     finally:
         con.unregister("delivery")
-    con.execute(SOURCE_FILE_DDL)
-    con.execute("delete from meta.source_file where source = ?", [contract.source])
-    con.execute(
-        "insert into meta.source_file values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            contract.source,
-            contract.table_code,
-            path.name,
-            sha,
-            path.stat().st_size,
-            len(frame),
-            contract.reader,
-            contract.licence,
-            contract.attribution,
-            ingested_at,
-            release,
-        ],
-    )
     status_counts = frame["value_status"].value_counts().to_dict()
     return IngestReport(contract.source, path, sha, len(frame), status_counts)
+
+
+def write_source_register(con: duckdb.DuckDBPyConnection, contracts: list[Contract]) -> int:
+    """Rebuild `meta.source_file` from the lineage columns of the raw tables."""
+    selects = []
+    params: list[str] = []
+    for c in contracts:
+        selects.append(
+            f"""select ? as source, table_code, _source_file as file_name,
+                   _source_file_sha256 as file_sha256, count(*) as rows, ? as reader,
+                   ? as licence, ? as attribution, min(_ingested_at) as ingested_at,
+                   min(_release) as release
+            from {c.raw_table}
+            group by table_code, _source_file, _source_file_sha256"""
+        )
+        params += [c.source, c.reader, c.licence, c.attribution]
+    con.execute("create schema if not exists meta")
+    con.execute(
+        "create or replace table meta.source_file as " + " union all ".join(selects), params
+    )
+    return con.execute("select count(*) from meta.source_file").fetchone()[0]

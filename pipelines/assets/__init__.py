@@ -1,0 +1,1 @@
+"""Dagster assets in flow order: ingest → transform (dbt) → audit → publish."""

@@ -1,0 +1,43 @@
+"""The publish asset: the last step of a refresh, after every blocking check has passed."""
+
+
+from datetime import UTC, datetime
+
+import dagster as dg
+import duckdb
+
+from pipelines.publish import CURATED_TABLES
+from pipelines.publish import publish as publish_file
+from pipelines.resources import WarehouseResource
+
+RELEASE_DDL = """
+create schema if not exists meta;
+create or replace table meta.release (
+    release varchar not null,
+    run_id varchar not null,
+    published_at timestamp not null
+);
+"""
+
+
+@dg.asset(
+    group_name="publish",
+    deps=[dg.AssetKey(t.split(".")) for t in CURATED_TABLES] + [dg.AssetKey(["meta", "source_file"])],
+    kinds={"duckdb"},
+    description="Swap the audited candidate in as warehouse/sozialplanung.duckdb (atomic rename).",
+)
+def publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    candidate = warehouse.candidate
+    with duckdb.connect(str(candidate)) as con:
+        con.execute(RELEASE_DDL)
+        con.execute(
+            "insert into meta.release values (?, ?, ?)",
+            [warehouse.release, context.run_id, datetime.now(UTC).replace(tzinfo=None)],
+        )
+        rows = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in CURATED_TABLES}
+    published = publish_file(candidate, warehouse.release, warehouse.paths)
+    (warehouse.paths.build_dir / f"{context.run_id}.release").unlink(missing_ok=True)
+    context.log.info(f"published release {warehouse.release} at {published}")
+    return dg.MaterializeResult(
+        metadata={"release": warehouse.release, "path": str(published), **{f"rows {t}": n for t, n in rows.items()}}
+    )

@@ -1,0 +1,83 @@
+"""dbt models as Dagster assets: staging → intermediate → marts, dbt tests as blocking checks.
+
+`dbt build` runs models and tests in dependency order and skips what sits downstream of a
+failed test. Tests store their failing rows in the `audit` schema of the candidate, from
+where a failure report takes its examples. The manifest is built by `make` (`dbt parse`).
+"""
+
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+
+from pipelines.paths import DBT_PROJECT_DIR
+from pipelines.resources import WarehouseResource
+
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+EXAMPLE_ROWS = 3
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(
+        project_dir=DBT_PROJECT,
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=DBT_EXECUTABLE,
+    )
+
+
+def _failed_tests(run_results: dict[str, Any], manifest: dict[str, Any], candidate: Path) -> list[str]:
+    """Failed or errored dbt nodes, each with its table and example failing rows."""
+    lines = []
+    with duckdb.connect(str(candidate), read_only=True) as con:
+        for result in run_results.get("results", []):
+            if result["status"] not in ("fail", "error"):
+                continue
+            node = manifest["nodes"].get(result["unique_id"], {})
+            model = (node.get("attached_node") or "").split(".")[-1] or ", ".join(
+                n.split(".")[-1] for n in node.get("depends_on", {}).get("nodes", [])
+            )
+            kind = node.get("resource_type", "node")
+            name = node.get("name", result["unique_id"])
+            lines.append(
+                f"dbt {kind} {name} on {model}: {result['status']}"
+                + (f", {result['failures']} rows" if result.get("failures") else "")
+                + (f" ({(result.get('message') or '').strip()})" if result["status"] == "error" else "")
+            )
+            relation = node.get("relation_name")
+            if kind == "test" and relation:
+                try:
+                    frame = con.execute(f"select * from {relation} limit {EXAMPLE_ROWS}").df()
+                except duckdb.Error:
+                    continue
+                lines.extend(
+                    "    e.g. " + json.dumps(row, ensure_ascii=False, default=str)
+                    for row in frame.to_dict("records")
+                )
+    return lines
+
+
+@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT)
+def warehouse_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    """Build and test all dbt models in the run's candidate database."""
+    dbt_vars = {"db_path": str(warehouse.candidate), "release": warehouse.release}
+    invocation = dbt.cli(
+        ["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False
+    )
+    yield from invocation.stream()
+    if not invocation.is_successful():
+        run_results = invocation.get_artifact("run_results.json")
+        manifest = invocation.get_artifact("manifest.json")
+        lines = _failed_tests(run_results, manifest, warehouse.candidate)
+        raise dg.Failure(
+            description="dbt build failed:\n" + "\n".join(lines or ["see the dbt log above"]),
+            allow_retries=False,
+        )

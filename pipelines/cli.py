@@ -1,0 +1,126 @@
+"""`sozplan`: refresh the warehouse, query it, list and roll back releases."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+EXIT_FAILED = 1
+EXIT_LOCKED = 75
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from pipelines.refresh import run_refresh
+
+    print("sozplan refresh: ingest → dbt build → checks → publish", flush=True)
+    outcome = run_refresh(lock_timeout_seconds=args.wait, log_level=args.log_level)
+    print(outcome.summary(), flush=True)
+    if outcome.success:
+        return 0
+    if any("another refresh is running" in f for f in outcome.failures):
+        return EXIT_LOCKED
+    return EXIT_FAILED
+
+
+def _query(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from pipelines.paths import warehouse_paths
+
+    published = warehouse_paths().published
+    if not published.is_file():
+        print(f"no published warehouse at {published}: run `make run` first", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        with duckdb.connect(str(published), read_only=True) as con:
+            cursor = con.execute(args.sql)
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall()
+    except duckdb.Error as exc:
+        print(f"query failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    _print_rows(columns, rows, args.format)
+    return 0
+
+
+def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
+    if fmt == "json":
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        print(json.dumps(records, ensure_ascii=False, indent=2, default=str))
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        from tabulate import tabulate
+
+        print(tabulate(rows, headers=columns, tablefmt="simple", floatfmt=".10g", intfmt=","))
+        print(f"({len(rows)} rows)")
+
+
+def _releases(args: argparse.Namespace) -> int:
+    from pipelines.paths import warehouse_paths
+    from pipelines.publish import list_releases
+
+    for path in list_releases(warehouse_paths()):
+        print(path.stem)
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    from filelock import FileLock, Timeout
+
+    from pipelines.paths import warehouse_paths
+    from pipelines.publish import rollback
+
+    paths = warehouse_paths()
+    try:
+        with FileLock(paths.lock_file, timeout=0):
+            rollback(args.release, paths)
+    except Timeout:
+        print("a refresh is running; roll back after it has finished", file=sys.stderr)
+        return EXIT_LOCKED
+    except FileNotFoundError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
+    print(f"published release {args.release} again at {paths.published}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sozplan", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    refresh = sub.add_parser("refresh", help="build, audit and publish the warehouse")
+    refresh.add_argument(
+        "--wait", type=float, default=0.0, metavar="SECONDS",
+        help="wait this long for a running refresh to finish (default: exit at once)",
+    )
+    refresh.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
+    refresh.set_defaults(func=_refresh)
+
+    query = sub.add_parser("query", help="run SQL on the published warehouse (read-only)")
+    query.add_argument("sql")
+    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    query.set_defaults(func=_query)
+
+    releases = sub.add_parser("releases", help="list kept releases, newest first")
+    releases.set_defaults(func=_releases)
+
+    rollback = sub.add_parser("rollback", help="publish a kept release again")
+    rollback.add_argument("release")
+    rollback.set_defaults(func=_rollback)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""The Dagster code location: ingest → dbt models → checks → publish, with schedule and sensor."""
+
+
+import dagster as dg
+
+from pipelines.assets.audit import MART_CHECKS
+from pipelines.assets.ingest import INGEST_ASSETS, RAW_CHECKS, source_file
+from pipelines.assets.publish import publish
+from pipelines.assets.transform import dbt_resource, warehouse_models
+from pipelines.automation import REFRESH_JOB, inbox_sensor, monthly_refresh
+from pipelines.resources import WarehouseResource
+
+# One process, steps in sequence: DuckDB allows a single writer per file.
+refresh_job = dg.define_asset_job(
+    name=REFRESH_JOB,
+    selection=dg.AssetSelection.all(),
+    executor_def=dg.in_process_executor,
+    description="Full refresh: build a candidate warehouse, audit it, publish it.",
+    tags={"sozplan/kind": "refresh"},
+)
+
+defs = dg.Definitions(
+    assets=[*INGEST_ASSETS, source_file, warehouse_models, publish],
+    asset_checks=[*RAW_CHECKS, *MART_CHECKS],
+    jobs=[refresh_job],
+    schedules=[monthly_refresh],
+    sensors=[inbox_sensor],
+    resources={"dbt": dbt_resource(), "warehouse": WarehouseResource()},
+)

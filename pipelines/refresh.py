@@ -1,0 +1,99 @@
+"""Run one full refresh in this process and report it: release, rows, checks, seconds.
+
+The refresh job runs on the Dagster instance in `$DAGSTER_HOME`, so runs started here show
+up in the UI like scheduled ones. A failed refresh names the failed step or check with its
+table and example rows, and leaves the published warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import duckdb
+
+from pipelines.paths import warehouse_paths
+from pipelines.publish import CURATED_TABLES
+
+
+@dataclass
+class RefreshOutcome:
+    success: bool
+    run_id: str
+    seconds: float
+    release: str | None = None
+    rows: dict[str, int] = field(default_factory=dict)
+    checks_passed: int = 0
+    checks_failed: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.success:
+            lines = [f"refresh ok: release {self.release} published at {warehouse_paths().published}"]
+            lines += [f"  {table:<28} {n:>7,} rows" for table, n in self.rows.items()]
+            lines.append(f"  checks passed: {self.checks_passed}, failed: {self.checks_failed}")
+        else:
+            lines = ["refresh FAILED: the published warehouse was not changed"]
+            lines += [f"  {line}" for failure in self.failures for line in failure.splitlines()]
+            lines.append(f"  checks passed: {self.checks_passed}, failed: {self.checks_failed}")
+        lines.append(f"  run {self.run_id}, {self.seconds:.1f} s")
+        return "\n".join(lines)
+
+
+def run_refresh(lock_timeout_seconds: float = 0.0, log_level: str = "INFO") -> RefreshOutcome:
+    """Materialise the refresh job in-process on the configured Dagster instance."""
+    started = time.perf_counter()
+    import dagster as dg
+
+    from pipelines.definitions import defs
+
+    job = defs.resolve_job_def("refresh")
+    instance = dg.DagsterInstance.get() if _has_dagster_home() else dg.DagsterInstance.ephemeral()
+    with instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={
+                "loggers": {"console": {"config": {"log_level": log_level}}},
+                "resources": {"warehouse": {"config": {"lock_timeout_seconds": lock_timeout_seconds}}},
+            },
+        )
+    outcome = RefreshOutcome(
+        success=result.success, run_id=result.run_id, seconds=time.perf_counter() - started
+    )
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            outcome.checks_passed += 1
+        else:
+            outcome.checks_failed += 1
+            outcome.failures.append(
+                f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed"
+                + (f":\n{evaluation.description}" if evaluation.description else "")
+            )
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            user = event.step_failure_data.user_failure_data
+            text = (user.description if user and user.description else None) or (
+                error.message.strip() if error else "unknown error"
+            )
+            outcome.failures.append(f"step {event.step_key} failed: {text}")
+    if not result.success and not outcome.failures:
+        outcome.failures.append("the run failed before any step ran (see the log above)")
+    if result.success:
+        outcome.release, outcome.rows = _published_summary()
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _has_dagster_home() -> bool:
+    import os
+
+    return bool(os.environ.get("DAGSTER_HOME"))
+
+
+def _published_summary() -> tuple[str, dict[str, int]]:
+    with duckdb.connect(str(warehouse_paths().published), read_only=True) as con:
+        release = con.execute("select release from meta.release").fetchone()[0]
+        rows = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in CURATED_TABLES}
+    return release, rows

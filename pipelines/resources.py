@@ -1,0 +1,72 @@
+"""The warehouse as a Dagster resource: the run's candidate file, its release id and the lock.
+
+One refresh at a time: the resource holds a file lock for the whole run (the refresh job
+runs in one process, so the resource is set up once per run). A second refresh waits up to
+`lock_timeout_seconds` and then fails with a message naming the lock file.
+"""
+
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+from filelock import FileLock, Timeout
+from pydantic import PrivateAttr
+
+from pipelines.paths import WarehousePaths, warehouse_paths
+
+
+class RefreshLocked(RuntimeError):
+    """Another refresh holds the warehouse lock."""
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """Candidate database, release id and lock of one refresh run."""
+
+    lock_timeout_seconds: float = 0.0
+
+    _run_id: str = PrivateAttr(default="")
+    _release: str = PrivateAttr(default="")
+
+    @property
+    def paths(self) -> WarehousePaths:
+        return warehouse_paths()
+
+    @property
+    def candidate(self) -> Path:
+        return self.paths.candidate(self._run_id)
+
+    @property
+    def release(self) -> str:
+        return self._release
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseResource"]:
+        paths = self.paths
+        paths.build_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(paths.lock_file, timeout=self.lock_timeout_seconds)
+        try:
+            lock.acquire()
+        except Timeout as exc:
+            raise RefreshLocked(
+                f"another refresh is running (lock {paths.lock_file} held); "
+                "wait for it to finish or pass --wait"
+            ) from exc
+        try:
+            self._run_id = context.run_id or "adhoc"
+            self._release = _release_id(paths, self._run_id)
+            yield self
+        finally:
+            lock.release()
+
+
+def _release_id(paths: WarehousePaths, run_id: str) -> str:
+    """`<UTC timestamp>-<run id prefix>`, fixed at the first step of the run."""
+    marker = paths.build_dir / f"{run_id}.release"
+    if marker.exists():
+        return marker.read_text().strip()
+    release = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{run_id[:8]}"
+    marker.write_text(release)
+    return release
