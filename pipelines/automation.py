@@ -1,6 +1,5 @@
 """When a refresh runs: monthly on schedule, and whenever a new file lands in the inbox."""
 
-
 import hashlib
 import json
 
@@ -48,6 +47,8 @@ def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.Sk
         return dg.SkipReason("no new file in the inbox")
     run_key = hashlib.sha256(json.dumps(listing, sort_keys=True).encode()).hexdigest()[:16]
     return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=run_key, tags={"sozplan/inbox_files": ",".join(new)[:200]})],
+        run_requests=[
+            dg.RunRequest(run_key=run_key, tags={"sozplan/inbox_files": ",".join(new)[:200]})
+        ],
         cursor=json.dumps(listing, sort_keys=True),
     )

@@ -97,7 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     refresh = sub.add_parser("refresh", help="build, audit and publish the warehouse")
     refresh.add_argument(
-        "--wait", type=float, default=0.0, metavar="SECONDS",
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
         help="wait this long for a running refresh to finish (default: exit at once)",
     )
     refresh.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])

@@ -14,7 +14,12 @@ from pipelines.readers.table import ReadResult
 
 
 def _first(
-    file: str, frame: pd.DataFrame, mask: pd.Series, column: str, expected: str, show: str | None = None
+    file: str,
+    frame: pd.DataFrame,
+    mask: pd.Series,
+    column: str,
+    expected: str,
+    show: str | None = None,
 ) -> Problem | None:
     if not mask.any():
         return None
@@ -70,7 +75,9 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
             "region_variable",
         )
     )
-    key_ok = df["region_key"].str.fullmatch(rf"{region.land}\d{{{region.key_length - len(region.land)}}}")
+    key_ok = df["region_key"].str.fullmatch(
+        rf"{region.land}\d{{{region.key_length - len(region.land)}}}"
+    )
     problems.append(
         _first(
             file,
@@ -84,6 +91,7 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
 
     for i, variable in enumerate(contract.variables, start=1):
         code_col, attr_col = f"var{i}_code", f"var{i}_attr_code"
+        allowed = ", ".join(a or "<Insgesamt>" for a in variable.attributes)
         problems.append(
             _first(file, df, df[code_col] != variable.code, code_col, f"variable {variable.code}")
         )
@@ -93,7 +101,7 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
                 df,
                 ~df[attr_col].isin(variable.attributes),
                 attr_col,
-                f"an attribute of {variable.code} ({', '.join(a or '<Insgesamt>' for a in variable.attributes)})",
+                f"an attribute of {variable.code} ({allowed})",
             )
         )
     extra = len(contract.variables) + 1

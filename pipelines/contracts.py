@@ -132,7 +132,9 @@ def load_contract(path: Path) -> Contract:
     except yaml.YAMLError as exc:
         raise ContractError(f"{path.name}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
-        raise ContractError(f"{path.name}: expected a mapping of fields, found {type(data).__name__}")
+        raise ContractError(
+            f"{path.name}: expected a mapping of fields, found {type(data).__name__}"
+        )
     for key, kind in _REQUIRED.items():
         _require(data, key, kind, path)
 

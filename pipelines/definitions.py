@@ -1,6 +1,5 @@
 """The Dagster code location: ingest → dbt models → checks → publish, with schedule and sensor."""
 
-
 import dagster as dg
 
 from pipelines.assets.audit import MART_CHECKS

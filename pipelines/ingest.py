@@ -20,6 +20,7 @@ from pipelines.contracts import Contract
 from pipelines.paths import WarehousePaths
 from pipelines.readers import read_file
 
+
 @dataclass(frozen=True)
 class IngestReport:
     source: str

@@ -17,7 +17,9 @@ KEEP_RELEASES = 5
 CURATED_TABLES = ["marts.dim_region", "marts.dim_indicator", "marts.fct_indicator_value"]
 
 
-def publish(candidate: Path, release: str, paths: WarehousePaths, keep: int = KEEP_RELEASES) -> Path:
+def publish(
+    candidate: Path, release: str, paths: WarehousePaths, keep: int = KEEP_RELEASES
+) -> Path:
     """Swap the audited candidate in as the published warehouse; keep the last `keep` releases."""
     paths.releases_dir.mkdir(parents=True, exist_ok=True)
     kept = paths.releases_dir / f"{release}.duckdb"

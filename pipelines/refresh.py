@@ -29,7 +29,9 @@ class RefreshOutcome:
 
     def summary(self) -> str:
         if self.success:
-            lines = [f"refresh ok: release {self.release} published at {warehouse_paths().published}"]
+            lines = [
+                f"refresh ok: release {self.release} published at {warehouse_paths().published}"
+            ]
             lines += [f"  {table:<28} {n:>7,} rows" for table, n in self.rows.items()]
             lines.append(f"  checks passed: {self.checks_passed}, failed: {self.checks_failed}")
         else:
@@ -55,7 +57,9 @@ def run_refresh(lock_timeout_seconds: float = 0.0, log_level: str = "INFO") -> R
             raise_on_error=False,
             run_config={
                 "loggers": {"console": {"config": {"log_level": log_level}}},
-                "resources": {"warehouse": {"config": {"lock_timeout_seconds": lock_timeout_seconds}}},
+                "resources": {
+                    "warehouse": {"config": {"lock_timeout_seconds": lock_timeout_seconds}}
+                },
             },
         )
     outcome = RefreshOutcome(

@@ -5,7 +5,6 @@ runs in one process, so the resource is set up once per run). A second refresh w
 `lock_timeout_seconds` and then fails with a message naming the lock file.
 """
 
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime

@@ -1,6 +1,5 @@
 """Audit of the curated marts with great-expectations (dbt tests run inside `dbt build`)."""
 
-
 import dagster as dg
 
 from pipelines.assets.checks import gx_suite_check

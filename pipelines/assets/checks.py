@@ -4,7 +4,6 @@ GX validates DataFrames read from the candidate database (its SQL datasource is 
 DuckDB). A failed check names the expectation, the table and example rows.
 """
 
-
 import json
 from collections.abc import Callable
 
@@ -21,7 +20,9 @@ def check_result(table: str, outcomes: list) -> dg.AssetCheckResult:
     for o in failed:
         cause = o.error or f"{o.unexpected_count} rows"
         lines.append(f"{o.expectation} on {table}: {cause}")
-        lines.extend(f"    e.g. {json.dumps(row, ensure_ascii=False, default=str)}" for row in o.examples[:3])
+        lines.extend(
+            f"    e.g. {json.dumps(row, ensure_ascii=False, default=str)}" for row in o.examples[:3]
+        )
     return dg.AssetCheckResult(
         passed=not failed,
         severity=dg.AssetCheckSeverity.ERROR,

@@ -3,7 +3,6 @@
 Also `meta/source_file`, the provenance register the marts read licence and attribution from.
 """
 
-
 import dagster as dg
 import duckdb
 
@@ -33,7 +32,9 @@ def ingest_asset(contract: Contract) -> dg.AssetsDefinition:
             "licence": contract.licence,
         },
     )
-    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    def _ingest(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
         path = input_file(contract, warehouse.paths)
         context.log.info(f"ingest {contract.source} from {path.name}")
         try:

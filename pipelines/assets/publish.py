@@ -1,6 +1,5 @@
 """The publish asset: the last step of a refresh, after every blocking check has passed."""
 
-
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -22,11 +21,14 @@ create or replace table meta.release (
 
 @dg.asset(
     group_name="publish",
-    deps=[dg.AssetKey(t.split(".")) for t in CURATED_TABLES] + [dg.AssetKey(["meta", "source_file"])],
+    deps=[dg.AssetKey(t.split(".")) for t in CURATED_TABLES]
+    + [dg.AssetKey(["meta", "source_file"])],
     kinds={"duckdb"},
     description="Swap the audited candidate in as warehouse/sozialplanung.duckdb (atomic rename).",
 )
-def publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def publish(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     candidate = warehouse.candidate
     with duckdb.connect(str(candidate)) as con:
         con.execute(RELEASE_DDL)
@@ -39,5 +41,9 @@ def publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> 
     (warehouse.paths.build_dir / f"{context.run_id}.release").unlink(missing_ok=True)
     context.log.info(f"published release {warehouse.release} at {published}")
     return dg.MaterializeResult(
-        metadata={"release": warehouse.release, "path": str(published), **{f"rows {t}": n for t, n in rows.items()}}
+        metadata={
+            "release": warehouse.release,
+            "path": str(published),
+            **{f"rows {t}": n for t, n in rows.items()},
+        }
     )

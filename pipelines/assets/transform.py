@@ -5,7 +5,6 @@ failed test. Tests store their failing rows in the `audit` schema of the candida
 where a failure report takes its examples. The manifest is built by `make` (`dbt parse`).
 """
 
-
 import json
 import sys
 from collections.abc import Iterator
@@ -32,7 +31,9 @@ def dbt_resource() -> DbtCliResource:
     )
 
 
-def _failed_tests(run_results: dict[str, Any], manifest: dict[str, Any], candidate: Path) -> list[str]:
+def _failed_tests(
+    run_results: dict[str, Any], manifest: dict[str, Any], candidate: Path
+) -> list[str]:
     """Failed or errored dbt nodes, each with its table and example failing rows."""
     lines = []
     with duckdb.connect(str(candidate), read_only=True) as con:
@@ -48,7 +49,11 @@ def _failed_tests(run_results: dict[str, Any], manifest: dict[str, Any], candida
             lines.append(
                 f"dbt {kind} {name} on {model}: {result['status']}"
                 + (f", {result['failures']} rows" if result.get("failures") else "")
-                + (f" ({(result.get('message') or '').strip()})" if result["status"] == "error" else "")
+                + (
+                    f" ({(result.get('message') or '').strip()})"
+                    if result["status"] == "error"
+                    else ""
+                )
             )
             relation = node.get("relation_name")
             if kind == "test" and relation:

@@ -32,7 +32,12 @@ FIXED_COLUMNS = [
     "value_variable_code",
     "value_variable_label",
 ]
-GROUP_FIELDS = ["variable_code", "variable_label", "variable_attribute_code", "variable_attribute_label"]
+GROUP_FIELDS = [
+    "variable_code",
+    "variable_label",
+    "variable_attribute_code",
+    "variable_attribute_label",
+]
 
 # Variables whose attributes are region keys (AGS/ARS or `DG` for Germany).
 REGION_VARIABLES = {"DINSG", "DLAND", "REGBEZ", "KREISE", "GEMEIN", "GEMVB"}
@@ -116,7 +121,7 @@ def _load(path: Path, columns: list[str]) -> pd.DataFrame:
             ) from exc
     if rejects:
         problems = []
-        for line, column, error_type, csv_line, message in rejects[:5]:
+        for line, column, error_type, csv_line, _message in rejects[:5]:
             problems.append(
                 Problem(
                     path.name,
@@ -150,7 +155,11 @@ def _values(path: Path, frame: pd.DataFrame, decimal: str) -> tuple[pd.Series, p
             expected = f"a number with {sep} (decimal={decimal}) or a special sign"
             found = repr(token)
         raise InputError(
-            [Problem(path.name, int(first["_source_line"]), "value", expected, found, len(rows) - 1)]
+            [
+                Problem(
+                    path.name, int(first["_source_line"]), "value", expected, found, len(rows) - 1
+                )
+            ]
         )
     numbers = raw.where(~is_sign, None)
     if decimal == "de":
@@ -254,4 +263,6 @@ def read(path: Path, decimal: str = "auto", region_variable: str | None = None) 
         "region_variable": group_codes[region_group - 1],
         "has_value_q": "value_q" in columns,
     }
-    return ReadResult(path=path, format="genesis_ffcsv", frame=out[CANONICAL_COLUMNS], metadata=metadata)
+    return ReadResult(
+        path=path, format="genesis_ffcsv", frame=out[CANONICAL_COLUMNS], metadata=metadata
+    )
