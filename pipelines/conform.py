@@ -34,7 +34,8 @@ def _duplicate_key(file: str, df: pd.DataFrame, keys: list[str]) -> Problem | No
     if not dup.any():
         return None
     rows = df.loc[dup]
-    first_key = tuple(rows.iloc[0][keys])
+    # Python scalars, so the message reads period_year=2021, not np.int64(2021).
+    first_key = tuple(v.item() if hasattr(v, "item") else v for v in rows.iloc[0][keys])
     same = rows[(rows[keys] == rows.iloc[0][keys]).all(axis=1)]
     lines = same["_source_line"].tolist()
     key_text = ", ".join(f"{k}={v!r}" for k, v in zip(keys, first_key, strict=True))

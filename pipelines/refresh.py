@@ -82,12 +82,25 @@ def run_refresh(lock_timeout_seconds: float = 0.0, log_level: str = "INFO") -> R
                 error.message.strip() if error else "unknown error"
             )
             outcome.failures.append(f"step {event.step_key} failed: {text}")
+        elif event.is_resource_init_failure:
+            error = getattr(event.event_specific_data, "error", None)
+            outcome.failures.append(_user_message(error) if error else "a resource failed")
     if not result.success and not outcome.failures:
         outcome.failures.append("the run failed before any step ran (see the log above)")
     if result.success:
         outcome.release, outcome.rows = _published_summary()
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _user_message(error) -> str:
+    """The message of our own exception in a chain of wrapped errors (else the outermost)."""
+    current = error
+    while current is not None:
+        if current.cls_name in ("RefreshLocked", "InputError", "ContractError"):
+            return current.message.strip()
+        current = current.cause
+    return error.message.strip()
 
 
 def _has_dagster_home() -> bool:

@@ -34,11 +34,11 @@ def publish(
         con.execute(RELEASE_DDL)
         con.execute(
             "insert into meta.release values (?, ?, ?)",
-            [warehouse.release, context.run_id, datetime.now(UTC).replace(tzinfo=None)],
+            [warehouse.release, context.run.run_id, datetime.now(UTC).replace(tzinfo=None)],
         )
         rows = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in CURATED_TABLES}
     published = publish_file(candidate, warehouse.release, warehouse.paths)
-    (warehouse.paths.build_dir / f"{context.run_id}.release").unlink(missing_ok=True)
+    (warehouse.paths.build_dir / f"{context.run.run_id}.release").unlink(missing_ok=True)
     context.log.info(f"published release {warehouse.release} at {published}")
     return dg.MaterializeResult(
         metadata={

@@ -1,0 +1,157 @@
+"""Contract checks on the sample files and on copies with one deliberate change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.conform import conform
+from pipelines.contracts import Contract, load_contracts
+from pipelines.readers import InputError, read_file
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+SGB2_FILE = "SGB2-01-4_de_flat.csv"
+LINE = 10  # the line the tests change: 16062 Nordhausen, 2021, ALT000B15, RLB, 1296
+
+
+@pytest.fixture(scope="module")
+def contracts() -> dict[str, Contract]:
+    return load_contracts()
+
+
+def _read_and_conform(path: Path, contract: Contract):
+    return conform(read_file(path, contract.reader, **contract.reader_options), contract)
+
+
+def _data_lines(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines()) - 1
+
+
+@pytest.mark.parametrize("source", ["population_age", "sgb2_benefits", "unemployment"])
+def test_unchanged_samples_conform(contracts: dict[str, Contract], source: str) -> None:
+    contract = contracts[source]
+    frame = _read_and_conform(contract.sample_file, contract)
+    assert len(frame) == _data_lines(contract.sample_file)
+    assert set(frame["table_code"]) == {contract.table_code}
+
+
+def _lines() -> list[str]:
+    return (SAMPLE_DIR / SGB2_FILE).read_text(encoding="utf-8").splitlines()
+
+
+def _set_field(lines: list[str], line: int, column: str, value: str) -> list[str]:
+    """Replace one field of one file line (1-based, line 1 is the header)."""
+    header = lines[0].lstrip("\ufeff").split(";")
+    fields = lines[line - 1].split(";")
+    fields[header.index(column)] = value
+    return [*lines[: line - 1], ";".join(fields), *lines[line:]]
+
+
+def _duplicate(lines: list[str]) -> list[str]:
+    return [*lines, lines[LINE - 1]]
+
+
+def _extra_group(lines: list[str]) -> list[str]:
+    """Schema drift: every line gains a third variable group before `value`."""
+    names = [
+        "variable_code",
+        "variable_label",
+        "variable_attribute_code",
+        "variable_attribute_label",
+    ]
+    header_group = ";".join(f"3_{name}" for name in names)
+    out = []
+    for i, line in enumerate(lines):
+        fields = line.split(";")
+        at = 13  # after 2_variable_attribute_label
+        out.append(
+            ";".join(
+                [
+                    *fields[:at],
+                    header_group if i == 0 else "GES;Geschlecht;;Insgesamt",
+                    *fields[at:],
+                ]
+            )
+        )
+    return out
+
+
+N = len(_lines())  # the appended duplicate lands on line N + 1
+KEY_COLUMNS = "region_key+period_year+var1_attr_code+measure_code"
+CHANGES = {
+    # id: (change, line, column in the message, fragments of the message)
+    "duplicate_key": (
+        _duplicate,
+        N + 1,
+        KEY_COLUMNS,
+        [
+            "expected one row per key",
+            "region_key='16062'",
+            "period_year=2021,",
+            "measure_code='RLB'",
+            f"(first at line {LINE})",
+        ],
+    ),
+    "key_too_short": (
+        lambda ls: _set_field(ls, LINE, "1_variable_attribute_code", "1605"),
+        LINE,
+        "variable_attribute_code",
+        ["expected a 5-digit region key in Land 16", "found '1605'"],
+    ),
+    "key_outside_land": (
+        lambda ls: _set_field(ls, LINE, "1_variable_attribute_code", "15001"),
+        LINE,
+        "variable_attribute_code",
+        ["expected a 5-digit region key in Land 16", "found '15001'"],
+    ),
+    "period_outside_range": (
+        lambda ls: _set_field(ls, LINE, "time", "2031"),
+        LINE,
+        "time",
+        ["expected a period from 2015 to 2024", "found '2031'"],
+    ),
+    "unknown_measure": (
+        lambda ls: _set_field(ls, LINE, "value_variable_code", "BG"),
+        LINE,
+        "value_variable_code",
+        ["expected a measure of the contract (LB, RLB)", "found 'BG'"],
+    ),
+    "wrong_unit": (
+        lambda ls: _set_field(ls, LINE, "value_unit", "1000"),
+        LINE,
+        "value_unit",
+        ["expected the contract's units (LB: Anzahl, RLB: Anzahl)", "found '1000'"],
+    ),
+    "extra_variable_group": (
+        _extra_group,
+        2,
+        "var2_code",
+        [
+            "expected 2 variable groups (schema drift",
+            "found 'GES'",
+            f"(and {N - 2} more rows like it)",
+        ],
+    ),
+}
+
+
+def test_line_under_change_is_the_one_described() -> None:
+    fields = _lines()[LINE - 1].split(";")
+    assert [fields[i] for i in (4, 7, 11, 13, 15)] == ["2021", "16062", "ALT000B15", "1296", "RLB"]
+
+
+@pytest.mark.parametrize("case", CHANGES)
+def test_changed_sample_fails_with_line_and_column(
+    contracts: dict[str, Contract], tmp_path: Path, case: str
+) -> None:
+    change, line, column, fragments = CHANGES[case]
+    path = tmp_path / SGB2_FILE
+    path.write_text("\n".join(change(_lines())) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        _read_and_conform(path, contracts["sgb2_benefits"])
+    message = str(raised.value)
+    assert len(raised.value.problems) == 1, message
+    assert message.startswith(f"{SGB2_FILE}, line {line}, column '{column}': expected "), message
+    for fragment in fragments:
+        assert fragment in message, message

@@ -1,0 +1,322 @@
+"""The GENESIS ffcsv reader on real reference files and on small broken files.
+
+Expected values come from plain `csv` parsing of the same files or from the facts in
+`../shared/reference_data/README.md`, never from the reader itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipelines.readers import genesis_ffcsv
+from pipelines.readers.errors import InputError
+from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult
+
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference_data"
+FFCSV_DIR = REFERENCE_DIR / "genesis_ffcsv"
+needs_reference = pytest.mark.skipif(
+    not FFCSV_DIR.is_dir(),
+    reason=f"../shared/reference_data is absent: {FFCSV_DIR} not found "
+    "(it sits beside the project checkout on developer machines and in CI)",
+)
+REFERENCE_FILES = sorted(p.name for p in FFCSV_DIR.glob("*_flat.csv")) or ["<absent>"]
+SIGNS = {"-", ".", "/", "x", "..."}  # README "Zeichenerklärung"
+FACTORS = {"1000": 1000, "Tsd. EUR": 1000}  # units of the reference files given in multiples
+
+
+@functools.cache
+def _read(name: str) -> ReadResult:
+    return genesis_ffcsv.read(FFCSV_DIR / name)
+
+
+@functools.cache
+def _csv_rows(name: str) -> tuple[dict[str, str], ...]:
+    """Data rows by plain csv; row i sits on file line i + 2 (ffcsv has no blank lines)."""
+    with (FFCSV_DIR / name).open(encoding="utf-8-sig", newline="") as f:
+        return tuple(csv.DictReader(f, delimiter=";", quoting=csv.QUOTE_NONE))
+
+
+def _number(raw: str) -> Decimal:
+    return Decimal(raw.replace(",", "."))
+
+
+def _thuringian_kreise(result: ReadResult):
+    f = result.frame
+    return f[f["region_key"].str.fullmatch(r"160[5-7]\d") & (f["var1_attr_code"] == "")]
+
+
+# --- reference files -------------------------------------------------------------------
+
+
+@needs_reference
+@pytest.mark.parametrize("name", REFERENCE_FILES)
+def test_reference_file_parses_row_by_row(name: str) -> None:
+    """Every row arrives, points at its file line, and keeps value, sign and unit."""
+    result = _read(name)
+    rows = _csv_rows(name)
+    frame = result.frame
+    assert list(frame.columns) == CANONICAL_COLUMNS
+    assert len(frame) == len(rows)
+    assert frame["_source_line"].tolist() == list(range(2, len(rows) + 2))
+    for row, got in zip(rows, frame.itertuples(index=False), strict=True):
+        attribute_codes = {v for k, v in row.items() if k.endswith("_variable_attribute_code")}
+        assert got.region_key in attribute_codes
+        assert (got.measure_code, got.unit, got.time) == (
+            row["value_variable_code"],
+            row["value_unit"],
+            row["time"],
+        )
+        raw = row["value"]
+        if raw in SIGNS:
+            assert got.value_status == raw
+            assert pd.isna(got.value)
+        else:
+            assert pd.isna(got.value_status)
+            expected = float(_number(raw) * FACTORS.get(row["value_unit"], 1))
+            assert got.value == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+@needs_reference
+def test_population_facts_of_thuringia() -> None:
+    """12411-01-01-4: 23 Kreise, sum 2,100,277; Erfurt 218,793; Eisenach '-'."""
+    kreise = _thuringian_kreise(_read("12411-01-01-4_de_flat.csv")).set_index("region_key")
+    assert len(kreise) == 23
+    assert kreise.index.min() == "16051" and kreise.index.max() == "16077"
+    assert kreise["value"].sum() == 2_100_277
+    assert kreise.loc["16051", "value"] == 218_793
+    assert kreise.loc["16056", "value_status"] == "-"
+    assert pd.isna(kreise.loc["16056", "value"])
+    assert set(_read("12411-01-01-4_de_flat.csv").frame["region_variable"]) == {"KREISE"}
+
+
+@needs_reference
+def test_en_file_gives_the_same_numbers_as_de() -> None:
+    def numbers(name: str) -> list[tuple[str, str, str]]:
+        f = _read(name).frame
+        shown = [
+            s if pd.isna(v) else repr(v) for v, s in zip(f["value"], f["value_status"], strict=True)
+        ]
+        return sorted(zip(f["region_key"], f["var1_attr_code"], shown, strict=True))
+
+    assert numbers("12411-01-01-4_en_flat.csv") == numbers("12411-01-01-4_de_flat.csv")
+
+
+@needs_reference
+def test_gemeinden_per_kreis_sum_to_605() -> None:
+    kreise = _read("11111-02-01-4_de_flat.csv").frame
+    kreise = kreise[kreise["region_key"].str.fullmatch(r"160[5-7]\d")]
+    assert len(kreise) == 23
+    assert kreise["value"].sum() == 605
+
+
+@needs_reference
+def test_mikrozensus_keeps_quality_codes_and_signs() -> None:
+    """12211-Z-11 (quality=on): value_q goes to value_quality row by row, '/' stays a status."""
+    name = "12211-Z-11_de_flat.csv"
+    frame = _read(name).frame
+    expected_quality = [r["value_q"] or None for r in _csv_rows(name)]
+    assert [None if pd.isna(q) else q for q in frame["value_quality"]] == expected_quality
+    assert {"e", "()"} <= set(frame["value_quality"].dropna())
+    slash = frame["value_status"] == "/"
+    assert slash.sum() == sum(r["value"] == "/" for r in _csv_rows(name)) > 0
+    assert frame.loc[slash, "value"].isna().all()
+
+
+@needs_reference
+def test_regionalatlas_thuringian_gemeinden() -> None:
+    """AI-N-01-2-5: 1,005 Thuringian Gemeinden per indicator; AI0111 624 values, 381 '-'."""
+    name = "AI-N-01-2-5_de_flat.csv"
+    frame = _read(name).frame
+    thuringia = frame[frame["region_key"].str.fullmatch(r"16\d{6}")]
+    for measure in ("AI0111", "AI0112"):
+        rows = [
+            r
+            for r in _csv_rows(name)
+            if r["value_variable_code"] == measure and r["1_variable_attribute_code"][:2] == "16"
+        ]
+        got = thuringia[thuringia["measure_code"] == measure]
+        assert got["region_key"].nunique() == len(got) == len(rows) == 1005
+        assert got["value"].notna().sum() == sum(r["value"] not in SIGNS for r in rows)
+        assert (got["value_status"] == "-").sum() == sum(r["value"] == "-" for r in rows)
+    ai0111 = thuringia[thuringia["measure_code"] == "AI0111"]
+    assert ai0111["value"].notna().sum() == 624
+    assert (ai0111["value_status"] == "-").sum() == 381
+
+
+@needs_reference
+def test_regionalatlas_negative_decimals() -> None:
+    frame = _read("AI-N-01-2-5_de_flat.csv").frame
+    row = frame[(frame["region_key"] == "12065136") & (frame["measure_code"] == "AI0112")]
+    assert row["value"].tolist() == [pytest.approx(-0.3)]  # '-0,3' in the file
+    negatives = [r for r in _csv_rows("AI-N-01-2-5_de_flat.csv") if r["value"].startswith("-0,")]
+    assert negatives and (frame["value"] < 0).sum() >= len(negatives)
+
+
+@needs_reference
+def test_thousands_of_euro_become_euro() -> None:
+    """73111: Erfurt's Gesamtbetrag der Einkünfte is 4420617 Tsd. EUR in the file."""
+    name = "73111-01-01-4_de_flat.csv"
+    (raw,) = [
+        r["value"]
+        for r in _csv_rows(name)
+        if r["1_variable_attribute_code"] == "16051" and r["value_variable_code"] == "EKF002"
+    ]
+    assert raw == "4420617"
+    frame = _read(name).frame
+    erfurt = frame[(frame["region_key"] == "16051") & (frame["measure_code"] == "EKF002")]
+    assert erfurt["value"].tolist() == [4_420_617_000.0]
+    assert erfurt["unit"].tolist() == ["Tsd. EUR"]
+    persons = frame[(frame["region_key"] == "16051") & (frame["measure_code"] == "LSNW01")]
+    assert persons["value"].tolist() == [114_918.0]  # 'Anzahl' stays as it is
+
+
+# --- broken files ------------------------------------------------------------------------
+
+HEADER = (
+    "statistics_code;statistics_label;time_code;time_label;time;1_variable_code;"
+    "1_variable_label;1_variable_attribute_code;1_variable_attribute_label;"
+    "value;value_unit;value_variable_code;value_variable_label"
+)
+
+
+def _row(key: str, name: str, value: str) -> str:
+    return f"13211;Arbeitsmarkt;JAHR;Jahr;2024;KREISE;Kreise;{key};{name};{value};Anzahl;ERW003;AL"
+
+
+ROWS = [
+    _row("16051", "Erfurt", "6875"),
+    _row("16052", "Gera", "3477"),
+    _row("16053", "Jena", "2100"),
+]
+
+
+def _ffcsv(rows: list[str], header: str = HEADER, end: str = "\n") -> bytes:
+    return ("\ufeff" + "\n".join([header, *rows]) + end).encode("utf-8")
+
+
+def _with_value_on_line_4(value: str) -> bytes:
+    return _ffcsv([*ROWS[:2], _row("16054", "Suhl", value), ROWS[2]])
+
+
+def _zip() -> bytes:
+    """What the GENESIS API sends: a ZIP holding the ffcsv file."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("13211-02-05-4_1700000000000_de_flat.csv", _ffcsv(ROWS))
+    return buffer.getvalue()
+
+
+BROKEN = {
+    # id: (file content, read options, line, column, fragments of the message)
+    "cp1252": (
+        (
+            "\n".join([HEADER, *ROWS[:2], _row("16066", "Schmalkalden, Thüringen", "5")]) + "\n"
+        ).encode("cp1252"),
+        {},
+        4,
+        None,
+        ["expected text in utf-8", "byte 0xfc", "cp1252"],
+    ),
+    "truncated": (
+        _ffcsv([*ROWS, _row("16054", "Suhl", "900")[:60]], end=""),
+        {},
+        5,
+        "value_unit",
+        ["expected 13 fields separated by ';'", "missing columns", "Suhl;9'"],
+    ),
+    "missing_column": (
+        _ffcsv(
+            [r.replace(";Anzahl;", ";") for r in ROWS], header=HEADER.replace(";value_unit", "")
+        ),
+        {},
+        1,
+        None,
+        ["expected the ffcsv header columns value_unit", "found header 'statistics_code;"],
+    ),
+    "empty": (b"", {}, None, None, ["expected a table", "found an empty file"]),
+    "zip": (_zip(), {}, None, None, ["expected a CSV table", "found a ZIP archive", "unpack"]),
+    "html": (
+        b"<!DOCTYPE html>\n<html><head><title>Fehler</title></head><body>503</body></html>\n",
+        {},
+        1,
+        None,
+        ["expected a CSV table", "found an HTML/XML page"],
+    ),
+    "non_numeric": (
+        _with_value_on_line_4("12a4"),
+        {},
+        4,
+        "value",
+        ["expected a number with decimal comma", "found '12a4'"],
+    ),
+    "unknown_sign_star": (
+        _with_value_on_line_4("*"),
+        {},
+        4,
+        "value",
+        ["expected a number or a special sign (- . / x ...)", "unknown special sign '*'"],
+    ),
+    "unknown_sign_dash": (
+        _with_value_on_line_4("—"),
+        {},
+        4,
+        "value",
+        ["unknown special sign '—'"],
+    ),
+    "decimal_point_in_de": (
+        _with_value_on_line_4("12.5"),
+        {"decimal": "de"},
+        4,
+        "value",
+        ["expected a number with decimal comma (decimal=de)", "found '12.5'"],
+    ),
+    "header_only": (
+        _ffcsv([]),
+        {},
+        None,
+        None,
+        ["expected at least one data row", "found only the header"],
+    ),
+}
+
+
+def test_intact_synthetic_file_reads(tmp_path: Path) -> None:
+    """The base of the broken files is itself fine, so each failure is due to its one change."""
+    path = tmp_path / "13211-02-05-4_de_flat.csv"
+    path.write_bytes(_with_value_on_line_4("12,5"))
+    frame = genesis_ffcsv.read(path).frame
+    assert frame["region_key"].tolist() == ["16051", "16052", "16054", "16053"]
+    assert frame["value"].tolist() == [6875.0, 3477.0, 12.5, 2100.0]
+    assert frame["_source_line"].tolist() == [2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("case", BROKEN)
+def test_broken_file_names_file_line_column_expected_found(tmp_path: Path, case: str) -> None:
+    content, options, line, column, fragments = BROKEN[case]
+    path = tmp_path / f"13211-02-05-4_{case}_de_flat.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as raised:
+        genesis_ffcsv.read(path, **options)
+    message = str(raised.value)
+    place = (
+        path.name + (f", line {line}" if line else "") + (f", column '{column}'" if column else "")
+    )
+    assert message.startswith(f"{place}: expected "), message
+    for fragment in fragments:
+        assert fragment in message, message
+    assert raised.value.problems[0].line == line
+
+
+def test_every_bad_row_is_counted(tmp_path: Path) -> None:
+    path = tmp_path / "two_bad_de_flat.csv"
+    path.write_bytes(_ffcsv([ROWS[0], _row("16054", "Suhl", "*"), _row("16055", "Weimar", "*")]))
+    with pytest.raises(InputError, match=r"line 3, column 'value'.*\(and 1 more rows like it\)"):
+        genesis_ffcsv.read(path)

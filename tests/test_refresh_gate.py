@@ -1,0 +1,156 @@
+"""Write–audit–publish: a delivery that breaks a check never reaches the published warehouse."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from pipelines.refresh import run_refresh
+from tests.conftest import PROJECT_ROOT, SAMPLE_DIR, sha256
+
+
+def _drop_into_inbox(warehouse: Path, name: str, text: str) -> Path:
+    inbox = warehouse / "inbox"
+    inbox.mkdir(exist_ok=True)
+    path = inbox / name
+    path.write_text(text, encoding="utf-8-sig", newline="\n")
+    return path
+
+
+def _sample_lines(name: str) -> list[str]:
+    return (SAMPLE_DIR / name).read_text(encoding="utf-8-sig").splitlines()
+
+
+def test_negative_population_fails_the_refresh_with_a_clear_message(
+    published_warehouse: Path, warehouse_dir: Path
+) -> None:
+    before = sha256(published_warehouse)
+    lines = _sample_lines("12411-02-03-4_de_flat.csv")
+    target = next(i for i, line in enumerate(lines) if ";16053;" in line and ";GESW;" in line)
+    fields = lines[target].split(";")
+    fields[-4] = "-" + fields[-4]  # value column: a negative count
+    lines[target] = ";".join(fields)
+    _drop_into_inbox(warehouse_dir, "12411-02-03-4_de_flat.csv", "\n".join(lines) + "\n")
+
+    env = {**os.environ, "SOZPLAN_WAREHOUSE_DIR": str(warehouse_dir)}
+    env.pop("DAGSTER_HOME", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "refresh", "--log-level", "WARNING"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert "refresh FAILED: the published warehouse was not changed" in out
+    assert "check gx_contract_suite on raw/population_age failed" in out
+    assert "expect_column_values_to_be_between(value" in out and "raw.population_age" in out
+    assert f'"_source_line": {target + 1}' in out and '"region_key": "16053"' in out
+    assert sha256(published_warehouse) == before
+    assert not list((warehouse_dir / "releases").glob("*.duckdb"))
+
+
+def test_missing_kreis_fails_the_completeness_check(
+    published_warehouse: Path, warehouse_dir: Path
+) -> None:
+    before = sha256(published_warehouse)
+    lines = _sample_lines("13211-02-05-4_de_flat.csv")
+    kept = [line for line in lines if not (";16077;" in line and ";2019;" in line)]
+    assert len(lines) - len(kept) == 3
+    _drop_into_inbox(warehouse_dir, "13211-02-05-4_de_flat.csv", "\n".join(kept) + "\n")
+
+    outcome = run_refresh(log_level="WARNING")
+
+    assert not outcome.success
+    text = outcome.summary()
+    assert "every_kreis_and_land_every_period" in text and "fct_indicator_value" in text
+    assert '"region_key": "16077"' in text and '"period": 2019' in text
+    assert sha256(published_warehouse) == before
+
+
+def test_unreadable_value_is_reported_with_file_line_and_column(
+    published_warehouse: Path, warehouse_dir: Path
+) -> None:
+    before = sha256(published_warehouse)
+    lines = _sample_lines("SGB2-01-4_de_flat.csv")
+    fields = lines[5].split(";")
+    fields[-4] = "12a4"
+    lines[5] = ";".join(fields)
+    _drop_into_inbox(warehouse_dir, "SGB2-01-4_de_flat.csv", "\n".join(lines) + "\n")
+
+    outcome = run_refresh(log_level="WARNING")
+
+    assert not outcome.success
+    assert (
+        "SGB2-01-4_de_flat.csv, line 6, column 'value': expected a number with decimal comma"
+        in outcome.summary()
+    )
+    assert "'12a4'" in outcome.summary()
+    assert sha256(published_warehouse) == before
+
+
+def test_second_refresh_is_refused_while_one_runs(
+    published_warehouse: Path, warehouse_dir: Path
+) -> None:
+    before = sha256(published_warehouse)
+    with FileLock(warehouse_dir / ".refresh.lock", timeout=0):
+        outcome = run_refresh(log_level="WARNING")
+    assert not outcome.success
+    assert "another refresh is running" in outcome.summary()
+    assert sha256(published_warehouse) == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
+def test_query_reads_the_published_warehouse(published_warehouse: Path, fmt: str) -> None:
+    env = {**os.environ, "SOZPLAN_WAREHOUSE_DIR": str(published_warehouse.parent)}
+    sql = (
+        "select region_key, name from marts.dim_region "
+        "where region_key in ('16', '16051') order by 1"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "query", sql, "--format", fmt],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    if fmt == "csv":
+        assert proc.stdout.splitlines() == [
+            "region_key,name",
+            "16,Thüringen",
+            '16051,"Erfurt, kreisfreie Stadt"',
+        ]
+    elif fmt == "json":
+        import json
+
+        assert json.loads(proc.stdout) == [
+            {"region_key": "16", "name": "Thüringen"},
+            {"region_key": "16051", "name": "Erfurt, kreisfreie Stadt"},
+        ]
+    else:
+        assert "Erfurt, kreisfreie Stadt" in proc.stdout and "(2 rows)" in proc.stdout
+
+
+def test_query_cannot_write(published_warehouse: Path) -> None:
+    env = {**os.environ, "SOZPLAN_WAREHOUSE_DIR": str(published_warehouse.parent)}
+    before = sha256(published_warehouse)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "query", "delete from marts.dim_region"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    assert "read-only" in proc.stderr.lower()
+    assert sha256(published_warehouse) == before
