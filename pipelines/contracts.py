@@ -125,7 +125,7 @@ def _require(data: dict, key: str, kind: type, path: Path, where: str = "") -> A
 
 def load_contract(path: Path) -> Contract:
     """Parse and validate one contract file."""
-    from pipelines.readers import READERS
+    from pipelines.readers import READERS, reader_module
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -145,6 +145,23 @@ def load_contract(path: Path) -> Contract:
         raise _fail(path, "source", f"must equal the file name {path.stem!r}, found {source!r}")
     if data["reader"] not in READERS:
         raise _fail(path, "reader", f"expected one of {sorted(READERS)}, found {data['reader']!r}")
+    options = data.get("reader_options") or {}
+    if not isinstance(options, dict):
+        raise _fail(path, "reader_options", f"expected a mapping, found {options!r}")
+    accepted = reader_module(data["reader"]).OPTIONS
+    for name, value in options.items():
+        if name not in accepted:
+            raise _fail(
+                path,
+                f"reader_options.{name}",
+                f"not an option of reader {data['reader']} (options: {', '.join(accepted)})",
+            )
+        if not isinstance(value, accepted[name]):
+            raise _fail(
+                path,
+                f"reader_options.{name}",
+                f"expected {accepted[name].__name__}, found {value!r}",
+            )
     if data["reference_date_kind"] not in REFERENCE_DATE_KINDS:
         raise _fail(
             path,
@@ -211,7 +228,7 @@ def load_contract(path: Path) -> Contract:
         publisher=data["publisher"],
         table_code=data["table_code"],
         reader=data["reader"],
-        reader_options=dict(data.get("reader_options") or {}),
+        reader_options=dict(options),
         file_pattern=data["file_pattern"],
         sample_file=sample_file,
         reference_date_kind=data["reference_date_kind"],

@@ -16,13 +16,21 @@ class Problem:
     expected: str
     found: str
     more: int = 0  # further rows with the same problem
+    sheet: str | None = None  # workbooks: the sheet; `column` then holds the cell, e.g. "C12"
 
     def __str__(self) -> str:
         place = self.file
-        if self.line is not None:
-            place += f", line {self.line}"
-        if self.column:
-            place += f", column '{self.column}'"
+        if self.sheet is not None:
+            place += f", sheet '{self.sheet}'"
+            if self.column:
+                place += f", cell {self.column}"
+            elif self.line is not None:
+                place += f", row {self.line}"
+        else:
+            if self.line is not None:
+                place += f", line {self.line}"
+            if self.column:
+                place += f", column '{self.column}'"
         text = f"{place}: expected {self.expected}, found {self.found}"
         if self.more:
             text += f" (and {self.more} more rows like it)"

@@ -48,6 +48,8 @@ SIGNS = ("-", ".", "/", "x", "...")
 UNIT_FACTORS = {"1000": 1000.0, "Tsd.": 1000.0, "Tsd. EUR": 1000.0, "Mill. EUR": 1_000_000.0}
 NUMBER_PATTERNS = {"de": r"^-?[0-9]+(,[0-9]+)?$", "en": r"^-?[0-9]+(\.[0-9]+)?$"}
 FIRST_DATA_LINE = 2  # line 1 is the header
+# Contract `reader_options` this reader accepts.
+OPTIONS: dict[str, type] = {"decimal": str, "region_variable": str}
 
 
 def _header(path: Path, text_head: str) -> list[str]:
