@@ -8,17 +8,15 @@ attribution, so every value downstream can be traced to the file it came from.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from fnmatch import fnmatch
 from pathlib import Path
 
 import duckdb
 
 from pipelines.conform import conform
 from pipelines.contracts import Contract
-from pipelines.paths import WarehousePaths
-from pipelines.readers import read_file
+from pipelines.readers import InputError, read_file
 
 
 @dataclass(frozen=True)
@@ -38,28 +36,26 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def input_file(contract: Contract, paths: WarehousePaths) -> Path:
-    """The delivery to use: the newest matching file in the inbox, else the bundled sample."""
-    inbox = paths.inbox_dir
-    candidates = (
-        [p for p in inbox.iterdir() if p.is_file() and fnmatch(p.name, contract.file_pattern)]
-        if inbox.is_dir()
-        else []
-    )
-    if candidates:
-        return max(candidates, key=lambda p: (p.stat().st_mtime_ns, p.name))
-    return contract.sample_file
-
-
 def ingest(
-    contract: Contract, path: Path, con: duckdb.DuckDBPyConnection, release: str
+    contract: Contract,
+    path: Path,
+    con: duckdb.DuckDBPyConnection,
+    release: str,
+    original_name: str | None = None,
 ) -> IngestReport:
-    """Read `path` as `contract` says and replace `raw.<source>` in the open database."""
-    result = read_file(path, contract.reader, **contract.reader_options)
-    frame = conform(result, contract)
+    """Read `path` as `contract` says and replace `raw.<source>` in the open database.
+
+    Problems are reported under `original_name`, the name the user knows the file by.
+    """
+    name = original_name or path.name
+    try:
+        result = read_file(path, contract.reader, **contract.reader_options)
+        frame = conform(result, contract)
+    except InputError as err:
+        raise InputError([replace(p, file=name) for p in err.problems]) from None
     sha = sha256_of(path)
     ingested_at = datetime.now(UTC).replace(tzinfo=None)
-    frame["_source_file"] = path.name
+    frame["_source_file"] = name
     frame["_source_file_sha256"] = sha
     frame["_ingested_at"] = ingested_at
     frame["_release"] = release

@@ -8,7 +8,8 @@ import duckdb
 
 from pipelines.assets.checks import gx_suite_check
 from pipelines.contracts import Contract, load_contracts
-from pipelines.ingest import ingest, input_file, write_source_register
+from pipelines.ingest import ingest, write_source_register
+from pipelines.landing import current_landing, land_inbox, landing_dir
 from pipelines.readers.errors import InputError
 from pipelines.resources import WarehouseResource
 
@@ -35,20 +36,25 @@ def ingest_asset(contract: Contract) -> dg.AssetsDefinition:
     def _ingest(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
-        path = input_file(contract, warehouse.paths)
-        context.log.info(f"ingest {contract.source} from {path.name}")
+        paths = warehouse.paths
+        for result in land_inbox(contract, paths):
+            context.log.info(result.describe())
+        delivery = current_landing(contract, paths)
+        path = landing_dir(paths) / delivery.path
+        context.log.info(f"ingest {contract.source} from {delivery.original_name} ({delivery.how})")
         try:
             with duckdb.connect(str(warehouse.candidate)) as con:
-                report = ingest(contract, path, con, warehouse.release)
+                report = ingest(contract, path, con, warehouse.release, delivery.original_name)
         except InputError as err:
             raise dg.Failure(
                 description=f"{contract.source}: the delivered file cannot be used\n{err}",
-                metadata={"file": str(path), "problems": len(err.problems)},
+                metadata={"file": delivery.original_name, "problems": len(err.problems)},
                 allow_retries=False,
             ) from None
         return dg.MaterializeResult(
             metadata={
-                "file": path.name,
+                "file": delivery.original_name,
+                "landed_as": delivery.path,
                 "sha256": report.sha256,
                 "rows": report.rows,
                 "special_signs": dg.MetadataValue.json(report.status_counts),
