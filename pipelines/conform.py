@@ -76,16 +76,17 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
             "region_variable",
         )
     )
-    key_ok = df["region_key"].str.fullmatch(
-        rf"{region.land}\d{{{region.key_length - len(region.land)}}}"
-    )
+    pattern = region.key_pattern or rf"{region.land}\d{{{region.key_length - len(region.land)}}}"
+    key_ok = df["region_key"].str.fullmatch(pattern)
     problems.append(
         _first(
             file,
             df,
             ~key_ok.fillna(False),
             "variable_attribute_code",
-            f"a {region.key_length}-digit region key in Land {region.land}",
+            f"a region key like {region.key_pattern}"
+            if region.key_pattern
+            else f"a {region.key_length}-digit region key in Land {region.land}",
             "region_key",
         )
     )
@@ -105,18 +106,6 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
                 f"an attribute of {variable.code} ({allowed})",
             )
         )
-    extra = len(contract.variables) + 1
-    if extra <= 3:
-        problems.append(
-            _first(
-                file,
-                df,
-                df[f"var{extra}_code"].notna(),
-                f"var{extra}_code",
-                f"{len(contract.variables) + 1} variable groups (schema drift: an extra variable)",
-            )
-        )
-
     units = {m.code: m.unit for m in contract.measures}
     problems.append(
         _first(
@@ -164,9 +153,37 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     return [p for p in problems if p is not None]
 
 
-def conform(result: ReadResult, contract: Contract) -> pd.DataFrame:
-    """The canonical frame tagged with the contract's table code, or an InputError."""
+def drift_problems(result: ReadResult, contract: Contract) -> list[Problem]:
+    """Schema drift: breakdowns the contract does not know (an extra variable group)."""
+    df = result.frame
+    extra = len(contract.variables) + 1
+    if extra > 3:
+        return []
+    problem = _first(
+        result.path.name,
+        df,
+        df[f"var{extra}_code"].notna(),
+        f"var{extra}_code",
+        f"{len(contract.variables) + 1} variable groups (schema drift: an extra variable)",
+    )
+    return [problem] if problem else []
+
+
+def conform(
+    result: ReadResult, contract: Contract, warnings: list[Problem] | None = None
+) -> pd.DataFrame:
+    """The canonical frame tagged with the contract's table code, or an InputError.
+
+    Schema drift is an error, or, where the contract says `schema_drift: warn`, appended to
+    `warnings` and let through.
+    """
     problems = contract_problems(result, contract)
+    drift = drift_problems(result, contract)
+    if contract.schema_drift == "warn":
+        if warnings is not None:
+            warnings.extend(drift)
+    else:
+        problems += drift
     if problems:
         raise InputError(problems)
     frame = result.frame.copy()

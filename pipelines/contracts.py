@@ -43,6 +43,7 @@ class Region:
     variable: str
     land: str
     key_length: int
+    key_pattern: str | None = None  # regex for keys that are not plain AGS, e.g. Sozialräume
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Contract:
     attribution: str
     path: Path
     reader_options: dict[str, Any] = field(default_factory=dict)
+    schema_drift: str = "error"  # or "warn": an unknown extra breakdown is let through
 
     @property
     def raw_table(self) -> str:
@@ -81,6 +83,7 @@ class Contract:
                 "variable": self.region.variable,
                 "land": self.region.land,
                 "key_length": self.region.key_length,
+                "key_pattern": self.region.key_pattern,
             },
             "measures": [{"code": m.code, "label": m.label, "unit": m.unit} for m in self.measures],
             "allowed_status": list(self.allowed_status),
@@ -177,13 +180,28 @@ def load_contract(path: Path) -> Contract:
         raise _fail(path, "period_range", f"expected [first_year, last_year], found {period_range}")
 
     region_data = data["region"]
+    key_pattern = region_data.get("key_pattern")
+    if key_pattern is not None:
+        try:
+            re.compile(key_pattern)
+        except (re.error, TypeError) as exc:
+            raise _fail(
+                path, "region.key_pattern", f"expected a regular expression: {exc}"
+            ) from exc
     region = Region(
         variable=_require(region_data, "variable", str, path, "region."),
         land=str(_require(region_data, "land", str, path, "region.")),
         key_length=_require(region_data, "key_length", int, path, "region."),
+        key_pattern=key_pattern,
     )
-    if region.key_length not in (2, 5, 8, 12):
+    if key_pattern is None and region.key_length not in (2, 5, 8, 12):
         raise _fail(path, "region.key_length", f"expected 2, 5, 8 or 12, found {region.key_length}")
+    unknown = set(region_data) - {"variable", "land", "key_length", "key_pattern"}
+    if unknown:
+        raise _fail(path, f"region.{sorted(unknown)[0]}", "not a field of region")
+    schema_drift = data.get("schema_drift", "error")
+    if schema_drift not in ("error", "warn"):
+        raise _fail(path, "schema_drift", f"expected 'error' or 'warn', found {schema_drift!r}")
 
     variables = []
     for i, item in enumerate(data["variables"]):
@@ -229,6 +247,7 @@ def load_contract(path: Path) -> Contract:
         table_code=data["table_code"],
         reader=data["reader"],
         reader_options=dict(options),
+        schema_drift=schema_drift,
         file_pattern=data["file_pattern"],
         sample_file=sample_file,
         reference_date_kind=data["reference_date_kind"],

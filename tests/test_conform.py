@@ -155,3 +155,28 @@ def test_changed_sample_fails_with_line_and_column(
     assert message.startswith(f"{SGB2_FILE}, line {line}, column '{column}': expected "), message
     for fragment in fragments:
         assert fragment in message, message
+
+
+def test_schema_drift_can_be_a_warning(contracts: dict[str, Contract], tmp_path: Path) -> None:
+    """A contract with `schema_drift: warn` lets an extra breakdown through and says so."""
+    from dataclasses import replace
+
+    path = tmp_path / SGB2_FILE
+    path.write_text("\n".join(_extra_group(_lines())) + "\n", encoding="utf-8")
+    contract = replace(contracts["sgb2_benefits"], schema_drift="warn")
+    warnings: list = []
+    result = read_file(path, contract.reader, **contract.reader_options)
+    frame = conform(result, contract, warnings)
+    assert len(frame) == _data_lines(path)
+    assert len(warnings) == 1 and "schema drift" in str(warnings[0])
+
+
+def test_key_pattern_checks_small_area_keys(contracts: dict[str, Contract], tmp_path: Path) -> None:
+    """Keys that are not plain AGS (Sozialräume) are checked against the contract's pattern."""
+    from dataclasses import replace
+
+    contract = contracts["sgb2_benefits"]
+    strict = replace(contract, region=replace(contract.region, key_pattern=r"1605[1-5]"))
+    with pytest.raises(InputError) as raised:
+        _read_and_conform(contract.sample_file, strict)
+    assert "expected a region key like 1605[1-5], found '16" in str(raised.value)

@@ -512,7 +512,15 @@ def raw_expectations(contract: dict) -> list[dict]:
     )
 
     region = contract.get("region") or {}
-    if region.get("land") and region.get("key_length"):
+    if region.get("key_pattern"):
+        expectations.append(
+            {
+                "type": "expect_column_values_to_match_regex",
+                "column": "region_key",
+                "regex": region["key_pattern"],
+            }
+        )
+    elif region.get("land") and region.get("key_length"):
         land = str(region["land"])
         digits = int(region["key_length"]) - len(land)
         expectations.append(
