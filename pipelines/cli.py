@@ -6,8 +6,10 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 EXIT_FAILED = 1
+EXIT_PROBLEMS = 2
 EXIT_LOCKED = 75
 
 
@@ -91,6 +93,55 @@ def _rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def _inspect(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from pipelines.inspection import UnknownFormat, inspect_file
+
+    try:
+        report = inspect_file(Path(args.file), reader=args.reader, contract_name=args.contract)
+    except (FileNotFoundError, UnknownFormat, ValueError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
+    if args.json:
+        print(json.dumps(asdict(report), ensure_ascii=False, indent=2))
+    else:
+        print(report.as_text())
+    if not report.readable:
+        return EXIT_FAILED
+    return EXIT_PROBLEMS if report.problems else 0
+
+
+def _land(args: argparse.Namespace) -> int:
+    from pipelines.contracts import load_contracts
+    from pipelines.landing import contract_for, land
+    from pipelines.paths import warehouse_paths
+
+    contracts = load_contracts()
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        contract = (
+            contracts[args.source]
+            if args.source
+            else contract_for(path.name, list(contracts.values()))
+        )
+    except (KeyError, ValueError) as exc:
+        print(f"cannot land {path.name}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if contract is None:
+        print(
+            f"cannot land {path.name}: no contract's file pattern matches; name one with --source "
+            f"({', '.join(contracts)})",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    print(land(path, contract.source, "sozplan land", warehouse_paths()).describe())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sozplan", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -110,6 +161,18 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("sql")
     query.add_argument("--format", choices=["table", "csv", "json"], default="table")
     query.set_defaults(func=_query)
+
+    inspect = sub.add_parser("inspect", help="describe a downloaded file and its problems")
+    inspect.add_argument("file")
+    inspect.add_argument("--reader", help="force a reader instead of detecting it")
+    inspect.add_argument("--contract", help="check against this contract (source id)")
+    inspect.add_argument("--json", action="store_true", help="machine-readable output")
+    inspect.set_defaults(func=_inspect)
+
+    land = sub.add_parser("land", help="put a file into the landing area for the next refresh")
+    land.add_argument("file")
+    land.add_argument("--source", help="the contract (source id); default: by file name")
+    land.set_defaults(func=_land)
 
     releases = sub.add_parser("releases", help="list kept releases, newest first")
     releases.set_defaults(func=_releases)

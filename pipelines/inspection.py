@@ -1,0 +1,184 @@
+"""`sozplan inspect`: what is in a downloaded file, before it goes into the inbox.
+
+Detects the reader (a contract whose file pattern matches the name, else the file's own
+signature), reads the file and reports format, table code and title, periods, regions by
+level, measures with units, special signs and every problem the contract would find.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelines.conform import contract_problems, drift_problems
+from pipelines.contracts import Contract, load_contracts
+from pipelines.ingest import sha256_of
+from pipelines.landing import contract_for
+from pipelines.readers import READERS, InputError, read_file
+
+SNIFF_BYTES = 4096
+
+
+class UnknownFormat(ValueError):
+    """No reader recognises the file."""
+
+
+@dataclass
+class Inspection:
+    file: str
+    size: int
+    sha256: str
+    reader: str | None = None
+    contract: str | None = None
+    readable: bool = False
+    table_code: str | None = None
+    title: str | None = None
+    rows: int = 0
+    periods: list[str] = field(default_factory=list)
+    regions_by_level: dict[str, int] = field(default_factory=dict)
+    measures: list[dict[str, Any]] = field(default_factory=list)
+    special_signs: dict[str, int] = field(default_factory=dict)
+    qualifiers: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def as_text(self) -> str:
+        lines = [
+            f"file:      {self.file} ({self.size:,} bytes, sha256 {self.sha256[:16]}…)",
+            f"format:    {self.reader or 'unknown'}"
+            + (f" (contract {self.contract})" if self.contract else " (no contract matches)"),
+        ]
+        if self.readable:
+            lines += [
+                f"table:     {self.table_code or '?'}" + (f" — {self.title}" if self.title else ""),
+                f"rows:      {self.rows:,}",
+                f"periods:   {', '.join(self.periods)}",
+                "regions:   "
+                + ", ".join(f"{n} {level}" for level, n in self.regions_by_level.items()),
+                "measures:",
+                *(
+                    f"  {m['code']:<12} {m['unit']:<10} {m['rows']:>7,} rows  {m['label']}"
+                    for m in self.measures
+                ),
+                "special signs: "
+                + (", ".join(f"'{s}' {n}" for s, n in self.special_signs.items()) or "none"),
+            ]
+            if self.qualifiers:
+                lines.append(
+                    "qualifiers: " + ", ".join(f"'{s}' {n}" for s, n in self.qualifiers.items())
+                )
+        lines += [f"warning: {w}" for w in self.warnings]
+        if self.problems:
+            lines.append(f"problems ({len(self.problems)}):")
+            lines += [f"  {p}" for p in self.problems]
+        else:
+            lines.append("problems:  none")
+        return "\n".join(lines)
+
+
+def region_level(key: str) -> str:
+    """The level a region key stands for (AGS/ARS by length, `-` for a Sozialraum)."""
+    if key == "DG":
+        return "Deutschland"
+    if "-" in key:
+        return "Sozialraum"
+    return {
+        2: "Land",
+        3: "Regierungsbezirk",
+        5: "Kreis",
+        8: "Gemeinde",
+        9: "Gemeindeverband",
+        12: "Gemeinde (ARS)",
+    }.get(len(key), f"{len(key)}-digit key")
+
+
+def sniff_reader(path: Path) -> str:
+    """The reader whose file signature this is."""
+    head = path.read_bytes()[:SNIFF_BYTES]
+    if head[:4] == b"PK\x03\x04" and path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise UnknownFormat(
+            f"{path.name}: an Excel workbook; its layout is described by a contract: "
+            "name one with --contract"
+        )
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    if text.startswith("statistics_code;"):
+        return "genesis_ffcsv"
+    if "GENESIS-Tabelle" in "\n".join(text.splitlines()[:3]):
+        return "genesis_classic"
+    # Let the ffcsv reader say what is wrong (empty, ZIP, HTML, wrong encoding ...).
+    return "genesis_ffcsv"
+
+
+def inspect_file(
+    path: Path, reader: str | None = None, contract_name: str | None = None
+) -> Inspection:
+    """Read `path` and describe it; never raises for a bad file (see `problems`)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    report = Inspection(file=path.name, size=path.stat().st_size, sha256=sha256_of(path))
+    contracts = load_contracts()
+    contract: Contract | None = None
+    if contract_name:
+        if contract_name not in contracts:
+            raise UnknownFormat(f"no contract {contract_name!r}; contracts: {', '.join(contracts)}")
+        contract = contracts[contract_name]
+    elif reader is None:
+        contract = contract_for(path.name, list(contracts.values()))
+    if reader is None:
+        reader = contract.reader if contract else sniff_reader(path)
+    if reader not in READERS:
+        raise UnknownFormat(f"no reader {reader!r}; readers: {', '.join(READERS)}")
+    report.reader = reader
+    report.contract = contract.source if contract else None
+
+    options = contract.reader_options if contract and contract.reader == reader else {}
+    try:
+        result = read_file(path, reader, **options)
+    except InputError as err:
+        report.problems = [str(p) for p in err.problems]
+        return report
+    report.readable = True
+    frame = result.frame
+    report.rows = len(frame)
+    report.table_code = (
+        contract.table_code if contract else _first_text(result.metadata, "table_code")
+    )
+    report.title = (
+        _first_text(result.metadata, "title")
+        or (contract.title if contract else None)
+        or _first_text(result.metadata, "statistics_label")
+    )
+    if not report.table_code:
+        report.table_code = "/".join(map(str, result.metadata.get("statistics_code", []))) or None
+    report.periods = sorted(frame["time"].dropna().astype(str).unique().tolist())
+    levels = frame["region_key"].dropna().drop_duplicates().map(region_level).value_counts()
+    report.regions_by_level = {str(k): int(v) for k, v in levels.sort_index().items()}
+    measures = frame.groupby(["measure_code", "measure_label", "unit"], dropna=False).size()
+    report.measures = [
+        {"code": code, "label": label, "unit": unit, "rows": int(n)}
+        for (code, label, unit), n in measures.items()
+    ]
+    report.special_signs = _counts(frame["value_status"])
+    report.qualifiers = _counts(frame["value_quality"])
+    if contract:
+        report.problems = [str(p) for p in contract_problems(result, contract)]
+        drift = [str(p) for p in drift_problems(result, contract)]
+        if contract.schema_drift == "warn":
+            report.warnings += drift
+        else:
+            report.problems += drift
+    return report
+
+
+def _first_text(metadata: dict[str, Any], key: str) -> str | None:
+    value = metadata.get(key)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return str(value) if value else None
+
+
+def _counts(series) -> dict[str, int]:
+    counts = series.dropna().value_counts()
+    return {str(k): int(v) for k, v in counts.sort_index().items()}

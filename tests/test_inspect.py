@@ -1,0 +1,96 @@
+"""`sozplan inspect` on real downloads, on the samples and on broken files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT, REFERENCE_DATA, SAMPLE_DIR
+
+
+def _inspect(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "inspect", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_reference_file_is_described() -> None:
+    path = REFERENCE_DATA / "genesis_ffcsv" / "12211-Z-11_de_flat.csv"
+    if not path.is_file():
+        pytest.skip("../shared/reference_data is absent: reference files not available")
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    signs = Counter(r["value"] for r in rows if r["value"] in {"-", ".", "/", "x", "..."})
+    qualifiers = Counter(r["value_q"] for r in rows if r["value_q"])
+
+    proc = _inspect(str(path), "--json")
+
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["reader"] == "genesis_ffcsv" and report["contract"] is None
+    assert report["rows"] == len(rows)
+    assert report["periods"] == sorted({r["time"] for r in rows})
+    assert report["special_signs"] == dict(signs)
+    assert report["qualifiers"] == dict(qualifiers)
+    assert report["measures"][0]["unit"] == "1000"
+    assert report["title"] == "Grundprogramm des Mikrozensus"
+
+
+def test_sample_is_checked_against_its_contract() -> None:
+    proc = _inspect(str(SAMPLE_DIR / "13211-02-05-4_de_flat.csv"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "contract unemployment" in proc.stdout
+    assert "23 Kreis" in proc.stdout and "problems:  none" in proc.stdout
+    assert "ERWQ01" in proc.stdout and "Prozent" in proc.stdout
+
+
+def test_contract_problems_give_exit_code_2(tmp_path: Path) -> None:
+    text = (SAMPLE_DIR / "13211-02-05-4_de_flat.csv").read_text(encoding="utf-8-sig")
+    path = tmp_path / "13211-02-05-4_de_flat.csv"
+    path.write_text(text.replace(";2019;", ";2031;"), encoding="utf-8-sig")
+    proc = _inspect(str(path))
+    assert proc.returncode == 2
+    assert "column 'time': expected a period from 2015 to 2024, found '2031'" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty_flat.csv", b"", "found an empty file"),
+        ("page_flat.csv", b"<!DOCTYPE html><html><body>Wartung</body></html>", "HTML"),
+    ],
+)
+def test_unreadable_file_gives_exit_code_1(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    proc = _inspect(str(path))
+    assert proc.returncode == 1
+    assert message in proc.stdout
+
+
+def test_zip_from_the_api_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "12411-01-01-4.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("12411-01-01-4_1743412345678_de_flat.csv", "statistics_code;x\n")
+    proc = _inspect(str(path), "--json")
+    assert proc.returncode == 1
+    assert "ZIP archive" in json.loads(proc.stdout)["problems"][0]
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    proc = _inspect(str(tmp_path / "nothing.csv"))
+    assert proc.returncode == 1
+    assert "no such file" in proc.stderr and "Traceback" not in proc.stderr
