@@ -76,8 +76,7 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
             "region_variable",
         )
     )
-    pattern = region.key_pattern or rf"{region.land}\d{{{region.key_length - len(region.land)}}}"
-    key_ok = df["region_key"].str.fullmatch(pattern)
+    key_ok = df["region_key"].str.fullmatch(key_pattern(contract))
     problems.append(
         _first(
             file,
@@ -169,14 +168,42 @@ def drift_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     return [problem] if problem else []
 
 
+# Lengths of real AGS/ARS keys: Land, Regierungsbezirk, Kreis, Gemeinde, Gemeindeverband, ARS.
+AGS_LENGTHS = (2, 3, 5, 8, 9, 12)
+
+
+def key_pattern(contract: Contract) -> str:
+    region = contract.region
+    return region.key_pattern or rf"{region.land}\d{{{region.key_length - len(region.land)}}}"
+
+
+def in_scope(result: ReadResult, contract: Contract) -> tuple[ReadResult, int]:
+    """With `region.other_regions: drop`, keep only the contract's regions.
+
+    Only real keys of other regions are dropped (Germany `DG`, other Länder, other levels);
+    a malformed key stays and is reported.
+    """
+    if contract.region.other_regions != "drop":
+        return result, 0
+    keys = result.frame["region_key"].astype(str)
+    other = ~keys.str.fullmatch(key_pattern(contract)) & (
+        (keys == "DG") | (keys.str.fullmatch(r"\d+") & keys.str.len().isin(AGS_LENGTHS))
+    )
+    if not other.any():
+        return result, 0
+    kept = ReadResult(result.path, result.format, result.frame.loc[~other], result.metadata)
+    return kept, int(other.sum())
+
+
 def conform(
     result: ReadResult, contract: Contract, warnings: list[Problem] | None = None
 ) -> pd.DataFrame:
     """The canonical frame tagged with the contract's table code, or an InputError.
 
     Schema drift is an error, or, where the contract says `schema_drift: warn`, appended to
-    `warnings` and let through.
+    `warnings` and let through. Rows of other regions are dropped where the contract says so.
     """
+    result, _dropped = in_scope(result, contract)
     problems = contract_problems(result, contract)
     drift = drift_problems(result, contract)
     if contract.schema_drift == "warn":

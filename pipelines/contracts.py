@@ -44,6 +44,8 @@ class Region:
     land: str
     key_length: int
     key_pattern: str | None = None  # regex for keys that are not plain AGS, e.g. Sozialräume
+    # Downloads often hold all of Germany: "drop" keeps only this Land and level.
+    other_regions: str = "error"
 
 
 @dataclass(frozen=True)
@@ -193,10 +195,17 @@ def load_contract(path: Path) -> Contract:
         land=str(_require(region_data, "land", str, path, "region.")),
         key_length=_require(region_data, "key_length", int, path, "region."),
         key_pattern=key_pattern,
+        other_regions=region_data.get("other_regions", "error"),
     )
+    if region.other_regions not in ("error", "drop"):
+        raise _fail(
+            path,
+            "region.other_regions",
+            f"expected 'error' or 'drop', found {region.other_regions!r}",
+        )
     if key_pattern is None and region.key_length not in (2, 5, 8, 12):
         raise _fail(path, "region.key_length", f"expected 2, 5, 8 or 12, found {region.key_length}")
-    unknown = set(region_data) - {"variable", "land", "key_length", "key_pattern"}
+    unknown = set(region_data) - {"variable", "land", "key_length", "key_pattern", "other_regions"}
     if unknown:
         raise _fail(path, f"region.{sorted(unknown)[0]}", "not a field of region")
     schema_drift = data.get("schema_drift", "error")

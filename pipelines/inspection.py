@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.conform import contract_problems, drift_problems
+from pipelines.conform import contract_problems, drift_problems, in_scope
 from pipelines.contracts import Contract, load_contracts
 from pipelines.ingest import sha256_of
 from pipelines.landing import contract_for
@@ -163,6 +163,11 @@ def inspect_file(
     report.special_signs = _counts(frame["value_status"])
     report.qualifiers = _counts(frame["value_quality"])
     if contract:
+        result, dropped = in_scope(result, contract)
+        if dropped:
+            report.warnings.append(
+                f"{dropped:,} rows of other regions are left out (region.other_regions: drop)"
+            )
         report.problems = [str(p) for p in contract_problems(result, contract)]
         drift = [str(p) for p in drift_problems(result, contract)]
         if contract.schema_drift == "warn":

@@ -180,3 +180,34 @@ def test_key_pattern_checks_small_area_keys(contracts: dict[str, Contract], tmp_
     with pytest.raises(InputError) as raised:
         _read_and_conform(contract.sample_file, strict)
     assert "expected a region key like 1605[1-5], found '16" in str(raised.value)
+
+
+def test_other_regions_can_be_left_out(contracts: dict[str, Contract]) -> None:
+    """A download of all Germany (real 12411-01-01-4) keeps only the Thuringian Kreise."""
+    from dataclasses import replace
+
+    from tests.conftest import REFERENCE_DATA
+
+    path = REFERENCE_DATA / "genesis_ffcsv" / "12411-01-01-4_de_flat.csv"
+    if not path.is_file():
+        pytest.skip("../shared/reference_data is absent: reference files not available")
+    base = contracts["population_age"]
+    contract = replace(
+        base,
+        table_code="12411-01-01-4",
+        period_range=(2024, 2024),
+        variables=(replace(base.variables[0], attributes=("", "GESM", "GESW")),),
+        key_columns=("region_key", "period_year", "var1_attr_code", "measure_code"),
+        region=replace(base.region, other_regions="drop"),
+    )
+    with pytest.raises(InputError, match="expected a 5-digit region key in Land 16"):
+        _read_and_conform(path, replace(contract, region=base.region))
+
+    frame = _read_and_conform(path, contract)
+
+    lines = path.read_text(encoding="utf-8-sig").splitlines()[1:]
+    thuringian = [line.split(";") for line in lines if line.split(";")[7].startswith("16")]
+    assert len(frame) == len(thuringian) == 23 * 3
+    totals = frame[frame["var1_attr_code"] == ""]
+    assert totals["value"].sum() == 2_100_277
+    assert totals.loc[totals["region_key"] == "16056", "value_status"].tolist() == ["-"]

@@ -19,7 +19,6 @@ BASE = CONTRACTS_DIR / "sgb2_benefits.yml"
 def test_all_project_contracts_load() -> None:
     contracts = load_contracts()
     assert sorted(contracts) == sorted(p.stem for p in CONTRACTS_DIR.glob("*.yml"))
-    assert len(contracts) == 3
     for source, contract in contracts.items():
         assert contract.path == CONTRACTS_DIR / f"{source}.yml"
         assert contract.reader in READERS

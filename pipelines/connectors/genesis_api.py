@@ -1,0 +1,794 @@
+"""Fetch tables and their metadata from the GENESIS REST API 2020.
+
+Three GENESIS databases are known (`DATABASES`); each has its own registration, so
+credentials can be set per database. Requests follow the current API conventions:
+`POST` with the parameters as form data (`application/x-www-form-urlencoded`) and the
+credentials in the HTTP headers `username` and `password` (a token goes in `username`
+with an empty `password`). GET with credentials in the query string is switched off by
+the offices since July 2025 and never used here.
+
+- `data/tablefile` with `format=ffcsv` answers with a ZIP holding one
+  `<TABLE>_<epochms>_<lang>_flat.csv`; `fetch_table` unpacks it and checks that it is an
+  ffcsv table (`statistics_code;…` header).
+- `metadata/table` answers with JSON; `fetch_metadata` checks its `Status` and masks any
+  credentials the server echoes in `Parameter`.
+
+GENESIS reports most errors with HTTP 200 and a JSON body
+`{"Status": {"Code": 104, "Content": "…", "Type": "Fehler"}}` (some with HTTP 401/404
+and a flat `{"Code", "Content", "Type"}` body); every such answer becomes a `FetchError`
+carrying the GENESIS code and text. Status codes as documented or recorded by other
+clients: 0 ok, 22 ok with adjusted parameters, 15 credentials missing or not recognised,
+90 unknown table, 98 result too large for a direct download, 99 background job created
+("Der Bearbeitungsauftrag wurde erstellt …"), 104 no objects for the selection. The job
+mechanism (`job=true`, `catalogue/results`, `data/resultfile`) is not implemented.
+
+Connection errors, timeouts, HTTP 429 and 5xx are retried with exponential backoff
+(honouring `Retry-After`); credential errors and GENESIS status errors are not.
+
+Secrets never leave the request headers: they are not logged, not put in messages or
+reprs, redirects are not followed (custom headers would go along to another host), and
+echoes in answers are masked.
+
+Settings come from arguments, else from environment variables:
+`SOZPLAN_GENESIS_URL_<DB>` (base URL), `SOZPLAN_GENESIS_TOKEN[_<DB>]` or
+`SOZPLAN_GENESIS_USERNAME[_<DB>]` + `SOZPLAN_GENESIS_PASSWORD[_<DB>]` (credentials; the
+per-database name wins), `SOZPLAN_GENESIS_CONNECT_TIMEOUT`, `…_READ_TIMEOUT`,
+`…_MAX_ATTEMPTS`, `…_BACKOFF_BASE` (client settings). `<DB>` is the database name in
+upper case with `-` as `_`, e.g. `REGIONALSTATISTIK`, `GENESIS_DESTATIS`, `ZENSUS2022`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import io
+import json
+import logging
+import os
+import re
+import time
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+log = logging.getLogger(__name__)
+
+DATABASES: dict[str, str] = {
+    "regionalstatistik": "https://www.regionalstatistik.de/genesisws/rest/2020",
+    "genesis-destatis": "https://www-genesis.destatis.de/genesisWS/rest/2020",
+    "zensus2022": "https://ergebnisse.zensus2022.de/api/rest/2020",
+}
+ENV_PREFIX = "SOZPLAN_GENESIS_"
+TABLEFILE = "data/tablefile"
+METADATA_TABLE = "metadata/table"
+FFCSV_HEADER = b"statistics_code;"
+USER_AGENT = "sozialplanung-genesis-connector/1 (python-requests)"
+
+_BOM = b"\xef\xbb\xbf"
+_ZIP_MAGIC = b"PK\x03\x04"
+_TABLE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+_MASK = "********"
+_CREDENTIAL_KEYS = {"username", "password"}
+# Parameters this module sets itself; `params=` may not override them.
+_RESERVED_PARAMS = {"username", "password", "name", "format", "compress", "language", "job"}
+
+STATUS_OK = {0, 22}  # 22: "erfolgreich mit Parameteranpassung" (a warning; the request ran)
+STATUS_CREDENTIALS = 15  # credential headers missing or not recognised (sent with HTTP 401)
+STATUS_TOO_LARGE = 98
+STATUS_JOB_CREATED = 99
+# Lower-case fragments of GENESIS texts about rejected credentials.
+_CREDENTIAL_TEXTS = ("zugang verweigert", "nutzernamen bzw", "passwort", "zugangsdaten")
+_JOB_TEXTS = ("bearbeitungsauftrag",)
+_TOO_LARGE_TEXTS = ("zu groß", "zu gross")
+
+
+class FetchError(Exception):
+    """A table or its metadata could not be fetched; the message says why and what to do.
+
+    `kind` sorts the failure for callers: "usage", "credentials", "connection", "timeout",
+    "http", "redirect", "html", "status", "too_large", "zip", "format".
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str,
+        database: str | None = None,
+        table: str | None = None,
+        http_status: int | None = None,
+        genesis_code: int | None = None,
+        attempts: int | None = None,
+    ):
+        super().__init__(message)
+        self.kind = kind
+        self.database = database
+        self.table = table
+        self.http_status = http_status
+        self.genesis_code = genesis_code
+        self.attempts = attempts
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """GENESIS login: user name and password, or a token as user name with an empty password.
+
+    The repr shows only where the values came from (`source`: argument or env var names).
+    """
+
+    username: str = field(repr=False)
+    password: str = field(repr=False)
+    source: str = "argument"
+
+    @classmethod
+    def token(cls, token: str, source: str = "argument") -> Credentials:
+        return cls(token, "", source)
+
+    @classmethod
+    def from_env(cls, database: str, environ: Mapping[str, str] | None = None) -> Credentials:
+        """The first set of: TOKEN_<DB>, USERNAME_<DB>+PASSWORD_<DB>, TOKEN, USERNAME+PASSWORD."""
+        env = os.environ if environ is None else environ
+        suffix = env_suffix(database)
+        for tail in (f"_{suffix}", ""):
+            token_var = f"{ENV_PREFIX}TOKEN{tail}"
+            user_var, password_var = f"{ENV_PREFIX}USERNAME{tail}", f"{ENV_PREFIX}PASSWORD{tail}"
+            if env.get(token_var):
+                return cls.token(env[token_var], source=token_var)
+            if env.get(user_var):
+                if not env.get(password_var):
+                    raise FetchError(
+                        f"{user_var} is set but {password_var} is not: set both, or a token in "
+                        f"{token_var}",
+                        kind="credentials",
+                        database=database,
+                    )
+                return cls(env[user_var], env[password_var], source=f"{user_var}/{password_var}")
+        raise FetchError(
+            f"no GENESIS credentials for {database}: {_env_hint(database)}",
+            kind="credentials",
+            database=database,
+        )
+
+    def headers(self) -> dict[str, str]:
+        return {"username": self.username, "password": self.password}
+
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.username, self.password) if s)
+
+    def check(self, database: str) -> None:
+        """Refuse values HTTP headers cannot carry (the HTTP library would echo them)."""
+        for what, value in (("user name/token", self.username), ("password", self.password)):
+            bad = (
+                "\r" in value
+                or "\n" in value
+                or value != value.strip()
+                or not value.isprintable()
+                or not _is_latin1(value)
+            )
+            if bad or (what != "password" and not value):
+                raise FetchError(
+                    f"the GENESIS {what} from {self.source} is empty, has surrounding spaces, "
+                    "line breaks or characters an HTTP header cannot carry (only Latin-1)",
+                    kind="credentials",
+                    database=database,
+                )
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Timeouts (seconds), retries and backoff of one fetch."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 300.0  # per read: GENESIS can think for minutes before answering
+    max_attempts: int = 4
+    backoff_base: float = 1.0  # waits base, 2*base, 4*base, ... between attempts
+    backoff_max: float = 60.0
+    retry_after_max: float = 300.0  # longest Retry-After honoured
+
+    def __post_init__(self) -> None:
+        if not (self.connect_timeout > 0 and self.read_timeout > 0):
+            raise FetchError("timeouts must be positive seconds", kind="usage")
+        if self.max_attempts < 1:
+            raise FetchError("max_attempts must be at least 1", kind="usage")
+        if min(self.backoff_base, self.backoff_max, self.retry_after_max) < 0:
+            raise FetchError("backoff and Retry-After limits must not be negative", kind="usage")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ClientSettings:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name, convert in (
+            ("connect_timeout", float),
+            ("read_timeout", float),
+            ("max_attempts", int),
+            ("backoff_base", float),
+        ):
+            var = f"{ENV_PREFIX}{name.upper()}"
+            raw = env.get(var, "").strip()
+            if raw:
+                try:
+                    values[name] = convert(raw)
+                except ValueError:
+                    raise FetchError(
+                        f"{var}={raw!r} is not a {'whole ' if convert is int else ''}number",
+                        kind="usage",
+                    ) from None
+        return cls(**values)
+
+    def delay(self, attempt: int) -> float:
+        """Backoff before attempt `attempt + 1`."""
+        return min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One fetched ffcsv table, as delivered (the unzipped member), with its provenance."""
+
+    table: str
+    database: str
+    file_name: str
+    content: bytes = field(repr=False)
+    metadata: dict[str, Any] | None = field(default=None, repr=False)
+    url: str = ""  # the tablefile endpoint
+    params: dict[str, str] = field(default_factory=dict)  # the form parameters sent (no secrets)
+
+    @property
+    def how(self) -> str:
+        """Provenance for the landing manifest."""
+        return f"genesis_api:{self.database}:{self.table}"
+
+
+# --- public functions ------------------------------------------------------------------
+
+
+def env_suffix(database: str) -> str:
+    """`regionalstatistik` → `REGIONALSTATISTIK`, `genesis-destatis` → `GENESIS_DESTATIS`."""
+    return re.sub(r"[^A-Z0-9]", "_", database.upper())
+
+
+def base_url_for(database: str, base_url: str | None = None) -> str:
+    """The argument, else `SOZPLAN_GENESIS_URL_<DB>`, else the known URL of the database."""
+    url = base_url or os.environ.get(f"{ENV_PREFIX}URL_{env_suffix(database)}") or ""
+    url = url or DATABASES.get(database, "")
+    if not url:
+        raise FetchError(
+            f"unknown GENESIS database {database!r}: use one of {', '.join(DATABASES)} "
+            f"or give its base URL (base_url= or {ENV_PREFIX}URL_{env_suffix(database)})",
+            kind="usage",
+            database=database,
+        )
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise FetchError(
+            f"base URL of {database} must start with https:// (or http://), found {url!r}",
+            kind="usage",
+            database=database,
+        )
+    return url.rstrip("/")
+
+
+def fetch_table(
+    table: str,
+    database: str,
+    *,
+    base_url: str | None = None,
+    credentials: Credentials | None = None,
+    settings: ClientSettings | None = None,
+    language: str = "de",
+    startyear: int | str | None = None,
+    endyear: int | str | None = None,
+    regionalvariable: str | None = None,
+    regionalkey: str | None = None,
+    params: Mapping[str, str] | None = None,
+    with_metadata: bool = True,
+) -> Fetched:
+    """Fetch `table` as ffcsv (the unzipped `<TABLE>_<epochms>_<lang>_flat.csv`).
+
+    `params` adds further tablefile parameters (e.g. `timeslices`, `classifyingvariable1`,
+    `area`). With `with_metadata`, `metadata/table` is asked first: it fails fast on an
+    unknown table or rejected credentials and its answer lands in `Fetched.metadata`.
+    """
+    _check_table(table, database)
+    form = {"name": table, "area": "all", "compress": "false", "format": "ffcsv"}
+    optional = {
+        "startyear": startyear,
+        "endyear": endyear,
+        "regionalvariable": regionalvariable,
+        "regionalkey": regionalkey,
+    }
+    form.update({k: str(v) for k, v in optional.items() if v is not None and str(v) != ""})
+    for key, value in (params or {}).items():
+        if key.lower() in _RESERVED_PARAMS:
+            raise FetchError(
+                f"parameter {key!r} is set by the connector and cannot be overridden",
+                kind="usage",
+                database=database,
+                table=table,
+            )
+        form[key] = str(value)
+    form["language"] = language
+    with _Client(database, table, base_url, credentials, settings) as client:
+        metadata = client.metadata(language) if with_metadata else None
+        return client.tablefile(form, metadata)
+
+
+def fetch_metadata(
+    table: str,
+    database: str,
+    *,
+    base_url: str | None = None,
+    credentials: Credentials | None = None,
+    settings: ClientSettings | None = None,
+    language: str = "de",
+) -> dict[str, Any]:
+    """The `metadata/table` answer for `table` (checked `Status`, credentials masked)."""
+    _check_table(table, database)
+    with _Client(database, table, base_url, credentials, settings) as client:
+        return client.metadata(language)
+
+
+def save(fetched: Fetched, directory: Path | str) -> Path:
+    """Write the fetched CSV as `<directory>/<file_name>` (atomically) and return the path."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / fetched.file_name
+    partial = directory / f".{fetched.file_name}.part"
+    partial.write_bytes(fetched.content)
+    partial.replace(target)
+    return target
+
+
+# --- internals -------------------------------------------------------------------------
+
+
+def _env_hint(database: str) -> str:
+    suffix = env_suffix(database)
+    return (
+        f"set {ENV_PREFIX}USERNAME and {ENV_PREFIX}PASSWORD, or {ENV_PREFIX}TOKEN "
+        f"(for this database only: {ENV_PREFIX}USERNAME_{suffix} and "
+        f"{ENV_PREFIX}PASSWORD_{suffix}, or {ENV_PREFIX}TOKEN_{suffix}); "
+        "each GENESIS database has its own registration"
+    )
+
+
+def _is_latin1(value: str) -> bool:
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_table(table: str, database: str) -> None:
+    if not isinstance(table, str) or not _TABLE_CODE.fullmatch(table):
+        raise FetchError(
+            f"{table!r} is not a GENESIS table code (letters, digits, '-', '_', '.')",
+            kind="usage",
+            database=database,
+        )
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delay seconds or an HTTP date); None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _looks_like_html(body: bytes, content_type: str = "") -> bool:
+    start = body[:512].lstrip(_BOM + b" \t\r\n").lower()
+    return "html" in content_type.lower() or start.startswith(
+        (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml", b"<!--")
+    )
+
+
+def _status_block(body: bytes) -> dict[str, Any] | None:
+    """The GENESIS status of a JSON answer: nested `Status` object or a flat Code/Content."""
+    try:
+        payload = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    status = payload.get("Status")
+    if isinstance(status, dict) and "Code" in status:
+        return status
+    if "Code" in payload and "Content" in payload:
+        return payload
+    return None
+
+
+def _code(status: Mapping[str, Any]) -> int | None:
+    try:
+        return int(status.get("Code"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _short(body: bytes, limit: int = 80) -> str:
+    text = body[:limit].decode("utf-8", errors="replace")
+    return repr(text) + ("…" if len(body) > limit else "")
+
+
+def _network_reason(exc: Exception) -> str:
+    text = str(exc)
+    errno = re.search(r"\[Errno -?\d+\][^'\")]*", text)
+    if errno:
+        return errno.group(0).strip()
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the connection broke while the answer was being read"
+    return text[:300]
+
+
+def _mask_credentials(value: Any, secrets: Iterable[str]) -> Any:
+    """Copy of a JSON value with `username`/`password` entries and any secret text masked."""
+    secrets = tuple(secrets)
+    if isinstance(value, dict):
+        return {
+            k: (
+                _MASK
+                if str(k).lower() in _CREDENTIAL_KEYS and v not in (None, "")
+                else _mask_credentials(v, secrets)
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_mask_credentials(v, secrets) for v in value]
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, _MASK)
+    return value
+
+
+class _Client:
+    """One session against one database for one table: posting, retrying, judging answers."""
+
+    def __init__(
+        self,
+        database: str,
+        table: str,
+        base_url: str | None,
+        credentials: Credentials | None,
+        settings: ClientSettings | None,
+    ):
+        self.database = database
+        self.table = table
+        self.base_url = base_url_for(database, base_url)
+        self.credentials = credentials or Credentials.from_env(database)
+        self.credentials.check(database)
+        self.settings = settings or ClientSettings.from_env()
+        self.session = requests.Session()
+
+    def __enter__(self) -> _Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.session.close()
+
+    # errors --------------------------------------------------------------------------
+
+    def _redact(self, text: str) -> str:
+        for secret in self.credentials.secrets():
+            text = text.replace(secret, _MASK)
+        return text
+
+    def error(self, message: str, kind: str, **details: Any) -> FetchError:
+        return FetchError(
+            self._redact(message), kind=kind, database=self.database, table=self.table, **details
+        )
+
+    def credentials_error(self, detail: str, **details: Any) -> FetchError:
+        return self.error(
+            f"credentials rejected by {self.database} ({detail}; credentials from "
+            f"{self.credentials.source}): {_env_hint(self.database)}",
+            "credentials",
+            **details,
+        )
+
+    def status_error(self, status: Mapping[str, Any], what: str, http_status: int) -> FetchError:
+        """The FetchError for a GENESIS status block that is not ok."""
+        code_raw = status.get("Code")
+        code = _code(status)
+        content = str(status.get("Content") or "").strip()
+        kind_text = str(status.get("Type") or "").strip()
+        text = content.lower()
+        said = f"GENESIS status {code_raw}" + (f" ({kind_text})" if kind_text else "")
+        said += f": {content}" if content else ""
+        details = {"genesis_code": code, "http_status": http_status}
+        if code == STATUS_CREDENTIALS or any(t in text for t in _CREDENTIAL_TEXTS):
+            return self.credentials_error(said, **details)
+        if code == STATUS_JOB_CREATED or any(t in text for t in _JOB_TEXTS):
+            return self.error(
+                f"{self.database} started a background job instead of returning table "
+                f"{self.table} ({said}). Fetching job results is not implemented: request a "
+                "smaller selection (startyear/endyear, regionalvariable/regionalkey) or fetch "
+                "the result in the GENESIS web interface",
+                "too_large",
+                **details,
+            )
+        if code == STATUS_TOO_LARGE or any(t in text for t in _TOO_LARGE_TEXTS):
+            return self.error(
+                f"table {self.table} is too large for a direct download from {self.database} "
+                f"({said}): request a smaller selection (startyear/endyear, "
+                "regionalvariable/regionalkey) or use the GENESIS job mechanism (job=true, "
+                "then data/resultfile), which this connector does not implement",
+                "too_large",
+                **details,
+            )
+        return self.error(f"{self.database} answered {what} with {said}", "status", **details)
+
+    # HTTP ----------------------------------------------------------------------------
+
+    def post(self, endpoint: str, form: Mapping[str, str]) -> requests.Response:
+        """POST with retries; returns any answer that is not retryable (checked: no 3xx/401/403)."""
+        url = f"{self.base_url}/{endpoint}"
+        what = f"{endpoint} {self.table}"
+        headers = {
+            "User-Agent": USER_AGENT,
+            "Content-Type": "application/x-www-form-urlencoded",
+            **self.credentials.headers(),
+        }
+        settings = self.settings
+        timeout = (settings.connect_timeout, settings.read_timeout)
+        for attempt in range(1, settings.max_attempts + 1):
+            retry_after: float | None = None
+            tls_problem = ""
+            log.info(
+                "POST %s (table %s, attempt %d of %d)",
+                self._redact(url),
+                self.table,
+                attempt,
+                settings.max_attempts,
+            )
+            try:
+                response = self.session.post(
+                    url, data=dict(form), headers=headers, timeout=timeout, allow_redirects=False
+                )
+            except requests.exceptions.SSLError as exc:
+                # Not retried; raised below, outside this block, so that the exception (whose
+                # request holds the credential headers) is not chained to the FetchError.
+                tls_problem = _network_reason(exc)
+                kind = problem = ""
+            except (
+                requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+            ) as exc:
+                reason = _network_reason(exc)
+                if isinstance(exc, requests.exceptions.ConnectTimeout):
+                    kind = "timeout"
+                    problem = f"no connection within {settings.connect_timeout:g} s"
+                elif isinstance(exc, requests.exceptions.ReadTimeout) or "timed out" in reason:
+                    kind = "timeout"
+                    problem = f"no answer within the read timeout of {settings.read_timeout:g} s"
+                else:
+                    kind = "connection"
+                    problem = f"connection failed: {reason}"
+            else:
+                status = response.status_code
+                if status != 429 and status < 500:
+                    return self.check_http(response, what)
+                kind = "http"
+                problem = f"HTTP {status}"
+                if _looks_like_html(response.content, response.headers.get("Content-Type", "")):
+                    problem += " with an HTML page (maintenance?)"
+                retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+            if tls_problem:
+                raise self.error(
+                    f"TLS error talking to {self.database} ({url}): {tls_problem}",
+                    "connection",
+                    attempts=attempt,
+                )
+            if attempt == settings.max_attempts:
+                raise self.final_error(kind, problem, what, url, attempt)
+            delay = settings.delay(attempt)
+            if retry_after is not None:
+                delay = max(delay, min(retry_after, settings.retry_after_max))
+            log.warning(
+                "%s from %s: %s; retrying in %.2f s (attempt %d of %d)",
+                what,
+                self.database,
+                self._redact(problem),
+                delay,
+                attempt + 1,
+                settings.max_attempts,
+            )
+            time.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def final_error(
+        self, kind: str, problem: str, what: str, url: str, attempts: int
+    ) -> FetchError:
+        tries = f"{attempts} attempt{'s' if attempts > 1 else ''}"
+        if kind == "timeout":
+            advice = (
+                "GENESIS builds large tables slowly: raise the read timeout "
+                f"(read_timeout= or {ENV_PREFIX}READ_TIMEOUT) or request a smaller selection"
+                if "read timeout" in problem
+                else "check the network, proxy settings and the base URL"
+            )
+            message = f"{self.database} ({url}) gave up on {what}: {problem}, {tries}; {advice}"
+        elif kind == "connection":
+            message = (
+                f"could not reach {self.database} ({url}) for {what}: {problem}, {tries}; "
+                "check the network, proxy settings and the base URL"
+            )
+        else:
+            message = (
+                f"{self.database} ({url}) answered {what} with {problem}, {tries}; "
+                "the service may be down or in maintenance, try again later"
+            )
+        http_status = int(problem.split()[1]) if problem.startswith("HTTP ") else None
+        return self.error(message, kind, attempts=attempts, http_status=http_status)
+
+    def check_http(self, response: requests.Response, what: str) -> requests.Response:
+        status = response.status_code
+        if 300 <= status < 400:
+            location = response.headers.get("Location", "?")
+            raise self.error(
+                f"{self.database} redirected {what} (HTTP {status}) to {location!r} instead of "
+                "answering (maintenance or login page?); redirects are not followed so the "
+                "credentials stay with the configured host",
+                "redirect",
+                http_status=status,
+            )
+        block = _status_block(response.content)
+        if status in (401, 403):
+            detail = f"HTTP {status}"
+            if block is not None:
+                detail += f", GENESIS status {block.get('Code')}: {block.get('Content')}"
+            raise self.credentials_error(detail, http_status=status)
+        if status >= 400:
+            if block is not None:
+                raise self.status_error(block, what, status)
+            html = _looks_like_html(response.content, response.headers.get("Content-Type", ""))
+            raise self.error(
+                f"{self.database} answered {what} with HTTP {status}"
+                + (" and an HTML page" if html else "")
+                + f" (first bytes: {_short(response.content)})",
+                "http",
+                http_status=status,
+            )
+        return response
+
+    # endpoints -----------------------------------------------------------------------
+
+    def metadata(self, language: str) -> dict[str, Any]:
+        form = {"name": self.table, "area": "all", "language": language}
+        response = self.post(METADATA_TABLE, form)
+        body = response.content
+        what = f"{METADATA_TABLE} {self.table}"
+        if _looks_like_html(body, response.headers.get("Content-Type", "")):
+            raise self.error(
+                f"expected JSON metadata from {self.database} for {what}, found an HTML page "
+                "(maintenance or login page?)",
+                "html",
+                http_status=response.status_code,
+            )
+        try:
+            payload = json.loads(body.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError):
+            raise self.error(
+                f"expected JSON metadata from {self.database} for {what}, found {_short(body)}",
+                "format",
+                http_status=response.status_code,
+            ) from None
+        block = _status_block(body)
+        if block is None:
+            raise self.error(
+                f"expected JSON metadata with a Status from {self.database} for {what}, found "
+                f"{_short(body)}",
+                "format",
+            )
+        code = _code(block)
+        if code not in STATUS_OK or str(block.get("Type", "")).lower() in ("fehler", "error"):
+            raise self.status_error(block, what, response.status_code)
+        if code != 0:
+            log.warning(
+                "%s: GENESIS status %s: %s", what, code, self._redact(str(block.get("Content")))
+            )
+        return _mask_credentials(payload, self.credentials.secrets())
+
+    def tablefile(self, form: Mapping[str, str], metadata: dict[str, Any] | None) -> Fetched:
+        response = self.post(TABLEFILE, form)
+        body = response.content
+        what = f"{TABLEFILE} {self.table}"
+        expected = "expected a ZIP with an ffcsv table"
+        if body.startswith(_ZIP_MAGIC):
+            file_name, content = self.unzip(body, expected)
+        elif body.lstrip(_BOM).startswith(FFCSV_HEADER):
+            file_name, content = self.plain_name(response, form), body
+        elif not body.strip():
+            raise self.error(f"{expected}, found an empty answer to {what}", "format")
+        elif _looks_like_html(body, response.headers.get("Content-Type", "")):
+            raise self.error(
+                f"{expected}, found an HTML page (maintenance or login page?) in the answer to "
+                f"{what}",
+                "html",
+                http_status=response.status_code,
+            )
+        else:
+            block = _status_block(body)
+            if block is not None:
+                if _code(block) in STATUS_OK:
+                    raise self.error(
+                        f"{expected}, found a JSON answer (GENESIS status {block.get('Code')}: "
+                        f"{block.get('Content')}) to {what}",
+                        "format",
+                    )
+                raise self.status_error(block, what, response.status_code)
+            raise self.error(f"{expected}, found {_short(body)} in the answer to {what}", "format")
+        if not content.lstrip(_BOM).startswith(FFCSV_HEADER):
+            raise self.error(
+                f"{expected}, found {file_name} starting with {_short(content.lstrip(_BOM))} "
+                "instead of the ffcsv header 'statistics_code;…'",
+                "format",
+            )
+        log.info(
+            "fetched %s from %s: %s, %d bytes", self.table, self.database, file_name, len(content)
+        )
+        return Fetched(
+            table=self.table,
+            database=self.database,
+            file_name=file_name,
+            content=content,
+            metadata=metadata,
+            url=f"{self.base_url}/{TABLEFILE}",
+            params=dict(form),
+        )
+
+    def unzip(self, body: bytes, expected: str) -> tuple[str, bytes]:
+        try:
+            with zipfile.ZipFile(io.BytesIO(body)) as archive:
+                members = [i for i in archive.infolist() if not i.is_dir()]
+                tables = [i for i in members if i.filename.lower().endswith(".csv")]
+                if len(tables) > 1:
+                    tables = [i for i in tables if i.filename.lower().endswith("_flat.csv")]
+                if len(tables) != 1:
+                    names = ", ".join(i.filename for i in members) or "none"
+                    found = "no CSV member" if not tables else "several CSV members"
+                    raise self.error(
+                        f"{expected}, found a ZIP with {found} (members: {names})", "zip"
+                    )
+                member = tables[0]
+                content = archive.read(member)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+            raise self.error(
+                f"{expected}, found a damaged ZIP ({type(exc).__name__}: {exc}); the download "
+                "may have been cut short, try again",
+                "zip",
+            ) from None
+        name = PurePosixPath(member.filename.replace("\\", "/")).name
+        if not _FILE_NAME.fullmatch(name):
+            raise self.error(
+                f"{expected}, found a ZIP member with an unusable file name {member.filename!r}",
+                "zip",
+            )
+        return name, content
+
+    def plain_name(self, response: requests.Response, form: Mapping[str, str]) -> str:
+        """Name for an unzipped answer: from Content-Disposition, else GENESIS-style."""
+        disposition = response.headers.get("Content-Disposition", "")
+        match = re.search(r'filename="?([^";]+)"?', disposition)
+        if match:
+            name = PurePosixPath(match.group(1).replace("\\", "/")).name
+            if _FILE_NAME.fullmatch(name) and name.lower().endswith(".csv"):
+                return name
+        stamp = int(time.time() * 1000)
+        return f"{self.table}_{stamp}_{form.get('language', 'de')}_flat.csv"
