@@ -142,6 +142,46 @@ def _land(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fetch(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from pipelines.connectors.genesis_api import FetchError, fetch_table, save
+    from pipelines.contracts import load_contracts
+    from pipelines.landing import contract_for, land
+    from pipelines.paths import warehouse_paths
+
+    print(f"fetching {args.table} from {args.database} …", flush=True)
+    try:
+        fetched = fetch_table(
+            args.table, args.database, startyear=args.startyear, endyear=args.endyear
+        )
+    except FetchError as exc:
+        print(f"fetch failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    contracts = load_contracts()
+    try:
+        contract = (
+            contracts[args.source]
+            if args.source
+            else contract_for(fetched.file_name, list(contracts.values()))
+        )
+    except (KeyError, ValueError) as exc:
+        print(f"cannot land {fetched.file_name}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    with tempfile.TemporaryDirectory() as tmp:
+        path = save(fetched, tmp)
+        if contract is None:
+            kept = save(fetched, Path.cwd())
+            print(
+                f"saved {kept}: no contract covers table {args.table} "
+                "(add one in data_contracts/, or pass --source)",
+            )
+            return 0
+        result = land(path, contract.source, fetched.how, warehouse_paths(), fetched.file_name)
+    print(result.describe())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sozplan", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -173,6 +213,18 @@ def build_parser() -> argparse.ArgumentParser:
     land.add_argument("file")
     land.add_argument("--source", help="the contract (source id); default: by file name")
     land.set_defaults(func=_land)
+
+    fetch = sub.add_parser("fetch", help="download a table from the GENESIS REST API and land it")
+    fetch.add_argument("table", help="table code, e.g. 12411-02-03-4")
+    fetch.add_argument(
+        "--database",
+        default="regionalstatistik",
+        choices=["regionalstatistik", "genesis-destatis", "zensus2022"],
+    )
+    fetch.add_argument("--source", help="the contract (source id); default: by file name")
+    fetch.add_argument("--startyear")
+    fetch.add_argument("--endyear")
+    fetch.set_defaults(func=_fetch)
 
     releases = sub.add_parser("releases", help="list kept releases, newest first")
     releases.set_defaults(func=_releases)

@@ -23,7 +23,6 @@ def test_all_project_contracts_load() -> None:
         assert contract.path == CONTRACTS_DIR / f"{source}.yml"
         assert contract.reader in READERS
         assert contract.sample_file.is_file()
-        assert contract.file_pattern.startswith(contract.table_code)
         assert contract.period_range[0] <= contract.period_range[1]
         assert contract.raw_table == f"raw.{source}"
 

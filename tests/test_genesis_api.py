@@ -636,3 +636,58 @@ def test_secrets_never_appear_in_logs_errors_or_results(
     assert (USERNAME, PASSWORD) in sent and (TOKEN, "") in sent
     for request in stub.requests:
         assert not any(s in request.query or s in str(request.form) for s in SECRETS)
+
+
+# --- sozplan fetch: download and land --------------------------------------------------------
+
+
+def test_sozplan_fetch_lands_the_table(stub: GenesisStub, tmp_path: Path) -> None:
+    """`sozplan fetch` downloads through the API and lands the file like any delivery."""
+    import subprocess
+    import sys
+
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "13211-02-05-4_de_flat.csv"
+    member = "13211-02-05-4_1764150000000_de_flat.csv"
+    metadata = {**SMALL_METADATA, "Object": {"Code": "13211-02-05-4", "Content": "Arbeitslose"}}
+    stub.play(METADATA, Answer(200, json.dumps(metadata).encode()))
+    ok_zip(stub, member=member, data=sample.read_bytes())
+    warehouse = tmp_path / "warehouse"
+    env = {
+        **os.environ,
+        "SOZPLAN_WAREHOUSE_DIR": str(warehouse),
+        "SOZPLAN_GENESIS_URL_REGIONALSTATISTIK": stub.base_url,
+        "SOZPLAN_GENESIS_MAX_ATTEMPTS": "1",
+    }
+
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pipelines.cli", "fetch", "13211-02-05-4"],
+            cwd=Path(__file__).resolve().parents[1],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    first, second = run(), run()
+
+    assert first.returncode == 0, first.stderr
+    assert f"landed {member} as unemployment/" in first.stdout
+    assert "already landed" in second.stdout and "nothing changed" in second.stdout
+    rows = [
+        json.loads(line)
+        for line in (warehouse / "landing" / "manifest.jsonl").read_text().splitlines()
+    ]
+    assert len(rows) == 1
+    assert rows[0]["how"] == "genesis_api:regionalstatistik:13211-02-05-4"
+    assert rows[0]["original_name"] == member
+    landed = warehouse / "landing" / rows[0]["path"]
+    assert landed.read_bytes() == sample.read_bytes()
+    for secret in SECRETS:
+        assert (
+            secret
+            not in first.stdout
+            + first.stderr
+            + landed.parent.parent.joinpath("manifest.jsonl").read_text()
+        )
+    assert all(c.headers.get("username") == USERNAME for c in stub.calls(TABLEFILE))
