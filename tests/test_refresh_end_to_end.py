@@ -71,11 +71,18 @@ def expected_counts() -> dict[tuple[str, int], dict[str, float]]:
         key = (r["1_variable_attribute_code"], int(r["time"]))
         name = "unemployed" if r["value_variable_code"] == "ERW003" else "labour_force"
         counts[key][name] += float(r["value"])
+    classic = (SAMPLE_DIR / "11111-01-01-4.csv").read_text(encoding="cp1252").splitlines()
+    for line in classic:
+        fields = line.split(";")
+        if len(fields) == 4 and len(fields[1]) == 5 and fields[3] != "-":
+            key = (fields[1], int(fields[0][-4:]))
+            counts[key]["area"] += float(fields[3].replace(",", "."))
     return counts
 
 
 INDICATORS = {
     "population": ("pop_total", None, 1),
+    "population_density": ("pop_total", "area", 1),
     "share_under_18": ("pop_u18", "pop_total", 100),
     "share_65_plus": ("pop_65plus", "pop_total", 100),
     "old_age_ratio": ("pop_65plus", "pop_20_64", 100),
@@ -115,7 +122,7 @@ def test_every_indicator_value_matches_the_sample(published: Path) -> None:
             "select indicator_id, region_key, period, value, numerator, denominator, value_status "
             "from marts.fct_indicator_value"
         ).fetchall()
-    assert len(rows) == len(expected) == 7 * (24 * 6 + 23 * 4)
+    assert len(rows) == len(expected) == 8 * (24 * 6 + 23 * 4)
     for indicator, region, period, value, numerator, denominator, status in rows:
         want_value, want_num, want_den = expected[(indicator, region, period)]
         assert status is None
@@ -174,6 +181,7 @@ def test_eisenach_ends_with_its_merger(published: Path) -> None:
 def test_lineage_release_and_attribution(published: Path, sample_refresh) -> None:
     _, outcome = sample_refresh
     files = {
+        "11111-01-01-4": "11111-01-01-4.csv",
         "12411-02-03-4": "12411-02-03-4_de_flat.csv",
         "SGB2-01-4": "SGB2-01-4_de_flat.csv",
         "13211-02-05-4": "13211-02-05-4_de_flat.csv",
@@ -191,9 +199,11 @@ def test_lineage_release_and_attribution(published: Path, sample_refresh) -> Non
             "select source_file_sha256 from marts.fct_indicator_value "
             "where indicator_id = 'child_poverty' and region_key = '16051' and period = 2020"
         ).fetchone()[0]
-    assert registered == {code: sha256(SAMPLE_DIR / name) for code, name in files.items()}
+    assert {code: registered[code] for code in files} == {
+        code: sha256(SAMPLE_DIR / name) for code, name in files.items()
+    }
     assert releases == [(outcome.release,)] and meta_release == outcome.release
-    assert attributions == 7
+    assert attributions == 8
     assert lineage.split() == [registered["SGB2-01-4"], registered["12411-02-03-4"]]
 
 
@@ -201,8 +211,8 @@ def test_summary_reports_rows_and_checks(sample_refresh) -> None:
     _, outcome = sample_refresh
     assert outcome.rows == {
         "marts.dim_region": 24,
-        "marts.dim_indicator": 7,
-        "marts.fct_indicator_value": 1652,
+        "marts.dim_indicator": 8,
+        "marts.fct_indicator_value": 1888,
     }
     assert outcome.checks_failed == 0 and outcome.checks_passed >= 20
     assert f"release {outcome.release}" in outcome.summary()

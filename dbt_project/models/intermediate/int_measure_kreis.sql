@@ -55,6 +55,10 @@ unemployment_parts as (
     from {{ ref('stg_unemployment') }}
 ),
 
+area_parts as (
+    select *, 'area_km2' as measure_id from {{ ref('stg_area') }}
+),
+
 parts as (
     select region_key, period, measure_id, population as value, value_status, table_code, source_file_sha256
     from population_parts
@@ -64,6 +68,9 @@ parts as (
     union all
     select region_key, period, measure_id, value, value_status, table_code, source_file_sha256
     from unemployment_parts where measure_id is not null
+    union all
+    select region_key, period, measure_id, area_km2, value_status, table_code, source_file_sha256
+    from area_parts
 ),
 
 region as (
