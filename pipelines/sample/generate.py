@@ -295,11 +295,23 @@ def generate(out_dir: Path) -> list[Path]:
     ]
 
 
+def generate_all(out_dir: Path) -> list[Path]:
+    """Every bundled sample file: the GENESIS tables first, then the files derived from them
+    (BA workbooks and the Erfurt Stadtteil table read their totals from `out_dir`)."""
+    from pipelines.sample import ba_workbooks, classic_area, municipal
+
+    written = generate(out_dir)
+    written += classic_area.generate(out_dir)
+    written += ba_workbooks.generate(out_dir)
+    written += municipal.generate(out_dir)
+    return written
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """CLI: regenerate the sample files (default: the project's `sample_data/`)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
-    for path in generate(parser.parse_args(argv).out):
+    for path in generate_all(parser.parse_args(argv).out):
         print(path)
 
 
