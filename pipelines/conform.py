@@ -14,22 +14,26 @@ from pipelines.readers.table import ReadResult
 
 
 def _first(
-    file: str,
-    frame: pd.DataFrame,
-    mask: pd.Series,
-    column: str,
-    expected: str,
-    show: str | None = None,
+    result: ReadResult, mask: pd.Series, column: str, expected: str, show: str | None = None
 ) -> Problem | None:
+    """The first row where `mask` holds, named by the file's own column name."""
     if not mask.any():
         return None
-    rows = frame.loc[mask]
+    rows = result.frame.loc[mask]
     row = rows.iloc[0]
     found = repr(row[show or column]) if (show or column) in row else "nothing"
-    return Problem(file, int(row["_source_line"]), column, expected, found, len(rows) - 1)
+    return Problem(
+        result.path.name,
+        int(row["_source_line"]),
+        result.column_name(column),
+        expected,
+        found,
+        len(rows) - 1,
+    )
 
 
-def _duplicate_key(file: str, df: pd.DataFrame, keys: list[str]) -> Problem | None:
+def _duplicate_key(result: ReadResult, keys: list[str]) -> Problem | None:
+    df = result.frame
     dup = df.duplicated(subset=keys, keep=False)
     if not dup.any():
         return None
@@ -40,9 +44,9 @@ def _duplicate_key(file: str, df: pd.DataFrame, keys: list[str]) -> Problem | No
     lines = same["_source_line"].tolist()
     key_text = ", ".join(f"{k}={v!r}" for k, v in zip(keys, first_key, strict=True))
     return Problem(
-        file,
+        result.path.name,
         int(lines[1]),
-        "+".join(keys),
+        "+".join(result.column_name(k) for k in keys),
         "one row per key",
         f"the key {key_text} again (first at line {lines[0]})",
         int(df.duplicated(subset=keys).sum()) - 1,
@@ -51,15 +55,13 @@ def _duplicate_key(file: str, df: pd.DataFrame, keys: list[str]) -> Problem | No
 
 def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     """Everything in the file that breaks the contract (empty list: it conforms)."""
-    file = result.path.name
     df = result.frame
     problems: list[Problem | None] = []
 
     expected_stat = contract.table_code.split("-")[0]
     problems.append(
         _first(
-            file,
-            df,
+            result,
             df["statistics_code"] != expected_stat,
             "statistics_code",
             f"statistics {expected_stat} (table {contract.table_code})",
@@ -68,21 +70,18 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     region = contract.region
     problems.append(
         _first(
-            file,
-            df,
+            result,
             df["region_variable"] != region.variable,
-            "variable_code",
-            f"region variable {region.variable}",
             "region_variable",
+            f"region variable {region.variable}",
         )
     )
     key_ok = df["region_key"].str.fullmatch(key_pattern(contract))
     problems.append(
         _first(
-            file,
-            df,
+            result,
             ~key_ok.fillna(False),
-            "variable_attribute_code",
+            "region_key",
             f"a region key like {region.key_pattern}"
             if region.key_pattern
             else f"a {region.key_length}-digit region key in Land {region.land}",
@@ -94,12 +93,11 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
         code_col, attr_col = f"var{i}_code", f"var{i}_attr_code"
         allowed = ", ".join(a or "<Insgesamt>" for a in variable.attributes)
         problems.append(
-            _first(file, df, df[code_col] != variable.code, code_col, f"variable {variable.code}")
+            _first(result, df[code_col] != variable.code, code_col, f"variable {variable.code}")
         )
         problems.append(
             _first(
-                file,
-                df,
+                result,
                 ~df[attr_col].isin(variable.attributes),
                 attr_col,
                 f"an attribute of {variable.code} ({allowed})",
@@ -108,29 +106,25 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     units = {m.code: m.unit for m in contract.measures}
     problems.append(
         _first(
-            file,
-            df,
+            result,
             ~df["measure_code"].isin(list(units)),
-            "value_variable_code",
-            f"a measure of the contract ({', '.join(units)})",
             "measure_code",
+            f"a measure of the contract ({', '.join(units)})",
         )
     )
     expected_unit = df["measure_code"].map(units)
     problems.append(
         _first(
-            file,
-            df,
+            result,
             expected_unit.notna() & (df["unit"] != expected_unit),
-            "value_unit",
+            "unit",
             f"the contract's units ({', '.join(f'{k}: {v}' for k, v in units.items())})",
             "unit",
         )
     )
     problems.append(
         _first(
-            file,
-            df,
+            result,
             df["value_status"].notna() & ~df["value_status"].isin(contract.allowed_status),
             "value",
             f"a special sign the contract allows ({' '.join(contract.allowed_status)})",
@@ -140,15 +134,14 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     first, last = contract.period_range
     problems.append(
         _first(
-            file,
-            df,
+            result,
             ~df["period_year"].between(first, last),
-            "time",
+            "period_year",
             f"a period from {first} to {last}",
             "time",
         )
     )
-    problems.append(_duplicate_key(file, df, [c for c in contract.key_columns if c in df]))
+    problems.append(_duplicate_key(result, [c for c in contract.key_columns if c in df]))
     return [p for p in problems if p is not None]
 
 
@@ -159,8 +152,7 @@ def drift_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     if extra > 3:
         return []
     problem = _first(
-        result.path.name,
-        df,
+        result,
         df[f"var{extra}_code"].notna(),
         f"var{extra}_code",
         f"{len(contract.variables) + 1} variable groups (schema drift: an extra variable)",

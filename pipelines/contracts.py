@@ -248,6 +248,16 @@ def load_contract(path: Path) -> Contract:
             f"expected signs from {list(GENESIS_SIGNS)}, found {sorted(unknown_signs)}",
         )
 
+    from pipelines.readers.table import CANONICAL_COLUMNS
+
+    unknown_keys = [k for k in data["key_columns"] if k not in CANONICAL_COLUMNS]
+    if unknown_keys or not data["key_columns"]:
+        raise _fail(
+            path,
+            "key_columns",
+            f"expected columns of the raw table ({', '.join(CANONICAL_COLUMNS[:-1])}), "
+            f"found {unknown_keys or 'none'}",
+        )
     sample_file = PROJECT_ROOT / data["sample_file"]
     return Contract(
         source=source,

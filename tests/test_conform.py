@@ -78,7 +78,8 @@ def _extra_group(lines: list[str]) -> list[str]:
 
 
 N = len(_lines())  # the appended duplicate lands on line N + 1
-KEY_COLUMNS = "region_key+period_year+var1_attr_code+measure_code"
+# the file's own column names of the contract's key columns
+KEY_COLUMNS = "1_variable_attribute_code+time+2_variable_attribute_code+value_variable_code"
 CHANGES = {
     # id: (change, line, column in the message, fragments of the message)
     "duplicate_key": (
@@ -96,13 +97,13 @@ CHANGES = {
     "key_too_short": (
         lambda ls: _set_field(ls, LINE, "1_variable_attribute_code", "1605"),
         LINE,
-        "variable_attribute_code",
+        "1_variable_attribute_code",
         ["expected a 5-digit region key in Land 16", "found '1605'"],
     ),
     "key_outside_land": (
         lambda ls: _set_field(ls, LINE, "1_variable_attribute_code", "15001"),
         LINE,
-        "variable_attribute_code",
+        "1_variable_attribute_code",
         ["expected a 5-digit region key in Land 16", "found '15001'"],
     ),
     "period_outside_range": (
@@ -126,7 +127,7 @@ CHANGES = {
     "extra_variable_group": (
         _extra_group,
         2,
-        "var2_code",
+        "3_variable_code",
         [
             "expected 2 variable groups (schema drift",
             "found 'GES'",

@@ -108,3 +108,11 @@ def test_not_a_contract_file(tmp_path: Path, text: str, fragment: str) -> None:
     with pytest.raises(ContractError) as raised:
         load_contract(path)
     assert str(raised.value).startswith(f"sgb2_benefits.yml: {fragment}"), str(raised.value)
+
+
+def test_unknown_key_column_is_named(tmp_path: Path) -> None:
+    text = (CONTRACTS_DIR / "unemployment.yml").read_text(encoding="utf-8")
+    path = tmp_path / "unemployment.yml"
+    path.write_text(text.replace("key_columns: [region_key,", "key_columns: [regionkey,"))
+    with pytest.raises(ContractError, match=r"unemployment.yml: field 'key_columns': .*regionkey"):
+        load_contract(path)

@@ -320,3 +320,27 @@ def test_every_bad_row_is_counted(tmp_path: Path) -> None:
     path.write_bytes(_ffcsv([ROWS[0], _row("16054", "Suhl", "*"), _row("16055", "Weimar", "*")]))
     with pytest.raises(InputError, match=r"line 3, column 'value'.*\(and 1 more rows like it\)"):
         genesis_ffcsv.read(path)
+
+
+def test_blank_lines_do_not_shift_line_numbers(tmp_path: Path) -> None:
+    """DuckDB skips empty lines; the reported lines are still those of the file."""
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "13211-02-05-4_de_flat.csv"
+    lines = sample.read_text(encoding="utf-8-sig").splitlines()
+    path = tmp_path / "blank_flat.csv"
+    text = "\n".join([*lines[:5], "", *lines[5:9], "", "", *lines[9:12]]) + "\n"
+    path.write_text("\ufeff" + text, encoding="utf-8")
+    frame = genesis_ffcsv.read(path).frame
+    expected = [n for n, line in enumerate(text.split("\n")[1:], start=2) if line.strip()]
+    assert frame["_source_line"].tolist() == expected == [2, 3, 4, 5, 7, 8, 9, 10, 13, 14, 15]
+    assert frame.loc[frame["_source_line"] == 7, "region_key"].item() == lines[5].split(";")[7]
+
+
+def test_cut_row_is_one_problem(tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "13211-02-05-4_de_flat.csv"
+    lines = sample.read_text(encoding="utf-8-sig").splitlines()
+    path = tmp_path / "cut_flat.csv"
+    path.write_text("\ufeff" + "\n".join([*lines[:5], lines[5][:60], *lines[6:9]]) + "\n")
+    with pytest.raises(InputError) as raised:
+        genesis_ffcsv.read(path)
+    assert len(raised.value.problems) == 1
+    assert str(raised.value).startswith("cut_flat.csv, line 6, column ")

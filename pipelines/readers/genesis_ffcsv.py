@@ -122,8 +122,11 @@ def _load(path: Path, columns: list[str]) -> pd.DataFrame:
                 path, expected="a readable ffcsv table", found=str(exc).splitlines()[0]
             ) from exc
     if rejects:
-        problems = []
-        for line, column, error_type, csv_line, _message in rejects[:5]:
+        problems, seen = [], set()
+        for line, column, error_type, csv_line, _message in rejects:
+            if line in seen:
+                continue  # one problem per line: a cut row misses several columns
+            seen.add(line)
             problems.append(
                 Problem(
                     path.name,
@@ -133,10 +136,17 @@ def _load(path: Path, columns: list[str]) -> pd.DataFrame:
                     found=f"{error_type.lower().replace('_', ' ')}: {(csv_line or '')[:160]!r}",
                 )
             )
-        raise InputError(problems)
+        raise InputError(problems[:5])
     if frame.empty:
         raise InputError.single(path, expected="at least one data row", found="only the header")
-    # DuckDB numbers rows after the header; empty lines are skipped, which ffcsv never has.
+    # DuckDB skips empty lines: number the rows by the non-empty lines of the file.
+    lines = [
+        number
+        for number, text in enumerate(path.read_bytes().split(b"\n")[1:], start=FIRST_DATA_LINE)
+        if text.strip(b"\r\t ")
+    ]
+    if len(lines) == len(frame):
+        frame["_source_line"] = lines
     return frame.fillna("")
 
 
@@ -257,7 +267,18 @@ def read(path: Path, decimal: str = "auto", region_variable: str | None = None) 
     out["value_quality"] = quality
     out["_source_line"] = frame["_source_line"].astype("int64")
 
+    column_names = {
+        "region_variable": f"{region_group}_variable_code",
+        "region_key": f"{region_group}_variable_attribute_code",
+        "period_year": "time",
+        "measure_code": "value_variable_code",
+        "unit": "value_unit",
+    }
+    for i, g in enumerate(others, start=1):
+        column_names[f"var{i}_code"] = f"{g}_variable_code"
+        column_names[f"var{i}_attr_code"] = f"{g}_variable_attribute_code"
     metadata = {
+        "column_names": column_names,
         "statistics_code": sorted(frame["statistics_code"].unique().tolist()),
         "statistics_label": frame["statistics_label"].iloc[0],
         "decimal": decimal,

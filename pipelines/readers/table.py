@@ -43,4 +43,10 @@ class ReadResult:
     path: Path
     format: str
     frame: pd.DataFrame
+    # What the file says of itself. `column_names` maps canonical columns to the file's own
+    # column names, so that messages name the column the user sees in the file.
     metadata: dict[str, object] = field(default_factory=dict)
+
+    def column_name(self, canonical: str) -> str:
+        names = self.metadata.get("column_names") or {}
+        return names.get(canonical, canonical)
