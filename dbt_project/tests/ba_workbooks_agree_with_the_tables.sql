@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'stg_ba_sgb2_kreise'}}}) }}
 -- Plausibility across sources: where a BA workbook and the SGB II / unemployment tables
 -- report the same count for the same Kreis and year, they must agree.
 with workbook as (

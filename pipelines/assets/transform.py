@@ -5,15 +5,18 @@ failed test. Tests store their failing rows in the `audit` schema of the candida
 where a failure report takes its examples. The manifest is built by `make` (`dbt parse`).
 """
 
+import importlib.metadata
 import json
 import sys
 from collections.abc import Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from packaging import version
 
 from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.resources import WarehouseResource
@@ -23,8 +26,17 @@ DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 EXAMPLE_ROWS = 3
 
 
+class ProjectDbtCliResource(DbtCliResource):
+    """dbt from this venv. Its version comes from the installed package: dagster-dbt would
+    otherwise start `dbt --version` (about 5 s) before every invocation."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(
+    return ProjectDbtCliResource(
         project_dir=DBT_PROJECT,
         profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=DBT_EXECUTABLE,
