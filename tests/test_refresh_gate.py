@@ -154,3 +154,24 @@ def test_query_cannot_write(published_warehouse: Path) -> None:
     assert proc.returncode == 1
     assert "read-only" in proc.stderr.lower()
     assert sha256(published_warehouse) == before
+
+
+def test_small_area_count_must_arrive_suppressed(
+    published_warehouse: Path, warehouse_dir: Path
+) -> None:
+    """A Stadtteil count of 1 or 2 as a number is not published (disclosure control)."""
+    before = sha256(published_warehouse)
+    lines = (SAMPLE_DIR / "erfurt_stadtteile_2024.csv").read_bytes().split(b"\r\n")
+    target = next(i for i, line in enumerate(lines) if b";*" in line and line[:1].isdigit())
+    lines[target] = lines[target].replace(b";*", b";2", 1)
+    inbox = warehouse_dir / "inbox"
+    inbox.mkdir()
+    (inbox / "erfurt_stadtteile_2024.csv").write_bytes(b"\r\n".join(lines))
+
+    outcome = run_refresh(log_level="WARNING")
+
+    text = outcome.summary()
+    assert not outcome.success
+    assert "small_area_counts_are_disclosure_controlled" in text
+    assert '"value": 2.0' in text and '"region_key": "16051000-' in text
+    assert sha256(published_warehouse) == before
