@@ -17,7 +17,13 @@ def _refresh(args: argparse.Namespace) -> int:
     from pipelines.refresh import run_refresh
 
     print("sozplan refresh: ingest → dbt build → checks → publish", flush=True)
-    outcome = run_refresh(lock_timeout_seconds=args.wait, log_level=args.log_level)
+    try:
+        outcome = run_refresh(
+            lock_timeout_seconds=args.wait, log_level=args.log_level, gebietsstand=args.gebietsstand
+        )
+    except ValueError as exc:
+        print(f"--gebietsstand: expected a date like 2024-12-31 ({exc})", file=sys.stderr)
+        return EXIT_FAILED
     print(outcome.summary(), flush=True)
     if outcome.success:
         return 0
@@ -60,7 +66,7 @@ def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
     else:
         from tabulate import tabulate
 
-        print(tabulate(rows, headers=columns, tablefmt="simple", floatfmt=".10g", intfmt=","))
+        print(tabulate(rows, headers=columns, tablefmt="simple", floatfmt=".10g"))
         print(f"({len(rows)} rows)")
 
 
@@ -195,6 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="wait this long for a running refresh to finish (default: exit at once)",
     )
     refresh.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
+    refresh.add_argument(
+        "--gebietsstand",
+        metavar="DATE",
+        help="territorial status of all series, e.g. 2020-12-31 (default: the newest)",
+    )
     refresh.set_defaults(func=_refresh)
 
     query = sub.add_parser("query", help="run SQL on the published warehouse (read-only)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import date
 
 import duckdb
 
@@ -42,12 +43,33 @@ class RefreshOutcome:
         return "\n".join(lines)
 
 
-def run_refresh(lock_timeout_seconds: float = 0.0, log_level: str = "INFO") -> RefreshOutcome:
-    """Materialise the refresh job in-process on the configured Dagster instance."""
+def run_refresh(
+    lock_timeout_seconds: float = 0.0,
+    log_level: str = "INFO",
+    gebietsstand: str | None = None,
+) -> RefreshOutcome:
+    """Materialise the refresh job in-process on the configured Dagster instance.
+
+    `gebietsstand` (ISO date) picks the territorial status of all series (default: newest).
+    """
+    warehouse_config: dict[str, object] = {"lock_timeout_seconds": lock_timeout_seconds}
+    if gebietsstand:
+        warehouse_config["gebietsstand"] = date.fromisoformat(gebietsstand).isoformat()
     started = time.perf_counter()
     import dagster as dg
 
+    from pipelines.assets.transform import stale_manifest_files
     from pipelines.definitions import defs
+
+    stale = stale_manifest_files()
+    if stale:
+        names = ", ".join(p.name for p in stale[:5])
+        return RefreshOutcome(
+            success=False,
+            run_id="(not started)",
+            seconds=time.perf_counter() - started,
+            failures=[f"the dbt manifest is older than {names}: run `make setup` first"],
+        )
 
     job = defs.resolve_job_def("refresh")
     instance = dg.DagsterInstance.get() if _has_dagster_home() else dg.DagsterInstance.ephemeral()
@@ -57,9 +79,7 @@ def run_refresh(lock_timeout_seconds: float = 0.0, log_level: str = "INFO") -> R
             raise_on_error=False,
             run_config={
                 "loggers": {"console": {"config": {"log_level": log_level}}},
-                "resources": {
-                    "warehouse": {"config": {"lock_timeout_seconds": lock_timeout_seconds}}
-                },
+                "resources": {"warehouse": {"config": warehouse_config}},
             },
         )
     outcome = RefreshOutcome(

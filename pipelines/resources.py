@@ -25,6 +25,8 @@ class WarehouseResource(dg.ConfigurableResource):
     """Candidate database, release id and lock of one refresh run."""
 
     lock_timeout_seconds: float = 0.0
+    # The territorial status every series is expressed on (ISO date, a dbt var).
+    gebietsstand: str = "2024-12-31"
 
     _run_id: str = PrivateAttr(default="")
     _release: str = PrivateAttr(default="")

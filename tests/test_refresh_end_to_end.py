@@ -92,16 +92,29 @@ INDICATORS = {
 }
 
 
-def expected_values() -> dict[tuple[str, str, int], tuple[float, float, float | None]]:
-    """(indicator, region, year) → (value, numerator, denominator), Land from summed counts."""
+def harmonised_counts(year: int) -> dict[str, dict[str, float]]:
+    """Counts of one year on today's map: Eisenach's go to the Wartburgkreis before 2021."""
     counts = expected_counts()
+    out: dict[str, dict[str, float]] = {}
+    for kreis in KREISE_2015 - {"16056"}:
+        out[kreis] = dict(counts[(kreis, year)])
+        if kreis == "16063" and year < 2021:
+            for name, value in counts[("16056", year)].items():
+                out[kreis][name] = out[kreis].get(name, 0.0) + value
+    return out
+
+
+def expected_values() -> dict[tuple[str, str, int], tuple[float, float, float | None]]:
+    """(indicator, region, year) → (value, numerator, denominator) on Gebietsstand 2024,
+    Land from summed counts."""
     out = {}
     for year in range(2015, 2025):
+        regions = harmonised_counts(year)
         land: dict[str, float] = defaultdict(float)
-        for kreis in _kreise(year):
-            for name, v in counts[(kreis, year)].items():
+        for c in regions.values():
+            for name, v in c.items():
                 land[name] += v
-        regions = {k: counts[(k, year)] for k in _kreise(year)} | {"16": land}
+        regions["16"] = land
         for region, c in regions.items():
             for indicator, (num, den, mult) in INDICATORS.items():
                 value = c[num] * mult / (c[den] if den else 1)
@@ -122,7 +135,7 @@ def test_every_indicator_value_matches_the_sample(published: Path) -> None:
             "select indicator_id, region_key, period, value, numerator, denominator, value_status "
             "from marts.fct_indicator_value"
         ).fetchall()
-    assert len(rows) == len(expected) == 8 * (24 * 6 + 23 * 4)
+    assert len(rows) == len(expected) == 8 * 23 * 10  # 22 Kreise and the Land, 2015–2024
     for indicator, region, period, value, numerator, denominator, status in rows:
         want_value, want_num, want_den = expected[(indicator, region, period)]
         assert status is None
@@ -136,7 +149,7 @@ def test_land_rate_is_not_an_average_of_kreis_rates(published: Path) -> None:
     kreise = _kreise(2024)
     mean_of_rates = sum(
         100 * counts[(k, 2024)]["sgb2_lb"] / counts[(k, 2024)]["pop_u65"] for k in kreise
-    ) / len(kreise)
+    ) / len(kreise)  # the wrong way, for contrast
     with duckdb.connect(str(published), read_only=True) as con:
         value = con.execute(
             "select value from marts.fct_indicator_value "
@@ -158,24 +171,52 @@ def test_unemployment_rate_agrees_with_the_published_rate(published: Path) -> No
             "select region_key, period, value from marts.fct_indicator_value "
             "where indicator_id = 'unemployment_rate' and region_key <> '16'"
         ).fetchall()
-    assert len(ours) == len(delivered)
-    for region, period, value in ours:
+    unchanged = [(r, p, v) for r, p, v in ours if not (r == "16063" and p < 2021)]
+    assert len(unchanged) == len(delivered) - 6 - 6  # Wartburgkreis and Eisenach before 2021
+    for region, period, value in unchanged:
         assert abs(value - delivered[(region, period)]) <= 0.05 + 1e-9
 
 
-def test_eisenach_ends_with_its_merger(published: Path) -> None:
+def test_every_year_on_todays_22_kreise(published: Path) -> None:
+    """Gebietsstand 2024: Eisenach's 2019 counts are part of the Wartburgkreis of 2019."""
+    counts = expected_counts()
     with duckdb.connect(str(published), read_only=True) as con:
-        years = con.execute(
-            "select distinct period from marts.fct_indicator_value "
-            "where region_key = '16056' order by 1"
+        regions = con.execute(
+            "select period, count(distinct region_key) from marts.fct_indicator_value "
+            "where region_key <> '16' group by period order by period"
         ).fetchall()
+        wartburg = con.execute(
+            "select value, gebietsstand from marts.fct_indicator_value "
+            "where indicator_id = 'population' and region_key = '16063' and period = 2019"
+        ).fetchone()
         raw_dash = con.execute(
             "select count(*) from raw.population_age "
             "where region_key = '16056' and period_year >= 2021 and value_status = '-' "
             "and value is null"
         ).fetchone()[0]
-    assert [y for (y,) in years] == list(range(2015, 2021))
+    assert regions == [(year, 22) for year in range(2015, 2025)]
+    assert (
+        wartburg[0] == counts[("16063", 2019)]["pop_total"] + counts[("16056", 2019)]["pop_total"]
+    )
+    assert str(wartburg[1]) == "2024-12-31"
     assert raw_dash == 4 * 3 * 18  # kept as status in raw, never as zero
+
+
+def test_rate_on_todays_map_is_recomputed_from_summed_parts(published: Path) -> None:
+    counts = expected_counts()
+    lb = counts[("16063", 2018)]["sgb2_lb"] + counts[("16056", 2018)]["sgb2_lb"]
+    base = counts[("16063", 2018)]["pop_u65"] + counts[("16056", 2018)]["pop_u65"]
+    averaged = (
+        100 * counts[("16063", 2018)]["sgb2_lb"] / counts[("16063", 2018)]["pop_u65"]
+        + 100 * counts[("16056", 2018)]["sgb2_lb"] / counts[("16056", 2018)]["pop_u65"]
+    ) / 2
+    with duckdb.connect(str(published), read_only=True) as con:
+        value = con.execute(
+            "select value from marts.fct_indicator_value "
+            "where indicator_id = 'sgb2_quota' and region_key = '16063' and period = 2018"
+        ).fetchone()[0]
+    assert value == pytest.approx(100 * lb / base, rel=1e-12)
+    assert abs(value - averaged) > 1e-6
 
 
 def test_lineage_release_and_attribution(published: Path, sample_refresh) -> None:
@@ -209,10 +250,19 @@ def test_lineage_release_and_attribution(published: Path, sample_refresh) -> Non
 
 def test_summary_reports_rows_and_checks(sample_refresh) -> None:
     _, outcome = sample_refresh
+    gv = (SAMPLE_DIR.parent / "dbt_project/seeds/ref_region_gv.csv").read_text(encoding="utf-8")
+    below_kreis = sum(
+        1 for line in gv.splitlines() if ",gemeinde," in line or ",gemeindeverband," in line
+    )
+    stadtteile = {
+        line.split(";")[0]
+        for line in (SAMPLE_DIR / "erfurt_stadtteile_2024.csv").read_text("cp1252").splitlines()
+        if line.split(";")[0].isdigit()
+    }
     assert outcome.rows == {
-        "marts.dim_region": 24,
+        "marts.dim_region": 24 + below_kreis + len(stadtteile),
         "marts.dim_indicator": 8,
-        "marts.fct_indicator_value": 1888,
+        "marts.fct_indicator_value": 1840,
     }
     assert outcome.checks_failed == 0 and outcome.checks_passed >= 20
     assert f"release {outcome.release}" in outcome.summary()
@@ -226,3 +276,29 @@ def test_curated_contracts_are_enforced() -> None:
     )["models"]
     assert {m["name"] for m in models} == {"fct_indicator_value", "dim_region", "dim_indicator"}
     assert all(m["config"]["contract"]["enforced"] is True for m in models)
+
+
+def test_an_older_gebietsstand_keeps_the_land_total(published: Path, warehouse_dir: Path) -> None:
+    """On Gebietsstand 31.12.2020 Eisenach is its own Kreis; the Land is the same on both."""
+    from pipelines.refresh import run_refresh
+
+    outcome = run_refresh(log_level="WARNING", gebietsstand="2020-12-31")
+    assert outcome.success, outcome.summary()
+    counts = expected_counts()
+    query = (
+        "select region_key, period, value from marts.fct_indicator_value "
+        "where indicator_id = 'population' and region_key in ('16', '16056', '16063')"
+    )
+    with duckdb.connect(str(warehouse_dir / "sozialplanung.duckdb"), read_only=True) as con:
+        old_map = {(r, p): v for r, p, v in con.execute(query).fetchall()}
+        stand = con.execute(
+            "select distinct gebietsstand from marts.fct_indicator_value"
+        ).fetchall()
+    with duckdb.connect(str(published), read_only=True) as con:
+        new_map = {(r, p): v for r, p, v in con.execute(query).fetchall()}
+    assert [str(s) for (s,) in stand] == ["2020-12-31"]
+    assert {p for (_, p) in old_map} == set(range(2015, 2021))  # later years need a split
+    for year in range(2015, 2021):
+        assert old_map[("16", year)] == new_map[("16", year)]
+        assert old_map[("16056", year)] == counts[("16056", year)]["pop_total"]
+        assert old_map[("16063", year)] + old_map[("16056", year)] == new_map[("16063", year)]

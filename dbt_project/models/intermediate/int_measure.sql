@@ -1,7 +1,7 @@
--- Measures for every Kreis and for the Land. Land values are sums of the Kreis counts
--- (numerators and denominators), so Land rates are never averages of Kreis rates.
+-- Measures for every Kreis and for the Land on one Gebietsstand. Land values are sums of
+-- the Kreis counts (numerators and denominators), so Land rates are never averages of rates.
 with kreis as (
-    select * from {{ ref('int_measure_kreis') }}
+    select * from {{ ref('int_measure_harmonised') }}
 ),
 
 region as (

@@ -1,4 +1,5 @@
--- One value per indicator, region and period, computed from its numerator and denominator.
+-- One value per indicator, region and period, computed from its numerator and denominator,
+-- every period on the same Gebietsstand (var `gebietsstand`): regions as they are today.
 -- Add an indicator by adding a row to seeds/indicator_catalogue.csv.
 with catalogue as (
     select * from {{ ref('indicator_catalogue') }}
@@ -50,7 +51,7 @@ select
         when denominator_measure is not null and denominator is null then '.'
         when denominator_measure is not null and denominator = 0 then 'x'
     end as varchar) as value_status,
-    make_date(cast(period as integer), 12, 31) as gebietsstand,
+    cast('{{ var("gebietsstand") }}' as date) as gebietsstand,
     cast(concat_ws(' ', numerator_table, denominator_table) as varchar) as source_tables,
     cast(concat_ws(' ', numerator_sha256, denominator_sha256) as varchar) as source_file_sha256,
     cast('{{ var("release") }}' as varchar) as release

@@ -1,21 +1,24 @@
-{% test every_region_every_period(model, regions, first_period, last_period) %}
--- Kreis/Land and period combinations without a row, for every indicator, counting only
--- regions that exist at the reference date (31.12.) of the period.
+{% test every_region_every_period(model, regions, first_period, last_period, as_of=none, group_by='indicator_id', levels=['land', 'kreis']) %}
+-- Region and period combinations without a row, for every value of `group_by`.
+-- Regions count that exist at `as_of` (one Gebietsstand for all periods) or, without it,
+-- at the reference date (31.12.) of each period (the map as published).
 with periods as (
     select range as period from range({{ first_period }}, {{ last_period }} + 1)
+    {% if as_of %}where make_date(cast(range as integer), 12, 31) <= cast('{{ as_of }}' as date){% endif %}
 ),
 expected as (
-    select i.indicator_id, r.region_key, p.period
-    from (select distinct indicator_id from {{ model }}) as i
+    select g.group_value, r.region_key, p.period
+    from (select distinct {{ group_by }} as group_value from {{ model }}) as g
     cross join periods as p
     inner join {{ regions }} as r
-        on r.level in ('land', 'kreis')
-        and make_date(cast(p.period as integer), 12, 31) >= r.valid_from
-        and (r.valid_to is null or make_date(cast(p.period as integer), 12, 31) <= r.valid_to)
+        on r.level in ('{{ levels | join("', '") }}')
+        {% set on_date = "cast('" ~ as_of ~ "' as date)" if as_of else "make_date(cast(p.period as integer), 12, 31)" %}
+        and {{ on_date }} >= r.valid_from
+        and (r.valid_to is null or {{ on_date }} <= r.valid_to)
 )
-select e.*
+select e.group_value as {{ group_by }}, e.region_key, e.period
 from expected as e
 left join {{ model }} as m
-    on m.indicator_id = e.indicator_id and m.region_key = e.region_key and m.period = e.period
-where m.indicator_id is null
+    on m.{{ group_by }} = e.group_value and m.region_key = e.region_key and m.period = e.period
+where m.{{ group_by }} is null
 {% endtest %}
