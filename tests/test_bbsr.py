@@ -382,3 +382,23 @@ def test_not_a_workbook(tmp_path: Path) -> None:
     path.write_text("Kreise;Kreisname\n", encoding="utf-8")
     with pytest.raises(InputError, match="expected an xlsx workbook"):
         read_umsteigeschluessel(path)
+
+
+def test_key_history_seed_is_derived_from_the_bbsr_file() -> None:
+    """The BBSR rows of the committed seed are what the script derives from the real file."""
+    from pipelines.regions.key_history import SEED, updated_seed
+
+    path = BBSR_FILE
+    if not path.is_file():
+        pytest.skip("../shared/reference_data is absent: the BBSR workbook is not available")
+    assert updated_seed(path, since=2015) == SEED.read_text(encoding="utf-8")
+    rows = [line.split(",") for line in SEED.read_text(encoding="utf-8").splitlines()[1:]]
+    transfers = [r for r in rows if r[2] == "2019-01-01"]
+    # three Kreis transfers on 01.01.2019, each an old key keeping most of itself
+    assert {(r[0], r[1]) for r in transfers if r[0] != r[1]} == {
+        ("16063", "16066"),
+        ("16070", "16054"),
+        ("16073", "16072"),
+    }
+    for old in ("16063", "16070", "16073"):
+        assert sum(float(r[4]) for r in transfers if r[0] == old) == pytest.approx(1.0)
