@@ -70,6 +70,8 @@ class Contract:
     path: Path
     reader_options: dict[str, Any] = field(default_factory=dict)
     schema_drift: str = "error"  # or "warn": an unknown extra breakdown is let through
+    # How far the parts (Gemeinden, Sozialräume) may miss the published total, in counts.
+    parts_tolerance: float = 0.0
 
     @property
     def raw_table(self) -> str:
@@ -208,6 +210,9 @@ def load_contract(path: Path) -> Contract:
     unknown = set(region_data) - {"variable", "land", "key_length", "key_pattern", "other_regions"}
     if unknown:
         raise _fail(path, f"region.{sorted(unknown)[0]}", "not a field of region")
+    parts_tolerance = data.get("parts_tolerance", 0)
+    if not isinstance(parts_tolerance, int | float) or parts_tolerance < 0:
+        raise _fail(path, "parts_tolerance", f"expected a number ≥ 0, found {parts_tolerance!r}")
     schema_drift = data.get("schema_drift", "error")
     if schema_drift not in ("error", "warn"):
         raise _fail(path, "schema_drift", f"expected 'error' or 'warn', found {schema_drift!r}")
@@ -267,6 +272,7 @@ def load_contract(path: Path) -> Contract:
         reader=data["reader"],
         reader_options=dict(options),
         schema_drift=schema_drift,
+        parts_tolerance=float(parts_tolerance),
         file_pattern=data["file_pattern"],
         sample_file=sample_file,
         reference_date_kind=data["reference_date_kind"],

@@ -79,11 +79,11 @@ def write_source_register(con: duckdb.DuckDBPyConnection, contracts: list[Contra
             f"""select ? as source, table_code, _source_file as file_name,
                    _source_file_sha256 as file_sha256, count(*) as rows, ? as reader,
                    ? as licence, ? as attribution, min(_ingested_at) as ingested_at,
-                   min(_release) as release
+                   min(_release) as release, ?::double as parts_tolerance
             from {c.raw_table}
             group by table_code, _source_file, _source_file_sha256"""
         )
-        params += [c.source, c.reader, c.licence, c.attribution]
+        params += [c.source, c.reader, c.licence, c.attribution, c.parts_tolerance]
     con.execute("create schema if not exists meta")
     con.execute(
         "create or replace table meta.source_file as " + " union all ".join(selects), params

@@ -129,9 +129,13 @@ def land_inbox(contract: Contract, paths: WarehousePaths) -> list[LandingResult]
     return results
 
 
+SAMPLE = "bundled sample"
+
+
 def current_landing(contract: Contract, paths: WarehousePaths) -> Landing:
-    """The delivery a refresh reads for `contract`: the latest landed (the sample if none)."""
+    """The delivery a refresh reads for `contract`: the latest landed one; while a source
+    has no delivery of its own, the bundled sample as it is now (landed if it changed)."""
     rows = [r for r in read_manifest(paths) if r.source == contract.source]
-    if not rows:
-        rows = [land(contract.sample_file, contract.source, "bundled sample", paths).landing]
+    if all(r.how == SAMPLE for r in rows):
+        return land(contract.sample_file, contract.source, SAMPLE, paths).landing
     return rows[-1]

@@ -58,3 +58,18 @@ def test_inbox_files_land_and_become_current(warehouse_dir: Path) -> None:
     current = current_landing(contract, paths)
     assert current.original_name == "13211-02-05-4_v2_de_flat.csv" and current.how == "inbox"
     assert [r.how for r in read_manifest(paths)] == ["bundled sample", "inbox"]
+
+
+def test_a_changed_sample_is_landed_again(warehouse_dir: Path, tmp_path: Path) -> None:
+    """While a source has no delivery of its own, the refresh reads the sample as it is now."""
+    from dataclasses import replace
+
+    paths = warehouse_paths()
+    contract = load_contracts()["unemployment"]
+    first = current_landing(contract, paths)
+    changed = tmp_path / "13211-02-05-4_de_flat.csv"
+    changed.write_bytes((SAMPLE_DIR / "13211-02-05-4_de_flat.csv").read_bytes() + b"\n")
+    second = current_landing(replace(contract, sample_file=changed), paths)
+    assert second.sha256 == sha256(changed) != first.sha256
+    assert current_landing(contract, paths).sha256 == first.sha256  # and back
+    assert len(read_manifest(paths)) == 2

@@ -70,7 +70,7 @@ def test_missing_kreis_fails_the_completeness_check(
 
     assert not outcome.success
     text = outcome.summary()
-    assert "every_kreis_and_land_every_period" in text and "fct_indicator_value" in text
+    assert "check every_kreis_as_published on intermediate/int_measure_kreis failed" in text
     assert '"region_key": "16077"' in text and '"period": 2019' in text
     assert sha256(published_warehouse) == before
 

@@ -113,9 +113,11 @@ def test_regeneration_is_byte_identical(tmp_path: Path) -> None:
     written = gemeinden.generate(tmp_path, source_dir=SAMPLE_DIR)
     written += jena.generate(tmp_path, source_dir=SAMPLE_DIR)
     assert [p.name for p in written] == [GEMEINDE_FILE, JENA_FILE]
+    modules = {GEMEINDE_FILE: "gemeinden", JENA_FILE: "jena"}
     for path in written:
         assert path.read_bytes() == (SAMPLE_DIR / path.name).read_bytes(), (
-            f"{path.name} differs: run `python -m pipelines.sample.{path.name[:4]}…` and commit"
+            f"{path.name} differs: run `python -m pipelines.sample.{modules[path.name]}` "
+            "and commit (the Gemeinde file depends on key_history.csv and ref_region_gv.csv)"
         )
 
 

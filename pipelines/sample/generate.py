@@ -156,6 +156,33 @@ def _population(rng: random.Random) -> Counts:
     return out
 
 
+def _transfers() -> list[tuple[str, str, str, float]]:
+    """Kreis transfers of the key history seed: (change date, old, new, population weight)."""
+    import csv
+
+    seed = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "key_history.csv"
+    with seed.open(encoding="utf-8", newline="") as handle:
+        return [
+            (r["change_date"], r["old_key"], r["new_key"], float(r["weight_population"]))
+            for r in csv.DictReader(handle)
+            if r["kind"] == "transfer" and r["old_key"] != r["new_key"] and len(r["old_key"]) == 5
+        ]
+
+
+def _apply_transfers(counts: Counts) -> None:
+    """Gemeinden that changed Kreis (01.01.2019) take their share of every count along,
+    from the year of the change on (the share is the key history's population weight)."""
+    for change_date, old, new, weight in _transfers():
+        for year in YEARS:
+            if f"{year}-12-31" < change_date:
+                continue
+            source, target = counts[old, year], counts[new, year]
+            for cell, n in source.items():
+                moved = round(n * weight)
+                source[cell] = n - moved
+                target[cell] = target.get(cell, 0) + moved
+
+
 def _merge_eisenach(counts: Counts) -> None:
     """From 2021 the Wartburgkreis includes Eisenach; Eisenach's own cells are kept for
     the writer, which prints them as `-` (GENESIS keeps the row of a dissolved Kreis)."""
@@ -286,6 +313,7 @@ def generate(out_dir: Path) -> list[Path]:
     sgb2 = _sgb2(rng, pop)  # drawn before the merger, so Eisenach's share is its own
     unemp = _unemployment(rng, pop)
     for counts in (pop, sgb2, unemp):
+        _apply_transfers(counts)
         _merge_eisenach(counts)
     shuffle = random.Random(SEED + 1)
     return [
@@ -298,12 +326,14 @@ def generate(out_dir: Path) -> list[Path]:
 def generate_all(out_dir: Path) -> list[Path]:
     """Every bundled sample file: the GENESIS tables first, then the files derived from them
     (BA workbooks and the Erfurt Stadtteil table read their totals from `out_dir`)."""
-    from pipelines.sample import ba_workbooks, classic_area, municipal
+    from pipelines.sample import ba_workbooks, classic_area, gemeinden, jena, municipal
 
     written = generate(out_dir)
     written += classic_area.generate(out_dir)
     written += ba_workbooks.generate(out_dir)
     written += municipal.generate(out_dir)
+    written += gemeinden.generate(out_dir)
+    written += jena.generate(out_dir)
     return written
 
 

@@ -28,10 +28,14 @@ gv as (
         cast(null as varchar) as kreis_type,
         nullif(municipality_type, '') as municipality_type,
         ars,
-        cast(null as date) as valid_from,
+        (
+            -- a Gemeinde formed by a change in the key history exists from that day
+            select max(h.change_date) from {{ ref('key_history') }} as h
+            where h.new_key = gv.region_key and h.old_key <> h.new_key
+        ) as valid_from,
         cast(null as date) as valid_to,
         area_km2
-    from {{ ref('ref_region_gv') }}
+    from {{ ref('ref_region_gv') }} as gv
     where level in ('gemeindeverband', 'gemeinde')
 ),
 

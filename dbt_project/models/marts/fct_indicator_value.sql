@@ -5,6 +5,10 @@ with catalogue as (
     select * from {{ ref('indicator_catalogue') }}
 ),
 
+level_rank(level, level_rank) as (
+    values ('land', 0), ('kreis', 1), ('gemeinde', 2), ('sozialraum', 3)
+),
+
 measure as (
     select * from {{ ref('int_measure') }}
 ),
@@ -17,6 +21,7 @@ paired as (
         c.multiplier,
         c.unit,
         c.denominator_measure,
+        n.level,
         n.value as numerator,
         d.value as denominator,
         coalesce(n.value_status, d.value_status) as component_status,
@@ -26,11 +31,23 @@ paired as (
         d.source_file_sha256 as denominator_sha256
     from catalogue as c
     inner join measure as n on n.measure_id = c.numerator_measure
+    -- an indicator goes down to its `lowest_level` only
+    inner join level_rank as lowest on lowest.level = c.lowest_level
+    inner join level_rank as here on here.level = n.level and here.level_rank <= lowest.level_rank
     left join measure as d
         on d.measure_id = c.denominator_measure
         and d.region_key = n.region_key
         and d.period = n.period
     -- a ratio needs both parts; a missing denominator row shows up as status '.'
+),
+
+guarded as (
+    -- disclosure control: shares of small areas over fewer than 100 people are not shown
+    select
+        *,
+        coalesce(level in ('gemeinde', 'sozialraum') and unit = 'Prozent' and denominator < 100, false)
+            as small_base
+    from paired
 )
 
 select
@@ -41,6 +58,7 @@ select
         when component_status is not null then null
         when denominator_measure is null then numerator * multiplier
         when denominator is null or denominator = 0 then null
+        when small_base then null
         else numerator * multiplier / denominator
     end as double) as value,
     cast(numerator as double) as numerator,
@@ -50,9 +68,10 @@ select
         when component_status is not null then component_status
         when denominator_measure is not null and denominator is null then '.'
         when denominator_measure is not null and denominator = 0 then 'x'
+        when small_base then '.'
     end as varchar) as value_status,
     cast('{{ var("gebietsstand") }}' as date) as gebietsstand,
     cast(concat_ws(' ', numerator_table, denominator_table) as varchar) as source_tables,
     cast(concat_ws(' ', numerator_sha256, denominator_sha256) as varchar) as source_file_sha256,
     cast('{{ var("release") }}' as varchar) as release
-from paired
+from guarded
