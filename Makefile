@@ -23,8 +23,14 @@ $(BIN)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
+# The indicator catalogue (data_contracts/indicators/*.yml) becomes a dbt seed.
+CATALOGUE_SEED := dbt_project/seeds/indicator_catalogue.csv
+$(CATALOGUE_SEED): $(BIN)/.synced $(wildcard data_contracts/indicators/*.yml) pipelines/indicators.py
+	$(BIN)/python -m pipelines.indicators
+	@touch $@
+
 # dagster-dbt loads the dbt manifest; build it once here, not on every start.
-$(MANIFEST): $(BIN)/.synced $(DBT_SOURCES)
+$(MANIFEST): $(BIN)/.synced $(DBT_SOURCES) $(CATALOGUE_SEED)
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
 
 $(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml

@@ -53,6 +53,7 @@ def expected_counts() -> dict[tuple[str, int], dict[str, float]]:
         for name, band in (
             ("pop_u15", UNDER_15),
             ("pop_u18", UNDER_18),
+            ("pop_u20", UNDER_18 | {"ALT018B20"}),
             ("pop_20_64", AGE_20_64),
             ("pop_65plus", AGE_65_PLUS),
             ("pop_u65", UNDER_65),
@@ -86,6 +87,7 @@ INDICATORS = {
     "share_under_18": ("pop_u18", "pop_total", 100),
     "share_65_plus": ("pop_65plus", "pop_total", 100),
     "old_age_ratio": ("pop_65plus", "pop_20_64", 100),
+    "youth_ratio": ("pop_u20", "pop_20_64", 100),
     "sgb2_quota": ("sgb2_lb", "pop_u65", 100),
     "child_poverty": ("sgb2_lb_u15", "pop_u15", 100),
     "unemployment_rate": ("unemployed", "labour_force", 100),
@@ -146,6 +148,16 @@ def expected_values() -> dict[tuple[str, str, int], tuple[float, float, float | 
             for indicator, (num, den, mult) in INDICATORS.items():
                 value = c[num] * mult / (c[den] if den else 1)
                 out[(indicator, region, year)] = (value, c[num], c[den] if den else None)
+    for (indicator, region, year), (now, _, _) in list(out.items()):
+        if indicator != "population":
+            continue
+        for lag in (1, 5):
+            before = out.get(("population", region, year - lag))
+            key = (f"population_change_{lag}y", region, year)
+            if before is None:  # the earlier year is not in the warehouse: unknown, not zero
+                out[key] = (None, None, None)
+            else:
+                out[key] = (100 * (now - before[0]) / before[0], now - before[0], before[0])
     return out
 
 
@@ -162,9 +174,16 @@ def test_every_indicator_value_matches_the_sample(published: Path) -> None:
             "select indicator_id, region_key, period, value, numerator, denominator, value_status "
             "from marts.fct_indicator_value where length(region_key) <= 5"
         ).fetchall()
-    assert len(rows) == len(expected) == 8 * 23 * 10  # 22 Kreise and the Land, 2015–2024
+    assert len(rows) == len(expected) == 11 * 23 * 10  # 22 Kreise and the Land, 2015–2024
     for indicator, region, period, value, numerator, denominator, status in rows:
         want_value, want_num, want_den = expected[(indicator, region, period)]
+        if want_value is None:
+            assert (value, numerator, denominator, status) == (None, None, None, "."), (
+                indicator,
+                region,
+                period,
+            )
+            continue
         assert status is None
         assert value == pytest.approx(want_value, rel=1e-9), (indicator, region, period)
         assert numerator == pytest.approx(want_num, rel=1e-9)
@@ -281,7 +300,7 @@ def test_lineage_release_and_attribution(published: Path, sample_refresh) -> Non
         code: sha256(SAMPLE_DIR / name) for code, name in files.items()
     }
     assert releases == [(outcome.release,)] and meta_release == outcome.release
-    assert attributions == 8
+    assert attributions == 11
     assert lineage.split() == [registered["SGB2-01-4"], registered["12411-02-03-4"]]
 
 
@@ -303,10 +322,10 @@ def test_summary_reports_rows_and_checks(sample_refresh) -> None:
     areas = len(stadtteile) + len(bezirke)
     assert outcome.rows == {
         "marts.dim_region": 24 + below_kreis + areas + len(former),
-        "marts.dim_indicator": 8,
+        "marts.dim_indicator": 11,
         # Kreise and Land: 8 indicators; Gemeinden: population; Sozialräume (2024):
         # population and the two age shares
-        "marts.fct_indicator_value": 8 * 23 * 10 + gemeinden * 10 + areas * 3,
+        "marts.fct_indicator_value": 11 * 23 * 10 + gemeinden * 10 + areas * 3,
     }
     assert outcome.checks_failed == 0 and outcome.checks_passed >= 20
     assert f"release {outcome.release}" in outcome.summary()

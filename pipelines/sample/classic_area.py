@@ -1,13 +1,15 @@
 """Sample area table in the classic GENESIS table export (like 11111-01-01-4, cp1252).
 
-Areas 2015–2020 are those of the real 11111-01-01-4 export for 31.12.2015; from 2021 the
-Wartburgkreis includes Eisenach (16056, shown as `-`). The Land row is the sum of its Kreise.
+Areas start from those of the real 11111-01-01-4 export for 31.12.2015; from 2019 the three
+Gemeinde transfers between Kreise of the key history move their area shares, and from 2021
+the Wartburgkreis includes Eisenach (16056, shown as `-`). The Land row is the sum of its Kreise.
 The layout is the real one: header block, two column-header rows, period-first data rows
 with indented names, a footer with quoted notes, copyright and `Stand`.
 """
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 FILE = "11111-01-01-4.csv"
@@ -67,12 +69,29 @@ def _number(value: float) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
+def _transfers() -> list[tuple[str, str, str, float]]:
+    """Kreis transfers of the key history: (change date, old, new, area weight)."""
+    seed = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "key_history.csv"
+    with seed.open(encoding="utf-8", newline="") as handle:
+        return [
+            (r["change_date"], r["old_key"], r["new_key"], float(r["weight_area"]))
+            for r in csv.DictReader(handle)
+            if r["kind"] == "transfer" and r["old_key"] != r["new_key"] and len(r["old_key"]) == 5
+        ]
+
+
 def _rows() -> list[str]:
     rows = []
+    transfers = _transfers()
     for year in YEARS:
         date = f"31.12.{year}"
         merged = year >= MERGE_YEAR
         areas = {key: area for key, _, area in KREISE}
+        for change_date, old, new, weight in transfers:
+            if change_date <= f"{year}-12-31":
+                moved = round(areas[old] * weight, 2)
+                areas[old] = round(areas[old] - moved, 2)
+                areas[new] = round(areas[new] + moved, 2)
         if merged:
             areas[WARTBURGKREIS] = round(areas[WARTBURGKREIS] + areas.pop(EISENACH), 2)
         rows.append(f"{date};16;  Thüringen;{_number(sum(areas.values()))}")

@@ -41,11 +41,53 @@ small_area as (
     left join {{ ref('int_key_map') }} as k on k.period = m.period and k.from_key = m.region_key
     where make_date(m.period, 12, 31) <= cast('{{ var("gebietsstand") }}' as date)
     group by all
+),
+
+levels as (
+    select region_key, period, measure_id, value, value_status, table_code, source_file_sha256, level
+    from kreis
+    union all by name
+    select * from land
+    union all by name
+    select * from small_area
+),
+
+-- Population change on the same map: the population 1 and 5 years before and the change.
+-- Without the earlier year in the warehouse the measure is unknown (status '.'), not zero.
+population as (
+    select * from levels where measure_id = 'pop_total'
+),
+
+lags(lag_years) as (values (1), (5)),
+
+changes as (
+    select
+        p.region_key,
+        p.period,
+        p.level,
+        l.lag_years,
+        p.value as now_value,
+        b.value as before_value,
+        coalesce(p.value_status, b.value_status, case when b.region_key is null then '.' end)
+            as value_status,
+        p.table_code,
+        p.source_file_sha256
+    from population as p
+    cross join lags as l
+    left join population as b
+        on b.region_key = p.region_key and b.period = p.period - l.lag_years
 )
 
-select region_key, period, measure_id, value, value_status, table_code, source_file_sha256, level
-from kreis
+select * from levels
 union all by name
-select * from land
+select
+    region_key, period, level, 'pop_before_' || lag_years || 'y' as measure_id,
+    case when value_status is null then before_value end as value,
+    value_status, table_code, source_file_sha256
+from changes
 union all by name
-select * from small_area
+select
+    region_key, period, level, 'pop_change_' || lag_years || 'y' as measure_id,
+    case when value_status is null then now_value - before_value end as value,
+    value_status, table_code, source_file_sha256
+from changes

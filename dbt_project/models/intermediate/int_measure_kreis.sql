@@ -14,7 +14,7 @@ with age_group(age_group_code, age_from, age_to) as (
 
 age_band(measure_id, age_from, age_to) as (
     values
-        ('pop_u15', 0, 15), ('pop_u18', 0, 18), ('pop_20_64', 20, 65),
+        ('pop_u15', 0, 15), ('pop_u18', 0, 18), ('pop_u20', 0, 20), ('pop_20_64', 20, 65),
         ('pop_65plus', 65, 999), ('pop_u65', 0, 65)
 ),
 

@@ -31,6 +31,10 @@ select
     cast(c.polarity as varchar) as polarity,
     cast(c.source_tables as varchar) as source_statistics,
     cast(c.lowest_level as varchar) as lowest_level,
+    cast(c.plausible_min as double) as plausible_min,
+    cast(c.plausible_max as double) as plausible_max,
+    cast(c.max_yoy_change as double) as max_yoy_change,
+    cast(c.max_yoy_change_kind as varchar) as max_yoy_change_kind,
     cast(a.licence as varchar) as licence,
     cast(a.attribution as varchar) as attribution
 from catalogue as c

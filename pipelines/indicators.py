@@ -1,0 +1,158 @@
+"""The indicator catalogue: one YAML file per indicator in `data_contracts/indicators/`.
+
+Each file is the single description of an indicator: titles, topic, definition, numerator and
+denominator (measures of the warehouse), multiplier, unit, polarity, lowest region level,
+source tables, plausible range and largest plausible change from one year to the next. The
+dbt seed `indicator_catalogue.csv` is generated from these files (`make` does it), so
+`dim_indicator`, the docs and the plausibility checks all come from here. An incomplete file
+fails with a message naming file and field.
+
+    python -m pipelines.indicators [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipelines.paths import CONTRACTS_DIR, DBT_PROJECT_DIR
+
+CATALOGUE_DIR = CONTRACTS_DIR / "indicators"
+SEED = DBT_PROJECT_DIR / "seeds" / "indicator_catalogue.csv"
+LEVELS = ("land", "kreis", "gemeinde", "sozialraum")
+POLARITIES = ("higher_is_better", "higher_is_worse", "neutral")
+YOY_KINDS = ("points", "percent")
+COLUMNS = [
+    "indicator_id", "title_de", "title_en", "topic", "definition", "numerator_measure",
+    "denominator_measure", "multiplier", "unit", "polarity", "source_tables", "lowest_level",
+    "plausible_min", "plausible_max", "max_yoy_change", "max_yoy_change_kind",
+]  # fmt: skip
+TEXT_FIELDS = ("title_de", "title_en", "topic", "definition", "numerator", "unit")
+
+
+class CatalogueError(ValueError):
+    """An indicator file is incomplete or wrong; the message names file and field."""
+
+
+def _fail(path: Path, field: str, message: str) -> CatalogueError:
+    return CatalogueError(f"{path.parent.name}/{path.name}: field '{field}': {message}")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def load_indicator(path: Path) -> dict[str, Any]:
+    """Validate one indicator file and return its seed row."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"{path.name}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise CatalogueError(f"{path.name}: expected a mapping of fields")
+    if data.get("id") != path.stem:
+        raise _fail(path, "id", f"must equal the file name {path.stem!r}, found {data.get('id')!r}")
+    for field in TEXT_FIELDS:
+        if not isinstance(data.get(field), str) or not data[field].strip():
+            raise _fail(path, field, "missing or empty")
+    denominator = data.get("denominator")
+    if denominator is not None and not (isinstance(denominator, str) and denominator.strip()):
+        raise _fail(path, "denominator", f"expected a measure or null, found {denominator!r}")
+    if not _number(data.get("multiplier")) or data["multiplier"] <= 0:
+        raise _fail(
+            path, "multiplier", f"expected a positive number, found {data.get('multiplier')!r}"
+        )
+    if data.get("polarity") not in POLARITIES:
+        raise _fail(
+            path, "polarity", f"expected one of {list(POLARITIES)}, found {data.get('polarity')!r}"
+        )
+    if data.get("lowest_level") not in LEVELS:
+        raise _fail(
+            path,
+            "lowest_level",
+            f"expected one of {list(LEVELS)}, found {data.get('lowest_level')!r}",
+        )
+    sources = data.get("sources")
+    if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
+        raise _fail(path, "sources", "expected a list of table codes")
+    plausible = data.get("plausible_range")
+    if (
+        not isinstance(plausible, list)
+        or len(plausible) != 2
+        or not all(_number(v) for v in plausible)
+        or plausible[0] > plausible[1]
+    ):
+        raise _fail(path, "plausible_range", f"expected [min, max], found {plausible!r}")
+    yoy = data.get("max_yoy_change")
+    if (
+        not isinstance(yoy, dict)
+        or not _number(yoy.get("value"))
+        or yoy.get("kind") not in YOY_KINDS
+    ):
+        raise _fail(
+            path,
+            "max_yoy_change",
+            f"expected {{value: <number>, kind: points|percent}}, found {yoy!r}",
+        )
+    return {
+        "indicator_id": data["id"],
+        "title_de": data["title_de"].strip(),
+        "title_en": data["title_en"].strip(),
+        "topic": data["topic"].strip(),
+        "definition": " ".join(data["definition"].split()),
+        "numerator_measure": data["numerator"],
+        "denominator_measure": denominator or "",
+        "multiplier": data["multiplier"],
+        "unit": data["unit"],
+        "polarity": data["polarity"],
+        "source_tables": " ".join(sources),
+        "lowest_level": data["lowest_level"],
+        "plausible_min": plausible[0],
+        "plausible_max": plausible[1],
+        "max_yoy_change": yoy["value"],
+        "max_yoy_change_kind": yoy["kind"],
+    }
+
+
+def load_catalogue(directory: Path = CATALOGUE_DIR) -> list[dict[str, Any]]:
+    """Every indicator, sorted by id."""
+    return [load_indicator(p) for p in sorted(directory.glob("*.yml"))]
+
+
+def seed_text(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check the seed is current")
+    args = parser.parse_args(argv)
+    try:
+        text = seed_text(load_catalogue())
+    except CatalogueError as exc:
+        print(f"indicator catalogue: {exc}", file=sys.stderr)
+        return 1
+    if args.check:
+        current = SEED.read_text(encoding="utf-8") if SEED.is_file() else ""
+        if current != text:
+            print(f"{SEED} is out of date: run `python -m pipelines.indicators`", file=sys.stderr)
+            return 1
+        return 0
+    if not SEED.is_file() or SEED.read_text(encoding="utf-8") != text:
+        SEED.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
