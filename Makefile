@@ -11,7 +11,7 @@ export DAGSTER_HOME := $(CURDIR)/warehouse/dagster_home
 export GX_ANALYTICS_ENABLED := False
 export DO_NOT_TRACK := 1
 
-.PHONY: setup run test ui lint clean
+.PHONY: setup run test ui docs lint clean
 
 setup: $(BIN)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 
@@ -25,7 +25,7 @@ $(BIN)/.synced: pyproject.toml uv.lock | $(UV)
 
 # The indicator catalogue (data_contracts/indicators/*.yml) becomes a dbt seed.
 CATALOGUE_SEED := dbt_project/seeds/indicator_catalogue.csv
-$(CATALOGUE_SEED): $(BIN)/.synced $(wildcard data_contracts/indicators/*.yml) pipelines/indicators.py
+$(CATALOGUE_SEED): $(BIN)/.synced $(wildcard data_contracts/indicators/*.yml) data_contracts/goals/goals.yml pipelines/indicators.py
 	$(BIN)/python -m pipelines.indicators
 	@touch $@
 
@@ -45,6 +45,16 @@ test: setup
 
 ui: setup
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+# The dbt docs site (models, columns, tests, exposures) from a copy of the published warehouse.
+docs: setup
+	@test -f warehouse/sozialplanung.duckdb || $(BIN)/sozplan refresh
+	mkdir -p warehouse/build
+	cp warehouse/sozialplanung.duckdb warehouse/build/docs.duckdb
+	cd dbt_project && ../$(BIN)/dbt docs generate --quiet --profiles-dir . --project-dir . \
+		--target-path target/docs --vars '{"db_path": "../warehouse/build/docs.duckdb"}'
+	rm -f warehouse/build/docs.duckdb
+	@echo "dbt docs: dbt_project/target/docs/index.html"
 
 lint: setup
 	$(BIN)/ruff check pipelines tests

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 EXIT_FAILED = 1
@@ -17,13 +18,18 @@ def _refresh(args: argparse.Namespace) -> int:
     from pipelines.refresh import run_refresh
 
     print("sozplan refresh: ingest → dbt build → checks → publish", flush=True)
-    try:
-        outcome = run_refresh(
-            lock_timeout_seconds=args.wait, log_level=args.log_level, gebietsstand=args.gebietsstand
-        )
-    except ValueError as exc:
-        print(f"--gebietsstand: expected a date like 2024-12-31 ({exc})", file=sys.stderr)
-        return EXIT_FAILED
+    if args.gebietsstand:
+        try:
+            date.fromisoformat(args.gebietsstand)
+        except ValueError:
+            print(
+                f"--gebietsstand: expected a date like 2024-12-31, found {args.gebietsstand!r}",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+    outcome = run_refresh(
+        lock_timeout_seconds=args.wait, log_level=args.log_level, gebietsstand=args.gebietsstand
+    )
     print(outcome.summary(), flush=True)
     if outcome.success:
         return 0

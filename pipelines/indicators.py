@@ -1,4 +1,5 @@
-"""The indicator catalogue: one YAML file per indicator in `data_contracts/indicators/`.
+"""The indicator catalogue (one YAML file per indicator in `data_contracts/indicators/`) and
+the planning goals (`data_contracts/goals/goals.yml`).
 
 Each file is the single description of an indicator: titles, topic, definition, numerator and
 denominator (measures of the warehouse), multiplier, unit, polarity, lowest region level,
@@ -26,6 +27,9 @@ from pipelines.paths import CONTRACTS_DIR, DBT_PROJECT_DIR
 
 CATALOGUE_DIR = CONTRACTS_DIR / "indicators"
 SEED = DBT_PROJECT_DIR / "seeds" / "indicator_catalogue.csv"
+GOALS = CONTRACTS_DIR / "goals" / "goals.yml"
+GOALS_SEED = DBT_PROJECT_DIR / "seeds" / "goals.csv"
+GOAL_COLUMNS = ["region_key", "indicator_id", "target", "target_year", "baseline_year", "note"]
 LEVELS = ("land", "kreis", "gemeinde", "sozialraum")
 POLARITIES = ("higher_is_better", "higher_is_worse", "neutral")
 YOY_KINDS = ("points", "percent")
@@ -126,9 +130,51 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> list[dict[str, Any]]:
     return [load_indicator(p) for p in sorted(directory.glob("*.yml"))]
 
 
-def seed_text(rows: list[dict[str, Any]]) -> str:
+def load_goals(path: Path = GOALS, indicators: set[str] | None = None) -> list[dict[str, Any]]:
+    """Planning goals, checked against the catalogue (the indicator must exist)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    goals = data.get("goals")
+    if not isinstance(goals, list):
+        raise CatalogueError(f"{path.name}: field 'goals': expected a list of goals")
+    known = indicators if indicators is not None else {r["indicator_id"] for r in load_catalogue()}
+    rows = []
+    for i, goal in enumerate(goals):
+        where = f"goals[{i}]"
+        if not isinstance(goal, dict):
+            raise CatalogueError(f"{path.name}: field '{where}': expected a mapping")
+        region = goal.get("region")
+        if not isinstance(region, str) or not region.isdigit() or len(region) not in (2, 5, 8):
+            raise CatalogueError(
+                f"{path.name}: field '{where}.region': expected an AGS, found {region!r}"
+            )
+        if goal.get("indicator") not in known:
+            raise CatalogueError(
+                f"{path.name}: field '{where}.indicator': expected an indicator of the catalogue, "
+                f"found {goal.get('indicator')!r}"
+            )
+        for field in ("target", "target_year", "baseline_year"):
+            if not _number(goal.get(field)):
+                raise CatalogueError(f"{path.name}: field '{where}.{field}': expected a number")
+        if not goal["baseline_year"] < goal["target_year"]:
+            raise CatalogueError(
+                f"{path.name}: field '{where}.target_year': must be after the baseline year"
+            )
+        rows.append(
+            {
+                "region_key": region,
+                "indicator_id": goal["indicator"],
+                "target": goal["target"],
+                "target_year": goal["target_year"],
+                "baseline_year": goal["baseline_year"],
+                "note": str(goal.get("note", "")),
+            }
+        )
+    return rows
+
+
+def seed_text(rows: list[dict[str, Any]], columns: list[str] = COLUMNS) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
@@ -139,18 +185,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only check the seed is current")
     args = parser.parse_args(argv)
     try:
-        text = seed_text(load_catalogue())
+        catalogue = load_catalogue()
+        seeds = {
+            SEED: seed_text(catalogue),
+            GOALS_SEED: seed_text(
+                load_goals(indicators={r["indicator_id"] for r in catalogue}), GOAL_COLUMNS
+            ),
+        }
     except CatalogueError as exc:
         print(f"indicator catalogue: {exc}", file=sys.stderr)
         return 1
-    if args.check:
-        current = SEED.read_text(encoding="utf-8") if SEED.is_file() else ""
-        if current != text:
-            print(f"{SEED} is out of date: run `python -m pipelines.indicators`", file=sys.stderr)
+    for seed, text in seeds.items():
+        current = seed.read_text(encoding="utf-8") if seed.is_file() else ""
+        if current == text:
+            continue
+        if args.check:
+            print(f"{seed} is out of date: run `python -m pipelines.indicators`", file=sys.stderr)
             return 1
-        return 0
-    if not SEED.is_file() or SEED.read_text(encoding="utf-8") != text:
-        SEED.write_text(text, encoding="utf-8")
+        seed.write_text(text, encoding="utf-8")
     return 0
 
 
