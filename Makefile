@@ -25,6 +25,7 @@ $(BIN)/.synced: pyproject.toml uv.lock | $(UV)
 
 # The indicator catalogue (data_contracts/indicators/*.yml) becomes a dbt seed.
 CATALOGUE_SEED := dbt_project/seeds/indicator_catalogue.csv
+# (with the goals seed and the contract of mart_region_profile).
 $(CATALOGUE_SEED): $(BIN)/.synced $(wildcard data_contracts/indicators/*.yml) data_contracts/goals/goals.yml pipelines/indicators.py
 	$(BIN)/python -m pipelines.indicators
 	@touch $@
