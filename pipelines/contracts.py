@@ -18,7 +18,7 @@ from pipelines.paths import CONTRACTS_DIR, PROJECT_ROOT
 
 # The GENESIS "Zeichenerklärung": signs that replace a value.
 GENESIS_SIGNS = ("-", ".", "/", "x", "...")
-REFERENCE_DATE_KINDS = ("Stichtag", "Jahresdurchschnitt", "Schuljahr")
+REFERENCE_DATE_KINDS = ("Stichtag", "Jahresdurchschnitt", "Jahressumme", "Schuljahr")
 
 
 class ContractError(ValueError):

@@ -326,14 +326,30 @@ def generate(out_dir: Path) -> list[Path]:
 def generate_all(out_dir: Path) -> list[Path]:
     """Every bundled sample file: the GENESIS tables first, then the files derived from them
     (BA workbooks and the Erfurt Stadtteil table read their totals from `out_dir`)."""
-    from pipelines.sample import ba_workbooks, classic_area, gemeinden, jena, municipal
+    from pipelines.sample import (
+        ba_workbooks,
+        care,
+        childcare,
+        classic_area,
+        employees_residence,
+        gemeinden,
+        income,
+        jena,
+        municipal,
+        population_movement,
+        population_nationality,
+        school_leavers,
+        sgb2_details,
+        unemployment_details,
+    )  # fmt: skip
 
     written = generate(out_dir)
-    written += classic_area.generate(out_dir)
-    written += ba_workbooks.generate(out_dir)
-    written += municipal.generate(out_dir)
-    written += gemeinden.generate(out_dir)
-    written += jena.generate(out_dir)
+    for module in (
+        classic_area, childcare, school_leavers, income, care, ba_workbooks, sgb2_details,
+        unemployment_details, municipal, gemeinden, jena, population_movement,
+        employees_residence, population_nationality,
+    ):  # fmt: skip
+        written += module.generate(out_dir)
     return written
 
 

@@ -71,6 +71,11 @@ parts as (
     union all
     select region_key, period, measure_id, area_km2, value_status, table_code, source_file_sha256
     from area_parts
+    {%- for model in var('measure_models') %}
+    union all
+    select region_key, period, measure_id, value, value_status, table_code, source_file_sha256
+    from {{ ref(model) }}
+    {%- endfor %}
 ),
 
 region as (

@@ -1,0 +1,12 @@
+-- People in need of care at 15.12. Columns as int_measure_kreis; the lead unions this model
+-- into it (denominator: pop_65plus there).
+select
+    region_key,
+    period,
+    'care_recipients' as measure_id,
+    persons as value,
+    value_status,
+    table_code,
+    source_file_sha256
+from {{ ref('stg_care') }}
+where measure_code = 'PFL001'

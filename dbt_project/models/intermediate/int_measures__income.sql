@@ -1,0 +1,12 @@
+-- Disposable income of private households in EUR (annual total). Columns as
+-- int_measure_kreis; the lead unions this model into it (denominator: pop_total there).
+select
+    region_key,
+    period,
+    'disposable_income_eur' as measure_id,
+    income_eur as value,
+    value_status,
+    table_code,
+    source_file_sha256
+from {{ ref('stg_income') }}
+where measure_code = 'VGR014'

@@ -1,0 +1,12 @@
+-- Population at 31.12. by nationality (12411-03-03-4): 'NATA' Ausländer, 'NATD' Deutsche,
+-- 'total' for the GENESIS "Insgesamt" rows ('' attribute code).
+select
+    region_key,
+    period_year as period,
+    case var1_attr_code when '' then 'total' else var1_attr_code end as nationality_code,
+    value as population,
+    value_status,
+    table_code,
+    _source_file_sha256 as source_file_sha256
+from {{ source('raw', 'population_nationality') }}
+where measure_code = 'BEVSTD'
