@@ -28,7 +28,10 @@ def _refresh(args: argparse.Namespace) -> int:
             )
             return EXIT_FAILED
     outcome = run_refresh(
-        lock_timeout_seconds=args.wait, log_level=args.log_level, gebietsstand=args.gebietsstand
+        lock_timeout_seconds=args.wait,
+        log_level=args.log_level,
+        gebietsstand=args.gebietsstand,
+        force=args.force,
     )
     print(outcome.summary(), flush=True)
     if outcome.success:
@@ -207,6 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="wait this long for a running refresh to finish (default: exit at once)",
     )
     refresh.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
+    refresh.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild even when no delivery, contract or model changed since the last release",
+    )
     refresh.add_argument(
         "--gebietsstand",
         metavar="DATE",

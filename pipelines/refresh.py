@@ -27,8 +27,15 @@ class RefreshOutcome:
     checks_passed: int = 0
     checks_failed: int = 0
     failures: list[str] = field(default_factory=list)
+    skipped: bool = False  # the inputs had not changed: nothing was rebuilt
 
     def summary(self) -> str:
+        if self.skipped:
+            return (
+                f"refresh skipped: nothing changed since release {self.release} "
+                f"(same deliveries, contracts, models and Gebietsstand); nothing was rebuilt "
+                f"— `--force` rebuilds anyway\n  {self.seconds:.1f} s"
+            )
         if self.success:
             lines = [
                 f"refresh ok: release {self.release} published at {warehouse_paths().published}"
@@ -43,19 +50,38 @@ class RefreshOutcome:
         return "\n".join(lines)
 
 
+DEFAULT_GEBIETSSTAND = "2024-12-31"
+
+
 def run_refresh(
     lock_timeout_seconds: float = 0.0,
     log_level: str = "INFO",
     gebietsstand: str | None = None,
+    force: bool = True,
 ) -> RefreshOutcome:
     """Materialise the refresh job in-process on the configured Dagster instance.
 
     `gebietsstand` (ISO date) picks the territorial status of all series (default: newest).
+    Without `force`, a refresh whose inputs match the published release's does nothing.
     """
-    warehouse_config: dict[str, object] = {"lock_timeout_seconds": lock_timeout_seconds}
-    if gebietsstand:
-        warehouse_config["gebietsstand"] = date.fromisoformat(gebietsstand).isoformat()
     started = time.perf_counter()
+    stand = date.fromisoformat(gebietsstand or DEFAULT_GEBIETSSTAND).isoformat()
+    warehouse_config: dict[str, object] = {
+        "lock_timeout_seconds": lock_timeout_seconds,
+        "gebietsstand": stand,
+    }
+    if not force:
+        from pipelines.fingerprint import input_fingerprint, published_fingerprint
+
+        published = published_fingerprint(warehouse_paths())
+        if published and published[1] == input_fingerprint(warehouse_paths(), stand):
+            return RefreshOutcome(
+                success=True,
+                run_id="(not started)",
+                seconds=time.perf_counter() - started,
+                release=published[0],
+                skipped=True,
+            )
     import dagster as dg
 
     from pipelines.assets.transform import stale_manifest_files

@@ -175,3 +175,28 @@ def test_small_area_count_must_arrive_suppressed(
     assert "small_area_counts_are_disclosure_controlled" in text
     assert '"value": 2.0' in text and '"region_key": "16051000-' in text
     assert sha256(published_warehouse) == before
+
+
+def test_unchanged_inputs_skip_the_refresh(published_warehouse: Path, warehouse_dir: Path) -> None:
+    """Same deliveries, contracts, models and Gebietsstand: nothing is rebuilt."""
+    from pipelines.fingerprint import input_fingerprint, published_fingerprint
+    from pipelines.paths import warehouse_paths
+
+    before = sha256(published_warehouse)
+    env = {**os.environ, "SOZPLAN_WAREHOUSE_DIR": str(warehouse_dir)}
+    env.pop("DAGSTER_HOME", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "refresh"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "refresh skipped: nothing changed since release" in proc.stdout
+    assert sha256(published_warehouse) == before
+    assert not (warehouse_dir / "releases").exists()
+
+    paths = warehouse_paths()
+    release, fingerprint = published_fingerprint(paths)
+    assert fingerprint == input_fingerprint(paths, "2024-12-31")
+    assert fingerprint != input_fingerprint(paths, "2020-12-31")
+    _drop_into_inbox(warehouse_dir, "13211-02-05-4_de_flat.csv", "statistics_code;\n")
+    assert fingerprint != input_fingerprint(paths, "2024-12-31")  # a delivery waits

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import duckdb
 
+from pipelines.fingerprint import input_fingerprint
 from pipelines.publish import CURATED_TABLES
 from pipelines.publish import publish as publish_file
 from pipelines.resources import WarehouseResource
@@ -14,7 +15,9 @@ create schema if not exists meta;
 create or replace table meta.release (
     release varchar not null,
     run_id varchar not null,
-    published_at timestamp not null
+    published_at timestamp not null,
+    gebietsstand date not null,
+    input_fingerprint varchar not null
 );
 """
 
@@ -30,11 +33,18 @@ def publish(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     candidate = warehouse.candidate
+    fingerprint = input_fingerprint(warehouse.paths, warehouse.gebietsstand)
     with duckdb.connect(str(candidate)) as con:
         con.execute(RELEASE_DDL)
         con.execute(
-            "insert into meta.release values (?, ?, ?)",
-            [warehouse.release, context.run.run_id, datetime.now(UTC).replace(tzinfo=None)],
+            "insert into meta.release values (?, ?, ?, ?, ?)",
+            [
+                warehouse.release,
+                context.run.run_id,
+                datetime.now(UTC).replace(tzinfo=None),
+                warehouse.gebietsstand,
+                fingerprint,
+            ],
         )
         rows = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in CURATED_TABLES}
     published = publish_file(candidate, warehouse.release, warehouse.paths)

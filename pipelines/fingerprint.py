@@ -1,0 +1,70 @@
+"""What a release was built from, as one hash: a refresh whose inputs did not change is a no-op.
+
+The fingerprint covers every delivery a refresh would read (sha256 of the latest landed file
+per source, or of the bundled sample), the contracts and the indicator catalogue, the dbt
+project, the code that reads and conforms files, and the chosen Gebietsstand. It is stored
+with each release (`meta.release.input_fingerprint`); `sozplan refresh` compares it with the
+published one before it starts anything heavy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from fnmatch import fnmatch
+from pathlib import Path
+
+import duckdb
+
+from pipelines.contracts import Contract, load_contracts
+from pipelines.ingest import sha256_of
+from pipelines.paths import CONTRACTS_DIR, DBT_PROJECT_DIR, PROJECT_ROOT, WarehousePaths
+
+SAMPLE = "bundled sample"
+CODE_DIRS = ("pipelines/readers", "pipelines/assets", "pipelines/audit")
+CODE_FILES = ("pipelines/conform.py", "pipelines/ingest.py", "pipelines/contracts.py")
+DBT_DIRS = ("models", "seeds", "tests", "macros")
+
+
+def _delivery_sha(contract: Contract, paths: WarehousePaths) -> str:
+    """sha256 of the file the next refresh reads for `contract` (nothing is landed here)."""
+    from pipelines.landing import read_manifest
+
+    inbox = paths.inbox_dir
+    if inbox.is_dir() and any(fnmatch(p.name, contract.file_pattern) for p in inbox.iterdir()):
+        return "inbox"  # a new delivery waits: never a no-op
+    rows = [r for r in read_manifest(paths) if r.source == contract.source]
+    if rows and not all(r.how == SAMPLE for r in rows):
+        return rows[-1].sha256
+    return sha256_of(contract.sample_file)
+
+
+def _files(root: Path, folders: tuple[str, ...]) -> list[Path]:
+    return sorted(p for f in folders for p in (root / f).rglob("*") if p.is_file())
+
+
+def input_fingerprint(paths: WarehousePaths, gebietsstand: str) -> str:
+    """One hash over everything a release depends on."""
+    digest = hashlib.sha256(f"gebietsstand={gebietsstand}\n".encode())
+    for source, contract in sorted(load_contracts().items()):
+        digest.update(f"{source}={_delivery_sha(contract, paths)}\n".encode())
+    files = _files(CONTRACTS_DIR, (".",)) + _files(DBT_PROJECT_DIR, DBT_DIRS)
+    files += [DBT_PROJECT_DIR / "dbt_project.yml"]
+    files += _files(PROJECT_ROOT, CODE_DIRS) + [PROJECT_ROOT / f for f in CODE_FILES]
+    for path in files:
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(f"{path.relative_to(PROJECT_ROOT)}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def published_fingerprint(paths: WarehousePaths) -> tuple[str, str] | None:
+    """(release, fingerprint) of the published warehouse, if it records one."""
+    if not paths.published.is_file():
+        return None
+    try:
+        with duckdb.connect(str(paths.published), read_only=True) as con:
+            row = con.execute("select release, input_fingerprint from meta.release").fetchone()
+    except duckdb.Error:
+        return None
+    return (row[0], row[1]) if row and row[1] else None
