@@ -335,7 +335,9 @@ def generate_all(out_dir: Path) -> list[Path]:
         gemeinden,
         income,
         jena,
+        minimum_income,
         municipal,
+        population_age_detail,
         population_movement,
         population_nationality,
         school_leavers,
@@ -347,7 +349,7 @@ def generate_all(out_dir: Path) -> list[Path]:
     for module in (
         classic_area, childcare, school_leavers, income, care, ba_workbooks, sgb2_details,
         unemployment_details, municipal, gemeinden, jena, population_movement,
-        employees_residence, population_nationality,
+        employees_residence, population_nationality, population_age_detail, minimum_income,
     ):  # fmt: skip
         written += module.generate(out_dir)
     return written

@@ -1,0 +1,125 @@
+"""Deterministic generator of the sample table 22151-01-02-4 (minimum income benefits), SYNTHETIC.
+
+Project table for the Mindestsicherung besides SGB II, Stichtag 31.12. (`STAG`, `YYYY-12-31`),
+Kreise of Thüringen, 2015–2024, no breakdown variable, measures:
+`GRUAL` Empfänger von Grundsicherung im Alter (65 Jahre und älter, SGB XII 4. Kapitel),
+`HLU` Empfänger von Hilfe zum Lebensunterhalt (SGB XII 3. Kapitel),
+`ASYLB` Empfänger von Regelleistungen nach dem Asylbewerberleistungsgesetz,
+`WOGHH` Wohngeldhaushalte, `HH` Private Haushalte.
+
+Drawn from the population of `generate.py` (before its 2019 transfers and the Eisenach merger,
+which are then applied): GRUAL about 1.5–3 % of the population aged 65 and over (more where
+SGB II is high, slowly rising), HLU about 0.1–0.2 % of the population, ASYLB peaking 2015/16
+and again 2022/23 (Suhl, seat of the Erstaufnahme, with more), HH the population / about 1.95
+(smaller households in the towns), WOGHH about 1.3–1.9 % of the households, jumping with the
+reforms of 2016, 2020 and Wohngeld-Plus 2023 (about 2.2–3.1 % from 2023). `generate` checks
+the counts against `12411-02-03-4_de_flat.csv` in `out_dir` (GRUAL, HH).
+
+    python -m pipelines.sample.minimum_income [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pipelines.sample import generate as base
+from pipelines.sample.childcare import base_population, file_population
+
+SEED = 16_22151
+FILE = "22151-01-02-4_de_flat.csv"
+MEASURES = (
+    ("GRUAL", "Empfänger von Grundsicherung im Alter (65 Jahre und älter)"),
+    ("HLU", "Empfänger von Hilfe zum Lebensunterhalt"),
+    ("ASYLB", "Empfänger von Regelleistungen nach dem AsylbLG"),
+    ("WOGHH", "Wohngeldhaushalte"),
+    ("HH", "Private Haushalte"),
+)
+OLD = ("ALT065B75", "ALT075UM")
+# AsylbLG recipients per inhabitant in Thüringen, 31.12.
+ASYL_RATE = dict(
+    zip(
+        base.YEARS,
+        (0.0095, 0.0075, 0.0050, 0.0040, 0.0035, 0.0032, 0.0036, 0.0050, 0.0058, 0.0048),
+        strict=True,
+    )
+)
+# Wohngeld households relative to 2015: reforms 2016 and 2020, Wohngeld-Plus 2023
+WOHNGELD_TREND = dict(
+    zip(base.YEARS, (1.0, 1.15, 1.05, 0.95, 0.88, 1.12, 1.08, 1.04, 1.60, 1.70), strict=True)
+)
+ASYL_FACTOR = {"16054": 2.2}  # Suhl: Landeserstaufnahmeeinrichtung
+
+
+def _counts(rng: random.Random, pop: base.Counts) -> base.Counts:
+    out: base.Counts = {}
+    for k in base.KREISE:
+        for year in base.YEARS:
+            t = year - base.YEARS[0]
+            cells = pop[k.key, year]
+            total = sum(cells.values())
+            old = sum(n for (_, age), n in cells.items() if age in OLD)
+            grual = (0.017 + 0.08 * (k.sgb2 - 0.08)) * (1 + 0.025 * t)
+            hlu = 0.0012 * (1 + 3 * (k.sgb2 - 0.08))
+            asyl = ASYL_RATE[year] * (1 - 0.25 * k.age) * ASYL_FACTOR.get(k.key, 1.0)
+            size = 1.97 + 0.06 * k.age - 0.004 * t + base._noise(rng, 0.01)
+            households = round(total / size)
+            wohngeld = (0.015 + 0.05 * (k.sgb2 - 0.08)) * WOHNGELD_TREND[year]
+            out[k.key, year] = {
+                ("GRUAL",): round(old * grual * (1 + base._noise(rng, 0.03))),
+                ("HLU",): round(total * hlu * (1 + base._noise(rng, 0.06))),
+                ("ASYLB",): round(total * asyl * (1 + base._noise(rng, 0.08))),
+                ("WOGHH",): round(households * wohngeld * (1 + base._noise(rng, 0.04))),
+                ("HH",): households,
+            }
+    return out
+
+
+def _check(out_dir: Path, counts: base.Counts) -> None:
+    """GRUAL stays below 5 % of the population 65+, households between 40 % and 60 % of the
+    population of the sample file."""
+    pop = file_population(out_dir)
+    for (key, year), cells in counts.items():
+        total = pop[key, year, ""]
+        if total is None:
+            continue
+        old = sum(pop[key, year, a] or 0 for a in OLD)
+        if not 0 < cells["GRUAL",] < 0.05 * old:
+            raise ValueError(f"{FILE}: {key} {year}: implausible GRUAL {cells['GRUAL',]}")
+        if not 0.4 < cells["HH",] / total < 0.6:
+            raise ValueError(f"{FILE}: {key} {year}: implausible households {cells['HH',]}")
+
+
+def _rows(counts: base.Counts) -> Iterable[list[str]]:
+    for k in base.KREISE:
+        for year in base.YEARS:
+            for code, label in MEASURES:
+                yield [
+                    "22151", "Statistik der Mindestsicherungsleistungen",
+                    "STAG", "Stichtag", f"{year}-12-31", *base._kreis(k),
+                    base._value(k.key, year, counts[k.key, year][(code,)]),
+                    "Anzahl", code, label,
+                ]  # fmt: skip
+
+
+def generate(out_dir: Path) -> list[Path]:
+    """Write `22151-01-02-4_de_flat.csv` into `out_dir` (which must hold the Kreis population
+    sample); same bytes on every run."""
+    counts = _counts(random.Random(SEED), base_population())
+    base._apply_transfers(counts)
+    base._merge_eisenach(counts)
+    _check(out_dir, counts)
+    return [base._write(out_dir / FILE, 1, list(_rows(counts)), random.Random(SEED + 1))]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=base.DEFAULT_OUT, help="output folder")
+    for path in generate(parser.parse_args(argv).out):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
