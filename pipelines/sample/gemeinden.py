@@ -232,6 +232,13 @@ def gemeinde_counts(source_dir: Path) -> tuple[Counts, _Map, float]:
                 group_total = _round_half_up(base * drift)
                 groups.append((group_total, [g for g in members if g.key in parts]))
                 groups.append((None, [g for g in members if g.key not in parts]))
+            elif kreis == SCHMALKALDEN_MEININGEN:
+                # the new town continues the sum of its former parts (no jump in 2019)
+                before = KALTENNORDHEIM_YEAR - 1
+                parts_2018 = share * totals[WARTBURGKREIS, before][""] + SM_PARTS_2018
+                town = _round_half_up(parts_2018 * (1 - 0.003 * (year - before)))
+                groups.append((town, [g for g in members if g.key == KALTENNORDHEIM]))
+                groups.append((None, [g for g in members if g.key != KALTENNORDHEIM]))
             else:
                 groups.append((None, members))
             fixed = sum(n for n, _ in groups if n is not None)
