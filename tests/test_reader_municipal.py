@@ -25,14 +25,30 @@ from pipelines.sample.municipal import generate
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT / "sample_data" / "erfurt_stadtteile_2024.csv"
 CONTRACT = PROJECT / "data_contracts" / "erfurt_stadtteile.yml"
-MEASURES = {  # file column -> measure code, as the contract maps them
+MEASURES = {  # file column -> measure code, as (and in the order) the contract maps them
     "Einwohner insgesamt": "EW_INSG",
     "unter 18 Jahre": "EW_U18",
     "65 Jahre und älter": "EW_65UM",
     "Ausländer/innen": "EW_AUSL",
     "SGB-II-Leistungsberechtigte": "SGB2_LB",
     "Arbeitslose": "ALO",
+    "unter 15 Jahre": "EW_U15",
+    "15 bis unter 65 Jahre": "EW_15_64",
+    "SGB-II-Leistungsberechtigte unter 15 Jahre": "SGB2_LB_U15",
+    "Langzeitarbeitslose": "LZA",
 }
+FILE_COLUMNS = [  # the measure columns in the order of the file (Arbeitslose stays last)
+    "Einwohner insgesamt",
+    "unter 18 Jahre",
+    "65 Jahre und älter",
+    "Ausländer/innen",
+    "SGB-II-Leistungsberechtigte",
+    "unter 15 Jahre",
+    "15 bis unter 65 Jahre",
+    "SGB-II-Leistungsberechtigte unter 15 Jahre",
+    "Langzeitarbeitslose",
+    "Arbeitslose",
+]
 TOTAL_ROW = "Stadt Erfurt insgesamt"
 
 
@@ -86,19 +102,39 @@ def _erfurt_2024() -> dict[str, int]:
         == ("2024", "16051", "")
         and r["value_variable_code"] == "LB"
     ]
+    (lb_u15,) = [
+        int(r["value"])
+        for r in _ffcsv("SGB2-01-4_de_flat.csv")
+        if (r["time"], r["1_variable_attribute_code"], r["2_variable_attribute_code"])
+        == ("2024", "16051", "ALT000B15")
+        and r["value_variable_code"] == "LB"
+    ]
     (alo,) = [
         int(r["value"])
         for r in _ffcsv("13211-02-05-4_de_flat.csv")
         if (r["time"], r["1_variable_attribute_code"], r["value_variable_code"])
         == ("2024", "16051", "ERW003")
     ]
-    under_18 = ("ALT000B03", "ALT003B06", "ALT006B10", "ALT010B15", "ALT015B18")
+    (lza,) = [
+        int(r["value"])
+        for r in _ffcsv("13211-02-06-4_de_flat.csv")
+        if (r["time"], r["1_variable_attribute_code"], r["value_variable_code"])
+        == ("2024", "16051", "ALO_LZA")
+    ]
+    under_15 = ("ALT000B03", "ALT003B06", "ALT006B10", "ALT010B15")
+    under_18 = (*under_15, "ALT015B18")
+    ew_65um = pop["ALT065B75"] + pop["ALT075UM"]
+    ew_u15 = sum(pop[a] for a in under_15)
     return {
         "EW_INSG": pop[""],
         "EW_U18": sum(pop[a] for a in under_18),
-        "EW_65UM": pop["ALT065B75"] + pop["ALT075UM"],
+        "EW_65UM": ew_65um,
         "SGB2_LB": lb,
         "ALO": alo,
+        "EW_U15": ew_u15,
+        "EW_15_64": pop[""] - ew_u15 - ew_65um,
+        "SGB2_LB_U15": lb_u15,
+        "LZA": lza,
     }
 
 
@@ -138,7 +174,7 @@ def test_sample_reads_like_plain_csv() -> None:
         for r in frame.to_dict("records")
     ]
     assert got == expected
-    assert len(_data_lines()) == 25 and len(frame) == 25 * 6
+    assert len(_data_lines()) == 25 and len(frame) == 25 * len(MEASURES) == 25 * 10
     assert set(frame["time"]) == {"2024-12-31"} and set(frame["period_year"]) == {2024}
     assert set(frame["time_code"]) == {"STAG"} and set(frame["region_variable"]) == {"SOZRAUM"}
     assert set(frame["unit"]) == {"Anzahl"}
@@ -197,7 +233,8 @@ def test_sample_layout_is_a_city_office_export() -> None:
     raw.decode("cp1252")
     assert "ö".encode("cp1252") in raw and b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n")
     header, lines = _plain()
-    assert header[:2] == ["Stadtteil-Nr.", "Stadtteil"] and header[2:] == list(MEASURES)
+    assert header[:2] == ["Stadtteil-Nr.", "Stadtteil"] and header[2:] == FILE_COLUMNS
+    assert sorted(FILE_COLUMNS) == sorted(MEASURES) and header[-1] == "Arbeitslose"
 
 
 def test_contract_loads_and_the_sample_conforms() -> None:
@@ -259,7 +296,8 @@ def test_xlsx_variant_reads_the_same_values_with_sheet_rows(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("broken", "fragments"),
     [
-        ({"H7": "12a4"}, ["cell H7", "(column 'Arbeitslose')", "found '12a4'"]),
+        ({"L7": "12a4"}, ["cell L7", "(column 'Arbeitslose')", "found '12a4'"]),
+        ({"H7": "12a4"}, ["cell H7", "(column 'unter 15 Jahre')", "found '12a4'"]),
         ({"D9": "#"}, ["cell D9", "(column 'unter 18 Jahre')", "unknown special sign '#'"]),
         ({"A8": "7b"}, ["cell A8", "(column 'Stadtteil-Nr.')", "an area code", "'7b'"]),
         ({"A9": 6}, ["cell A9", "one row per area and period", "(first at row 8)"]),
@@ -276,7 +314,7 @@ def test_xlsx_errors_name_sheet_and_cell(tmp_path: Path, broken: dict, fragments
 
 
 def test_xlsx_missing_column_and_wrong_sheet(tmp_path: Path) -> None:
-    path = _workbook(tmp_path / "b.xlsx", {"H2": "Arbeitslose gesamt"})
+    path = _workbook(tmp_path / "b.xlsx", {"L2": "Arbeitslose gesamt"})
     with pytest.raises(InputError) as raised:
         municipal.read(path, **_xlsx_options())
     message = str(raised.value)
@@ -364,11 +402,14 @@ BROKEN = {
     "star_without_signs_option": (
         SAMPLE.read_bytes(),
         {"signs": {}},
-        20,
-        "SGB-II-Leistungsberechtigte",
+        14,
+        "SGB-II-Leistungsberechtigte unter 15 Jahre",
         [
-            "unknown special sign '*' (and 1 more rows like it)",
+            "unknown special sign '*' (and 2 more rows like it)",
             "reader option signs, e.g. {'*': '.'}",
+            "line 14, column 'Langzeitarbeitslose': expected a number or a special sign",
+            "line 20, column 'SGB-II-Leistungsberechtigte': expected a number or a special sign",
+            "found unknown special sign '*' (and 1 more rows like it)",
             "line 21, column 'Ausländer/innen': expected a number or a special sign",
             "line 21, column 'Arbeitslose': expected",
         ],
@@ -410,7 +451,7 @@ BROKEN = {
             "expected columns 'Stadtteil-Nr.', 'Stadtteil', 'Einwohner insgesamt'",
             "separated by ','",
             "found one column 'Stadtteil-Nr.;Stadtteil;Einwohner insgesamt;",
-            "— wrong delimiter? (the header contains 7 × ';')",
+            "— wrong delimiter? (the header contains 11 × ';')",
         ],
     ),
     "utf8_read_as_cp1252": (
@@ -469,7 +510,7 @@ BROKEN = {
         {},
         7,
         None,
-        ["expected 8 fields separated by ';', as in the header", "found 9 fields"],
+        ["expected 12 fields separated by ';', as in the header", "found 13 fields"],
     ),
     "notes_missing_but_skip_footer": (
         SAMPLE.read_bytes(),

@@ -321,7 +321,9 @@ def test_summary_reports_rows_and_checks(sample_refresh) -> None:
         if line.split(";")[0].isdigit()
     }
     with (SAMPLE_DIR / "jena_planungsraeume_2024.csv").open(encoding="utf-8") as f:
-        bezirke = {row["Bezirk-Nr"] for row in csv.DictReader(f)}
+        jena = list(csv.DictReader(f))
+    bezirke = {row["Bezirk-Nr"] for row in jena}
+    area_years = len(stadtteile) + len({(row["Bezirk-Nr"], row["Jahr"]) for row in jena})
     gemeinden = sum(1 for line in gv.splitlines() if ",gemeinde," in line)
     former = {r["old_key"] for r in key_history() if len(r["old_key"]) == 8}
     areas = len(stadtteile) + len(bezirke)
@@ -331,9 +333,9 @@ def test_summary_reports_rows_and_checks(sample_refresh) -> None:
         "marts.dim_indicator": len(
             list((SAMPLE_DIR.parent / "data_contracts/indicators").glob("*.yml"))
         ),
-        # Kreise and Land: 8 indicators; Gemeinden: population; Sozialräume (2024):
+        # Kreise and Land: every indicator; Gemeinden: population; Sozialräume:
         # population and the two age shares
-        "marts.fct_indicator_value": indicators * 23 * 10 + gemeinden * 10 + areas * 3,
+        "marts.fct_indicator_value": indicators * 23 * 10 + gemeinden * 10 + area_years * 3,
     }
     assert outcome.checks_failed == 0 and outcome.checks_passed >= 20
     assert f"release {outcome.release}" in outcome.summary()

@@ -27,6 +27,7 @@ SEEDS = PROJECT / "dbt_project" / "seeds"
 GEMEINDE_FILE = "12411-01-01-5_de_flat.csv"
 KREIS_FILE = "12411-02-03-4_de_flat.csv"
 JENA_FILE = "jena_planungsraeume_2024.csv"
+JENA_YEARS = (2022, 2023, 2024)
 YEARS = range(2015, 2025)
 SEXES = ("", "GESM", "GESW")
 
@@ -242,6 +243,10 @@ JENA_MEASURES = {
     "Einwohner 65 Jahre und älter": "EW_65UM",
     "SGB-II-Leistungsberechtigte": "SGB2_LB",
     "Arbeitslose": "ALO",
+    "Einwohner unter 15 Jahren": "EW_U15",
+    "Einwohner 15 bis unter 65 Jahren": "EW_15_64",
+    "SGB-II-Leistungsberechtigte unter 15 Jahren": "SGB2_LB_U15",
+    "Langzeitarbeitslose": "LZA",
 }
 
 
@@ -251,37 +256,59 @@ def _jena_rows() -> list[dict[str, str]]:
         return list(csv.DictReader(f, delimiter=","))
 
 
-def _jena_city() -> dict[str, int]:
-    """Jena's 2024 figures from the Kreis sample files, by plain csv."""
+def _jena_city(year: int) -> dict[str, int]:
+    """Jena's figures of `year` from the Kreis sample files, by plain csv."""
     pop = {
         r["3_variable_attribute_code"]: int(r["value"])
         for r in _ffcsv(KREIS_FILE)
-        if r["time"] == "2024-12-31"
+        if r["time"] == f"{year}-12-31"
         and r["1_variable_attribute_code"] == "16053"
         and r["2_variable_attribute_code"] == ""
     }
     (lb,) = (
         int(r["value"])
         for r in _ffcsv("SGB2-01-4_de_flat.csv")
-        if r["time"] == "2024"
+        if r["time"] == str(year)
         and r["1_variable_attribute_code"] == "16053"
         and r["2_variable_attribute_code"] == ""
+        and r["value_variable_code"] == "LB"
+    )
+    (lb_u15,) = (
+        int(r["value"])
+        for r in _ffcsv("SGB2-01-4_de_flat.csv")
+        if r["time"] == str(year)
+        and r["1_variable_attribute_code"] == "16053"
+        and r["2_variable_attribute_code"] == "ALT000B15"
         and r["value_variable_code"] == "LB"
     )
     (alo,) = (
         int(r["value"])
         for r in _ffcsv("13211-02-05-4_de_flat.csv")
-        if r["time"] == "2024"
+        if r["time"] == str(year)
         and r["1_variable_attribute_code"] == "16053"
         and r["value_variable_code"] == "ERW003"
     )
-    u18 = ("ALT000B03", "ALT003B06", "ALT006B10", "ALT010B15", "ALT015B18")
+    (lza,) = (
+        int(r["value"])
+        for r in _ffcsv("13211-02-06-4_de_flat.csv")
+        if r["time"] == str(year)
+        and r["1_variable_attribute_code"] == "16053"
+        and r["value_variable_code"] == "ALO_LZA"
+    )
+    u15 = ("ALT000B03", "ALT003B06", "ALT006B10", "ALT010B15")
+    u18 = (*u15, "ALT015B18")
+    ew_u15 = sum(pop[a] for a in u15)
+    ew_65um = pop["ALT065B75"] + pop["ALT075UM"]
     return {
         "EW_INSG": pop[""],
         "EW_U18": sum(pop[a] for a in u18),
-        "EW_65UM": pop["ALT065B75"] + pop["ALT075UM"],
+        "EW_65UM": ew_65um,
         "SGB2_LB": lb,
         "ALO": alo,
+        "EW_U15": ew_u15,
+        "EW_15_64": pop[""] - ew_u15 - ew_65um,
+        "SGB2_LB_U15": lb_u15,
+        "LZA": lza,
     }
 
 
@@ -293,31 +320,44 @@ def test_jena_file_format_and_areas() -> None:
     areas = {(r["Bezirk-Nr"], r["Bezirk"]) for r in rows}
     assert len(areas) >= 10
     assert len({code for code, _ in areas}) == len(areas)
-    assert {r["Jahr"] for r in rows} == {"2024"}
-    by_area: dict[str, dict[str, str]] = defaultdict(dict)
+    assert {r["Jahr"] for r in rows} == {str(y) for y in JENA_YEARS}
+    by_area: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
     for r in rows:
         assert re.fullmatch(r"\d{2}", r["Bezirk-Nr"])
-        assert r["Merkmal"] not in by_area[r["Bezirk-Nr"]]
-        by_area[r["Bezirk-Nr"]][r["Merkmal"]] = r["Wert"]
+        assert r["Merkmal"] not in by_area[r["Jahr"], r["Bezirk-Nr"]]
+        by_area[r["Jahr"], r["Bezirk-Nr"]][r["Merkmal"]] = r["Wert"]
         assert r["Wert"] == "." or (re.fullmatch(r"[0-9]+", r["Wert"]) and int(r["Wert"]) >= 3)
+    # every district in every year, with every measure
+    assert set(by_area) == {(str(y), code) for y in JENA_YEARS for code, _ in areas}
+    assert len(rows) == len(JENA_YEARS) * len(areas) * len(JENA_MEASURES)
     for values in by_area.values():
         assert set(values) == set(JENA_MEASURES)
-        ew, u18, o65 = (values[m] for m in list(JENA_MEASURES)[:3])
-        assert int(u18) + int(o65) <= int(ew)
+        n = {JENA_MEASURES[m]: int(v) for m, v in values.items() if v != "."}
+        assert n["EW_U18"] + n["EW_65UM"] <= n["EW_INSG"]
+        assert n["EW_U15"] + n["EW_15_64"] + n["EW_65UM"] == n["EW_INSG"]
+        assert n["EW_U15"] <= n["EW_U18"]
+        for part, whole in (("SGB2_LB_U15", "SGB2_LB"), ("LZA", "ALO")):
+            if part in n and whole in n:
+                assert n[part] <= n[whole], (part, whole, values)
 
 
 def test_jena_sums_are_the_city_figures_less_suppressed_cells() -> None:
-    numeric: Counter[str] = Counter()
-    secret: Counter[str] = Counter()
+    numeric: Counter[tuple[int, str]] = Counter()
+    secret: Counter[tuple[int, str]] = Counter()
     for r in _jena_rows():
-        code = JENA_MEASURES[r["Merkmal"]]
+        key = int(r["Jahr"]), JENA_MEASURES[r["Merkmal"]]
         if r["Wert"] == ".":
-            secret[code] += 1
+            secret[key] += 1
         else:
-            numeric[code] += int(r["Wert"])
+            numeric[key] += int(r["Wert"])
     assert sum(secret.values()) >= 1, "the sample should exercise the '.' marker"
-    for code, city in _jena_city().items():
-        assert numeric[code] <= city <= numeric[code] + 2 * secret[code], code
+    assert {y for y, _ in numeric} == set(JENA_YEARS)
+    for year in JENA_YEARS:
+        city_figures = _jena_city(year)
+        assert set(city_figures) == set(JENA_MEASURES.values())
+        for code, city in city_figures.items():
+            key = year, code
+            assert numeric[key] <= city <= numeric[key] + 2 * secret[key], key
 
 
 # --- contracts ------------------------------------------------------------------------------
@@ -343,7 +383,7 @@ def test_sample_conforms_to_its_contract(source: str) -> None:
     else:
         rows = _jena_rows()
         expected = {
-            (f"16053000-{r['Bezirk-Nr']}", 2024, JENA_MEASURES[r["Merkmal"]]): r["Wert"]
+            (f"16053000-{r['Bezirk-Nr']}", int(r["Jahr"]), JENA_MEASURES[r["Merkmal"]]): r["Wert"]
             for r in rows
         }
         got_keys = zip(

@@ -1,4 +1,4 @@
-"""Deterministic sample of a second city's small-area table: Jena by district, 2024.
+"""Deterministic sample of a second city's small-area table: Jena by district, 2022-2024.
 
 Writes `jena_planungsraeume_2024.csv` in a layout unlike the Erfurt file, so the generic
 municipal reader is exercised on its LONG layout: UTF-8 without BOM, `,` as delimiter,
@@ -7,14 +7,21 @@ district and measure:
 
     Jahr,Bezirk-Nr,Bezirk,Merkmal,Wert
 
+The file holds the years 2022, 2023 and 2024 (one delivery with a `Jahr` column).
 Measures (Merkmal): Einwohner, Einwohner unter 18 Jahren, Einwohner 65 Jahre und älter,
-SGB-II-Leistungsberechtigte, Arbeitslose. Counts below 3 are printed as `.` (secret).
+SGB-II-Leistungsberechtigte, Arbeitslose, Einwohner unter 15 Jahren, Einwohner 15 bis unter
+65 Jahren, SGB-II-Leistungsberechtigte unter 15 Jahren, Langzeitarbeitslose. Counts below 3
+are printed as `.` (secret).
 
-The numbers are SYNTHETIC: for every measure the districts add up exactly to the Jena
-(16053) figure of 2024 in the Kreis sample files (population and age groups from
-12411-02-03-4, SGB II Leistungsberechtigte from SGB2-01-4, Arbeitslose ERW003 from
-13211-02-05-4) before small counts are suppressed, so a sum of the printed numbers falls
-short of the city figure by at most 2 per `.`.
+The numbers are SYNTHETIC: for every measure and year the districts add up exactly to the
+Jena (16053) figure of that year in the Kreis sample files (population and age groups from
+12411-02-03-4 - per district 15 bis unter 65 = Einwohner - unter 15 - 65 und älter -,
+SGB II Leistungsberechtigte, all and under 15 (ALT000B15), from SGB2-01-4, Arbeitslose
+ERW003 from 13211-02-05-4, Langzeitarbeitslose ALO_LZA from 13211-02-06-4) before small
+counts are suppressed, so a sum of the printed numbers falls short of the city figure by at
+most 2 per `.`. The 2024 numbers of the first five measures are those of the earlier
+one-year sample; a few districts drift over the years (TREND) so the dynamics of a social
+index have something to show.
 
 Districts: the names are real Ortsteile of Jena, but only a subset of them (18 of about
 30; left out are e.g. Lobeda-Altstadt, Wöllnitz, Ziegenhain, Isserstedt and most villages
@@ -45,8 +52,10 @@ from pipelines.sample.generate import (
 SEED = 16_053_2024
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "sample_data"
 FILE_NAME = "jena_planungsraeume_2024.csv"
+UNEMPLOYMENT_DETAILS_FILE = "13211-02-06-4_de_flat.csv"
 JENA = "16053"
-YEAR = 2024
+YEAR = 2024  # the latest year; its numbers are drawn from SEED
+YEARS = (2022, 2023, 2024)
 SECRET_BELOW = 3  # counts below this are printed as `.`
 SECRET = "."
 HEADER = ("Jahr", "Bezirk-Nr", "Bezirk", "Merkmal", "Wert")
@@ -57,8 +66,13 @@ MEASURES: tuple[tuple[str, str], ...] = (
     ("EW_65UM", "Einwohner 65 Jahre und älter"),
     ("SGB2_LB", "SGB-II-Leistungsberechtigte"),
     ("ALO", "Arbeitslose"),
+    ("EW_U15", "Einwohner unter 15 Jahren"),
+    ("EW_15_64", "Einwohner 15 bis unter 65 Jahren"),
+    ("SGB2_LB_U15", "SGB-II-Leistungsberechtigte unter 15 Jahren"),
+    ("LZA", "Langzeitarbeitslose"),
 )
-U18 = ("ALT000B03", "ALT003B06", "ALT006B10", "ALT010B15", "ALT015B18")
+U15 = ("ALT000B03", "ALT003B06", "ALT006B10", "ALT010B15")
+U18 = (*U15, "ALT015B18")
 O65 = ("ALT065B75", "ALT075UM")
 
 
@@ -97,6 +111,9 @@ BEZIRKE: tuple[Bezirk, ...] = (
     Bezirk(18, "Closewitz", 250, 0.17, 0.24, 0.003),
 )
 # fmt: on
+# Synthetic drift of the SGB II / unemployment profile per year before 2024 (district code:
+# relative change per year): Lobeda-West and Winzerla get worse, Jena-Zentrum better.
+TREND: dict[int, float] = {7: 0.06, 9: 0.04, 1: -0.05, 4: -0.03}
 
 Totals = dict[str, int]
 
@@ -112,12 +129,12 @@ def _one(rows: list[dict[str, str]], what: str) -> int:
     return int(rows[0]["value"])
 
 
-def jena_totals(source_dir: Path) -> Totals:
-    """Jena's 2024 figures from the Kreis sample files (ffcsv) in `source_dir`."""
+def jena_totals(source_dir: Path, year: int = YEAR) -> Totals:
+    """Jena's figures of `year` from the Kreis sample files (ffcsv) in `source_dir`."""
     pop = [
         r
         for r in _rows(source_dir / POPULATION_FILE)
-        if r["time"] == f"{YEAR}-12-31"
+        if r["time"] == f"{year}-12-31"
         and r["1_variable_attribute_code"] == JENA
         and r["2_variable_attribute_code"] == ""
     ]
@@ -131,59 +148,86 @@ def jena_totals(source_dir: Path) -> Totals:
     sgb2 = [
         r
         for r in _rows(source_dir / SGB2_FILE)
-        if r["time"] == str(YEAR)
+        if r["time"] == str(year)
         and r["1_variable_attribute_code"] == JENA
-        and r["2_variable_attribute_code"] == ""
         and r["value_variable_code"] == "LB"
+    ]
+    lza = [
+        r
+        for r in _rows(source_dir / UNEMPLOYMENT_DETAILS_FILE)
+        if r["time"] == str(year)
+        and r["1_variable_attribute_code"] == JENA
+        and r["value_variable_code"] == "ALO_LZA"
     ]
     alo = [
         r
         for r in _rows(source_dir / UNEMPLOYMENT_FILE)
-        if r["time"] == str(YEAR)
+        if r["time"] == str(year)
         and r["1_variable_attribute_code"] == JENA
         and r["value_variable_code"] == "ERW003"
     ]
+    total = _one([r for r in pop if r["3_variable_attribute_code"] == ""], "population")
     return {
-        "EW_INSG": _one([r for r in pop if r["3_variable_attribute_code"] == ""], "population"),
+        "EW_INSG": total,
         "EW_U18": ages(U18),
         "EW_65UM": ages(O65),
-        "SGB2_LB": _one(sgb2, "SGB II LB"),
+        "SGB2_LB": _one([r for r in sgb2 if r["2_variable_attribute_code"] == ""], "SGB II LB"),
         "ALO": _one(alo, "Arbeitslose"),
+        "EW_U15": ages(U15),
+        "EW_15_64": total - ages(U15) - ages(O65),
+        "SGB2_LB_U15": _one(
+            [r for r in sgb2 if r["2_variable_attribute_code"] == "ALT000B15"], "SGB II LB u15"
+        ),
+        "LZA": _one(lza, "Langzeitarbeitslose"),
     }
 
 
-def bezirk_counts(totals: Totals) -> dict[int, dict[str, int]]:
-    """Counts per district and measure; every measure adds up to its city total exactly."""
-    rng = random.Random(SEED)
+def bezirk_counts(totals: Totals, year: int = YEAR) -> dict[int, dict[str, int]]:
+    """Counts per district and measure of `year`; every measure adds up to its city total."""
+    rng = random.Random(SEED + year - YEAR)
     areas = BEZIRKE
     ew = _largest_remainder(totals["EW_INSG"], [a.size * (1 + _noise(rng, 0.05)) for a in areas])
+    sgb2 = [a.sgb2 * (1 - TREND.get(a.code, 0.0) * (YEAR - year)) for a in areas]
     shares = {
         "EW_U18": [a.u18 for a in areas],
         "EW_65UM": [a.o65 for a in areas],
-        "SGB2_LB": [a.sgb2 for a in areas],
-        "ALO": [0.4 * a.sgb2 + 0.002 for a in areas],  # unemployment follows SGB II
+        "SGB2_LB": sgb2,
+        "ALO": [0.4 * s + 0.002 for s in sgb2],  # unemployment follows SGB II
     }
     counts = {a.code: {"EW_INSG": n} for a, n in zip(areas, ew, strict=True)}
     for measure, share in shares.items():
         weights = [n * s * (1 + _noise(rng, 0.04)) for n, s in zip(ew, share, strict=True)]
         for a, part in zip(areas, _largest_remainder(totals[measure], weights), strict=True):
             counts[a.code][measure] = part
+    # Parts of a part: drawn after the measures above, so their numbers stay as they were.
+    for measure, whole in (("EW_U15", "EW_U18"), ("SGB2_LB_U15", "SGB2_LB"), ("LZA", "ALO")):
+        weights = [counts[a.code][whole] * (1 + _noise(rng, 0.04)) for a in areas]
+        for a, part in zip(areas, _largest_remainder(totals[measure], weights), strict=True):
+            counts[a.code][measure] = part
     for a in areas:
         c = counts[a.code]
-        if c["EW_U18"] + c["EW_65UM"] > c["EW_INSG"] or max(c.values()) != c["EW_INSG"]:
+        c["EW_15_64"] = c["EW_INSG"] - c["EW_U15"] - c["EW_65UM"]
+        if (
+            c["EW_U18"] + c["EW_65UM"] > c["EW_INSG"]
+            or max(c.values()) != c["EW_INSG"]
+            or c["EW_U15"] > c["EW_U18"]
+            or c["SGB2_LB_U15"] > c["SGB2_LB"]
+            or c["LZA"] > c["ALO"]
+        ):
             raise AssertionError(f"implausible counts for {a.name}: {c}")
     return counts
 
 
-def render(totals: Totals) -> bytes:
-    """The file's bytes: header and one row per district and measure."""
-    counts = bezirk_counts(totals)
+def render(totals: dict[int, Totals]) -> bytes:
+    """The file's bytes: header and one row per year, district and measure."""
     lines = [",".join(HEADER)]
-    for a in BEZIRKE:
-        for code, label in MEASURES:
-            n = counts[a.code][code]
-            value = SECRET if n < SECRET_BELOW else str(n)
-            lines.append(",".join([str(YEAR), f"{a.code:02d}", a.name, label, value]))
+    for year in sorted(totals):
+        counts = bezirk_counts(totals[year], year)
+        for a in BEZIRKE:
+            for code, label in MEASURES:
+                n = counts[a.code][code]
+                value = SECRET if n < SECRET_BELOW else str(n)
+                lines.append(",".join([str(year), f"{a.code:02d}", a.name, label, value]))
     return "".join(line + "\n" for line in lines).encode("utf-8")
 
 
@@ -198,7 +242,7 @@ def generate(out_dir: Path, source_dir: Path | None = None) -> list[Path]:
     if source_dir is None:
         source_dir = out_dir if (out_dir / POPULATION_FILE).is_file() else DEFAULT_OUT
     path = out_dir / FILE_NAME
-    path.write_bytes(render(jena_totals(source_dir)))
+    path.write_bytes(render({year: jena_totals(source_dir, year) for year in YEARS}))
     return [path]
 
 

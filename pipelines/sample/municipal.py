@@ -7,7 +7,12 @@ header, a city total row and two note lines below the data, and `*` for counts b
 Stadtteile add up exactly to the Erfurt (16051) figure of 2024 in the Kreis sample files
 (population and age groups from 12411-02-03-4, SGB II Leistungsberechtigte from SGB2-01-4,
 Arbeitslose ERW003 from 13211-02-05-4); Ausländer/innen are a synthetic share of the
-population, as the Kreis sample has no such table.
+population, as the Kreis sample has no such table. The columns a social index needs add up
+the same way: Einwohner unter 15 and 15 bis unter 65 (12411-02-03-4 age groups; per
+Stadtteil 15 bis unter 65 = insgesamt - unter 15 - 65 und älter), SGB II
+Leistungsberechtigte unter 15 (SGB2-01-4, ALT000B15 LB) and Langzeitarbeitslose (ALO_LZA,
+13211-02-06-4). Counts below 3 are printed as `*`, so a sum of the printed numbers falls
+short of the city figure by at most 2 per `*`.
 
 Stadtteile: Erfurt has 53. This file holds only the 25 numbered in the city's own list of
 its 1991 Stadtteile (erfurt.de, "Entwicklung des Erfurter Stadtgebietes"), with that
@@ -54,9 +59,14 @@ MEASURES: tuple[tuple[str, str], ...] = (
     ("EW_65UM", "65 Jahre und älter"),
     ("EW_AUSL", "Ausländer/innen"),
     ("SGB2_LB", "SGB-II-Leistungsberechtigte"),
-    ("ALO", "Arbeitslose"),
+    ("EW_U15", "unter 15 Jahre"),
+    ("EW_15_64", "15 bis unter 65 Jahre"),
+    ("SGB2_LB_U15", "SGB-II-Leistungsberechtigte unter 15 Jahre"),
+    ("LZA", "Langzeitarbeitslose"),
+    ("ALO", "Arbeitslose"),  # stays the last column, as before
 )
-U18 = ("ALT000B03", "ALT003B06", "ALT006B10", "ALT010B15", "ALT015B18")
+U15 = ("ALT000B03", "ALT003B06", "ALT006B10", "ALT010B15")
+U18 = (*U15, "ALT015B18")
 O65 = ("ALT065B75", "ALT075UM")
 
 
@@ -158,6 +168,21 @@ def erfurt_totals(source_dir: Path) -> Totals:
         and r["2_variable_attribute_code"] == ""
         and r["value_variable_code"] == "LB"
     ]
+    sgb2_u15 = [
+        r
+        for r in _rows(source_dir / "SGB2-01-4_de_flat.csv")
+        if r["time"] == "2024"
+        and r["1_variable_attribute_code"] == ERFURT
+        and r["2_variable_attribute_code"] == "ALT000B15"
+        and r["value_variable_code"] == "LB"
+    ]
+    lza = [
+        r
+        for r in _rows(source_dir / "13211-02-06-4_de_flat.csv")
+        if r["time"] == "2024"
+        and r["1_variable_attribute_code"] == ERFURT
+        and r["value_variable_code"] == "ALO_LZA"
+    ]
     alo = [
         r
         for r in _rows(source_dir / "13211-02-05-4_de_flat.csv")
@@ -173,6 +198,10 @@ def erfurt_totals(source_dir: Path) -> Totals:
         "EW_AUSL": round(total * FOREIGN_SHARE),
         "SGB2_LB": _one(sgb2, "SGB II LB"),
         "ALO": _one(alo, "Arbeitslose"),
+        "EW_U15": ages(U15),
+        "EW_15_64": total - ages(U15) - ages(O65),
+        "SGB2_LB_U15": _one(sgb2_u15, "SGB II LB unter 15"),
+        "LZA": _one(lza, "Langzeitarbeitslose"),
     }
 
 
@@ -195,9 +224,21 @@ def stadtteil_counts(totals: Totals) -> dict[int, dict[str, int]]:
         weights = [n * s * (1 + _noise(rng, 0.04)) for n, s in zip(ew, share, strict=True)]
         for a, part in zip(areas, _largest_remainder(totals[measure], weights), strict=True):
             counts[a.code][measure] = part
+    # Parts of a part: drawn after the measures above, so their numbers stay as they were.
+    for measure, whole in (("EW_U15", "EW_U18"), ("SGB2_LB_U15", "SGB2_LB"), ("LZA", "ALO")):
+        weights = [counts[a.code][whole] * (1 + _noise(rng, 0.04)) for a in areas]
+        for a, part in zip(areas, _largest_remainder(totals[measure], weights), strict=True):
+            counts[a.code][measure] = part
     for a in areas:
         c = counts[a.code]
-        if c["EW_U18"] + c["EW_65UM"] > c["EW_INSG"] or max(c.values()) != c["EW_INSG"]:
+        c["EW_15_64"] = c["EW_INSG"] - c["EW_U15"] - c["EW_65UM"]
+        if (
+            c["EW_U18"] + c["EW_65UM"] > c["EW_INSG"]
+            or max(c.values()) != c["EW_INSG"]
+            or c["EW_U15"] > c["EW_U18"]
+            or c["SGB2_LB_U15"] > c["SGB2_LB"]
+            or c["LZA"] > c["ALO"]
+        ):
             raise AssertionError(f"implausible counts for {a.name}: {c}")
     return counts
 

@@ -36,6 +36,10 @@ sozialraum as (
             when 'EW_65UM' then 'pop_65plus'
             when 'SGB2_LB' then 'sgb2_lb'
             when 'ALO' then 'unemployed'
+            when 'EW_U15' then 'pop_u15'
+            when 'EW_15_64' then 'pop_15_64'
+            when 'SGB2_LB_U15' then 'sgb2_lb_u15'
+            when 'LZA' then 'unemployed_long_term'
         end as measure_id,
         count as value,
         value_status,
