@@ -4,13 +4,10 @@ population sample. Expected values come from plain `csv` parsing, never from the
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
-from pipelines.conform import conform
 from pipelines.contracts import load_contracts
 from pipelines.readers import read_file
-from pipelines.sample import income
 
 PROJECT = Path(__file__).resolve().parents[1]
 income_DIR = PROJECT / "sample_data"
@@ -34,33 +31,6 @@ def _population() -> dict[tuple[str, int, str], int]:
         for r in _rows(POPULATION)
         if r["2_variable_attribute_code"] == "" and r["value"] != "-"
     }
-
-
-def test_generator_is_byte_stable(tmp_path: Path) -> None:
-    shutil.copy(income_DIR / POPULATION, tmp_path / POPULATION)
-    written = income.generate(tmp_path)
-    assert [p.name for p in written] == [FILE]
-    assert (tmp_path / FILE).read_bytes() == (income_DIR / FILE).read_bytes()
-
-
-def test_bytes_follow_the_ffcsv_conventions() -> None:
-    data = (income_DIR / FILE).read_bytes()
-    assert data.startswith(b"\xef\xbb\xbf") and b"\r" not in data and data.endswith(b"\n")
-
-
-def test_sample_conforms_to_its_contract() -> None:
-    contract = load_contracts()["income"]
-    result = read_file(contract.sample_file, contract.reader, **contract.reader_options)
-    frame = conform(result, contract)
-    assert len(frame) == len(_rows(FILE))
-    assert set(frame["region_key"]) == set(KREISE)
-    assert set(frame["period_year"]) == set(YEARS)
-
-
-def test_eisenach_is_nothing_from_2021() -> None:
-    for r in _rows(FILE):
-        merged = r["1_variable_attribute_code"] == "16056" and int(r["time"][:4]) >= 2021
-        assert (r["value"] == "-") == merged, r
 
 
 def test_income_per_inhabitant_is_plausible() -> None:

@@ -5,13 +5,7 @@ from the generator."""
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
-
-from pipelines.conform import conform
-from pipelines.contracts import load_contracts
-from pipelines.readers import read_file
-from pipelines.sample import minimum_income
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT / "sample_data"
@@ -51,35 +45,6 @@ def _sgb2_lb() -> dict[tuple[str, int], str]:
         for r in _rows(SGB2)
         if r["2_variable_attribute_code"] == "" and r["value_variable_code"] == "LB"
     }
-
-
-def test_generator_is_byte_stable(tmp_path: Path) -> None:
-    shutil.copy(SAMPLE / POPULATION, tmp_path / POPULATION)
-    written = minimum_income.generate(tmp_path)
-    assert [p.name for p in written] == [FILE]
-    assert (tmp_path / FILE).read_bytes() == (SAMPLE / FILE).read_bytes()
-
-
-def test_bytes_follow_the_ffcsv_conventions() -> None:
-    data = (SAMPLE / FILE).read_bytes()
-    assert data.startswith(b"\xef\xbb\xbf") and b"\r" not in data and data.endswith(b"\n")
-
-
-def test_sample_conforms_to_its_contract() -> None:
-    contract = load_contracts()["minimum_income"]
-    result = read_file(contract.sample_file, contract.reader, **contract.reader_options)
-    frame = conform(result, contract)
-    assert len(frame) == len(_rows(FILE)) == 23 * 10 * len(MEASURES)
-    assert set(frame["region_key"]) == set(KREISE)
-    assert set(frame["period_year"]) == set(YEARS)
-    assert set(frame["measure_code"]) == MEASURES
-
-
-def test_eisenach_is_nothing_from_2021() -> None:
-    for r in _rows(FILE):
-        assert (r["time_code"], r["time"][4:]) == ("STAG", "-12-31")
-        merged = r["1_variable_attribute_code"] == "16056" and int(r["time"][:4]) >= 2021
-        assert (r["value"] == "-") == merged, r
 
 
 def test_counts_are_plausible_against_population_and_sgb2() -> None:

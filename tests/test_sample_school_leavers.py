@@ -5,14 +5,8 @@ the generator."""
 from __future__ import annotations
 
 import csv
-import shutil
 from collections import defaultdict
 from pathlib import Path
-
-from pipelines.conform import conform
-from pipelines.contracts import load_contracts
-from pipelines.readers import read_file
-from pipelines.sample import school_leavers
 
 PROJECT = Path(__file__).resolve().parents[1]
 school_leavers_DIR = PROJECT / "sample_data"
@@ -36,33 +30,6 @@ def _population() -> dict[tuple[str, int, str], int]:
         for r in _rows(POPULATION)
         if r["2_variable_attribute_code"] == "" and r["value"] != "-"
     }
-
-
-def test_generator_is_byte_stable(tmp_path: Path) -> None:
-    shutil.copy(school_leavers_DIR / POPULATION, tmp_path / POPULATION)
-    written = school_leavers.generate(tmp_path)
-    assert [p.name for p in written] == [FILE]
-    assert (tmp_path / FILE).read_bytes() == (school_leavers_DIR / FILE).read_bytes()
-
-
-def test_bytes_follow_the_ffcsv_conventions() -> None:
-    data = (school_leavers_DIR / FILE).read_bytes()
-    assert data.startswith(b"\xef\xbb\xbf") and b"\r" not in data and data.endswith(b"\n")
-
-
-def test_sample_conforms_to_its_contract() -> None:
-    contract = load_contracts()["school_leavers"]
-    result = read_file(contract.sample_file, contract.reader, **contract.reader_options)
-    frame = conform(result, contract)
-    assert len(frame) == len(_rows(FILE))
-    assert set(frame["region_key"]) == set(KREISE)
-    assert set(frame["period_year"]) == set(YEARS)
-
-
-def test_eisenach_is_nothing_from_2021() -> None:
-    for r in _rows(FILE):
-        merged = r["1_variable_attribute_code"] == "16056" and int(r["time"][:4]) >= 2021
-        assert (r["value"] == "-") == merged, r
 
 
 def test_parts_add_up_and_shares_are_plausible() -> None:

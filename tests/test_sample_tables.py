@@ -1,0 +1,42 @@
+"""Every Kreis table of the bundled sample: GENESIS ffcsv conventions, its contract, and the
+Eisenach rule. (That the committed files are what the generators write is checked in
+test_sample_generator.py.) Expectations come from plain reading of the files."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from pipelines.conform import conform
+from pipelines.contracts import load_contracts
+from pipelines.readers import read_file
+
+KREISE = {f"160{n}" for n in (*range(51, 57), *range(61, 78))}
+YEARS = set(range(2015, 2025))
+KREIS_TABLES = sorted(
+    source
+    for source, c in load_contracts().items()
+    if c.reader == "genesis_ffcsv" and c.region.variable == "KREISE"
+)
+
+
+@pytest.mark.parametrize("source", KREIS_TABLES)
+def test_kreis_table_follows_ffcsv_contract_and_eisenach_rule(source: str) -> None:
+    contract = load_contracts()[source]
+    data = contract.sample_file.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r" not in data and data.endswith(b"\n")
+    with contract.sample_file.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+
+    frame = conform(
+        read_file(contract.sample_file, contract.reader, **contract.reader_options), contract
+    )
+
+    assert len(frame) == len(rows)
+    assert set(frame["region_key"]) == KREISE
+    assert set(frame["period_year"]) == YEARS
+    for r in rows:
+        if r["1_variable_attribute_code"] == "16056":
+            merged = int(r["time"][:4]) >= 2021
+            assert (r["value"] == "-") == merged, r  # a dissolved Kreis is `-`, never a zero
