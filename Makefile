@@ -11,7 +11,7 @@ export DAGSTER_HOME := $(CURDIR)/warehouse/dagster_home
 export GX_ANALYTICS_ENABLED := False
 export DO_NOT_TRACK := 1
 
-.PHONY: setup run test ui docs lint clean
+.PHONY: setup run test ui docs bench lint clean
 
 setup: $(BIN)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 
@@ -56,6 +56,9 @@ docs: setup
 		--target-path target/docs --vars '{"db_path": "../warehouse/build/docs.duckdb"}'
 	rm -f warehouse/build/docs.duckdb
 	@echo "dbt docs: dbt_project/target/docs/index.html"
+
+bench: setup
+	$(BIN)/sozplan bench --size thueringen
 
 lint: setup
 	$(BIN)/ruff check pipelines tests

@@ -28,6 +28,7 @@ class RefreshOutcome:
     checks_failed: int = 0
     failures: list[str] = field(default_factory=list)
     skipped: bool = False  # the inputs had not changed: nothing was rebuilt
+    step_seconds: dict[str, float] = field(default_factory=dict)  # wall seconds per step
 
     def summary(self) -> str:
         if self.skipped:
@@ -108,6 +109,7 @@ def run_refresh(
                 "resources": {"warehouse": {"config": warehouse_config}},
             },
         )
+        step_seconds = _step_seconds(instance, result.run_id)
     outcome = RefreshOutcome(
         success=result.success, run_id=result.run_id, seconds=time.perf_counter() - started
     )
@@ -120,6 +122,7 @@ def run_refresh(
                 f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed"
                 + (f":\n{evaluation.description}" if evaluation.description else "")
             )
+    outcome.step_seconds = step_seconds
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
@@ -137,6 +140,21 @@ def run_refresh(
         outcome.release, outcome.rows = _published_summary()
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _step_seconds(instance, run_id: str) -> dict[str, float]:
+    """Wall seconds per step, from the run's event log (start to success or failure)."""
+    started: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or not event.step_key:
+            continue
+        if event.is_step_start:
+            started[event.step_key] = entry.timestamp
+        elif (event.is_step_success or event.is_step_failure) and event.step_key in started:
+            seconds[event.step_key] = entry.timestamp - started[event.step_key]
+    return seconds
 
 
 def _user_message(error) -> str:
