@@ -16,12 +16,11 @@ openpyxl stamps the save time into `docProps/core.xml` and every ZIP member; bot
 here (properties dated 2025-01-01, members re-written with a fixed date), so a second run
 writes the same bytes.
 
-    python -m pipelines.sample.ba_workbooks [--out DIR]
+    python -m pipelines.sample.generate   (writes every sample file)
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import random
@@ -462,15 +461,3 @@ def generate(out_dir: Path, source_dir: Path | None = None) -> list[Path]:
         _save(_sgb2_workbook(kreise, sgb2), out_dir / SGB2_FILE),
         _save(_alo_workbook(kreise_alo, alo), out_dir / ALO_FILE),
     ]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """CLI: regenerate the BA sample workbooks (default: the project's `sample_data/`)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
-    for path in generate(parser.parse_args(argv).out):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

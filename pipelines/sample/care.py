@@ -9,14 +9,13 @@ about 32 %, after the Pflegegrade reform of 2017) plus about 1 % of the populati
 from the population of `generate.py` before its 2019 transfers and the Eisenach merger, which
 are then applied. That is about 7–9 % of the population.
 
-    python -m pipelines.sample.care [--out DIR]
+    python -m pipelines.sample.generate   (writes every sample file)
 """
 
 from __future__ import annotations
 
-import argparse
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipelines.sample import generate as base
@@ -69,14 +68,3 @@ def generate(out_dir: Path) -> list[Path]:
     base._merge_eisenach(counts)
     _check(out_dir, counts)
     return [base._write(out_dir / FILE, 1, list(_rows(counts)), random.Random(SEED + 1))]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=base.DEFAULT_OUT, help="output folder")
-    for path in generate(parser.parse_args(argv).out):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

@@ -10,15 +10,14 @@ merger), then the transfers and the merger are applied with the functions of `ge
 So every count stays below the population of that age at 31.12. of the same year in
 `12411-02-03-4_de_flat.csv`, which `generate` checks in `out_dir`.
 
-    python -m pipelines.sample.childcare [--out DIR]
+    python -m pipelines.sample.generate   (writes every sample file)
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipelines.sample import generate as base
@@ -98,14 +97,3 @@ def generate(out_dir: Path) -> list[Path]:
     base._merge_eisenach(counts)
     _check(out_dir, counts)
     return [base._write(out_dir / FILE, 2, list(_rows(counts)), random.Random(SEED + 1))]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=base.DEFAULT_OUT, help="output folder")
-    for path in generate(parser.parse_args(argv).out):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

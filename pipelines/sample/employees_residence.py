@@ -13,14 +13,13 @@ folder) - about 60 % in 2015 rising to about 65 % in 2024, women a little lower,
 with their students lower, a dip in 2020 - then the 2019 transfers and the Eisenach merger
 are applied as in `pipelines.sample.generate`. Insgesamt = männlich + weiblich.
 
-    python -m pipelines.sample.employees_residence [--out DIR]
+    python -m pipelines.sample.generate   (writes every sample file)
 """
 
 from __future__ import annotations
 
-import argparse
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipelines.sample.generate import (
@@ -86,14 +85,3 @@ def generate(out_dir: Path) -> list[Path]:
     _apply_transfers(employees)
     _merge_eisenach(employees)
     return [_write(out_dir / FILE, 2, list(_rows(employees)), random.Random(OWN_SEED + 1))]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
-    for path in generate(parser.parse_args(argv).out):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

@@ -31,17 +31,16 @@ no rows at all: a `-` there would read as "nothing" and make the sum over a key 
 unknown. Every other change of 2015-2024 (Thüringen went from 849 to 605 Gemeinden) is
 not modelled: those Gemeinden appear with their 2024 key in every year.
 
-    python -m pipelines.sample.gemeinden [--out DIR]
+    python -m pipelines.sample.generate   (writes every sample file)
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import math
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -294,15 +293,3 @@ def generate(out_dir: Path, source_dir: Path | None = None) -> list[Path]:
     counts, gmap, _ = gemeinde_counts(source_dir)
     rows = list(_rows(counts, gmap))
     return [_write(out_dir / FILE_NAME, 2, rows, random.Random(SEED + 1))]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """CLI: regenerate the Gemeinde sample (default: the project's `sample_data/`)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
-    for path in generate(parser.parse_args(argv).out):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

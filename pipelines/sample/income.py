@@ -8,14 +8,13 @@ The income is drawn per inhabitant (about 20,000–24,000 EUR in 2015, rising by
 year) times the population at 31.12. of `generate.py` before its 2019 transfers and the
 Eisenach merger, which are then applied to the income as to a count.
 
-    python -m pipelines.sample.income [--out DIR]
+    python -m pipelines.sample.generate   (writes every sample file)
 """
 
 from __future__ import annotations
 
-import argparse
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipelines.sample import generate as base
@@ -68,14 +67,3 @@ def generate(out_dir: Path) -> list[Path]:
     base._merge_eisenach(counts)
     _check(out_dir, counts)
     return [base._write(out_dir / FILE, 1, list(_rows(counts)), random.Random(SEED + 1))]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=base.DEFAULT_OUT, help="output folder")
-    for path in generate(parser.parse_args(argv).out):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

@@ -29,12 +29,11 @@ incorporated in 1994), and neither the city's own numbering of its statistical d
 nor its Planungsräume are known here reliably: the numbers 01-18 are this sample's own.
 The whole city total is spread over these 18, so each gets more people than in reality.
 
-    python -m pipelines.sample.jena [--out DIR]
+    python -m pipelines.sample.generate   (writes every sample file)
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import random
 from collections.abc import Sequence
@@ -244,15 +243,3 @@ def generate(out_dir: Path, source_dir: Path | None = None) -> list[Path]:
     path = out_dir / FILE_NAME
     path.write_bytes(render({year: jena_totals(source_dir, year) for year in YEARS}))
     return [path]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """CLI: regenerate the Jena sample (default: the project's `sample_data/`)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
-    for path in generate(parser.parse_args(argv).out):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

@@ -15,14 +15,13 @@ and again 2022/23 (Suhl, seat of the Erstaufnahme, with more), HH the population
 reforms of 2016, 2020 and Wohngeld-Plus 2023 (about 2.2–3.1 % from 2023). `generate` checks
 the counts against `12411-02-03-4_de_flat.csv` in `out_dir` (GRUAL, HH).
 
-    python -m pipelines.sample.minimum_income [--out DIR]
+    python -m pipelines.sample.generate   (writes every sample file)
 """
 
 from __future__ import annotations
 
-import argparse
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipelines.sample import generate as base
@@ -112,14 +111,3 @@ def generate(out_dir: Path) -> list[Path]:
     base._merge_eisenach(counts)
     _check(out_dir, counts)
     return [base._write(out_dir / FILE, 1, list(_rows(counts)), random.Random(SEED + 1))]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=base.DEFAULT_OUT, help="output folder")
-    for path in generate(parser.parse_args(argv).out):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

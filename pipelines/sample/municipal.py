@@ -20,12 +20,11 @@ numbering; the 28 further Stadtteile (mostly villages incorporated in 1994) are 
 because their numbers are not known here reliably. So the whole city total is spread over
 these 25 and each of them gets more people than in reality.
 
-    python -m pipelines.sample.municipal [--out DIR]
+    python -m pipelines.sample.generate   (writes every sample file)
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import random
 from collections.abc import Sequence
@@ -281,15 +280,3 @@ def generate(out_dir: Path, source_dir: Path | None = None) -> list[Path]:
     path = out_dir / FILE_NAME
     path.write_bytes(render(erfurt_totals(source_dir)))
     return [path]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """CLI: regenerate the Erfurt sample (default: the project's `sample_data/`)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
-    for path in generate(parser.parse_args(argv).out):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

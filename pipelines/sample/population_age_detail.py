@@ -16,12 +16,11 @@ reconciled (on its largest part) with `12411-02-03-4_de_flat.csv` in `out_dir`: 
 0–10, 10–15, 15–20, each coarse group 20–25 … 60–65, 65–75 and 75+ and so the Insgesamt equal
 that file EXACTLY.
 
-    python -m pipelines.sample.population_age_detail [--out DIR]
+    python -m pipelines.sample.generate   (writes every sample file)
 """
 
 from __future__ import annotations
 
-import argparse
 import random
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -121,14 +120,3 @@ def generate(out_dir: Path) -> list[Path]:
     base._merge_eisenach(counts)
     totals = _reconcile(out_dir, counts)
     return [base._write(out_dir / FILE, 2, list(_rows(totals)), random.Random(SEED + 1))]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=base.DEFAULT_OUT, help="output folder")
-    for path in generate(parser.parse_args(argv).out):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

@@ -16,14 +16,13 @@ so births - deaths + Zuzüge - Fortzüge roughly (not exactly) matches the chang
 population file. Then the 2019 transfers and the Eisenach merger are applied as in
 `pipelines.sample.generate` (Eisenach `-` from 2021).
 
-    python -m pipelines.sample.population_movement [--out DIR]
+    python -m pipelines.sample.generate   (writes every sample file)
 """
 
 from __future__ import annotations
 
-import argparse
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipelines.sample.generate import (
@@ -97,14 +96,3 @@ def generate(out_dir: Path) -> list[Path]:
     _apply_transfers(movement)
     _merge_eisenach(movement)
     return [_write(out_dir / FILE, 1, list(_rows(movement)), random.Random(OWN_SEED + 1))]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
-    for path in generate(parser.parse_args(argv).out):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

@@ -11,15 +11,14 @@ Landkreise and 4-6 % in the towns in 2015, roughly doubling by 2024 with jumps i
 2022 (refugees) - then the 2019 Gemeinde transfers and the Eisenach merger are applied as in
 `pipelines.sample.generate`; Deutsche = Insgesamt - Ausländer.
 
-    python -m pipelines.sample.population_nationality [--out DIR]
+    python -m pipelines.sample.generate   (writes every sample file)
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipelines.sample.generate import (
@@ -124,14 +123,3 @@ def generate(out_dir: Path) -> list[Path]:
     _merge_eisenach(foreign)
     rows = list(_rows(foreign, totals))
     return [_write(out_dir / FILE, 2, rows, random.Random(OWN_SEED + 1))]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
-    for path in generate(parser.parse_args(argv).out):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

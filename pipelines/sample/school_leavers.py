@@ -11,14 +11,13 @@ A year's leavers are about a third of the population aged 15 to under 18 of `gen
 drawn before the 2019 transfers and the Eisenach merger of `generate.py`, which are then
 applied to each part; Insgesamt is summed from the parts when the file is written.
 
-    python -m pipelines.sample.school_leavers [--out DIR]
+    python -m pipelines.sample.generate   (writes every sample file)
 """
 
 from __future__ import annotations
 
-import argparse
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipelines.sample import generate as base
@@ -79,14 +78,3 @@ def generate(out_dir: Path) -> list[Path]:
     base._merge_eisenach(counts)
     _check(out_dir, counts)
     return [base._write(out_dir / FILE, 2, list(_rows(counts)), random.Random(SEED + 1))]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=base.DEFAULT_OUT, help="output folder")
-    for path in generate(parser.parse_args(argv).out):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

@@ -19,10 +19,9 @@ transfers are not applied a second time; Eisenach's rows are `-` from 2021 as in
 
 from __future__ import annotations
 
-import argparse
 import csv
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipelines.sample.generate import (
@@ -155,15 +154,3 @@ def generate(out_dir: Path, source: Path | None = None) -> list[Path]:
     workbook = read_workbook(src / WORKBOOK, "ba_sgb2_kreise")
     numbers = _numbers(sgb2, sgb2_u15, workbook)
     return [_write(out_dir / FILE, 1, list(_rows(numbers)), random.Random(SEED + 1))]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """CLI: regenerate the SGB II detail sample (default: the project's `sample_data/`)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
-    for path in generate(parser.parse_args(argv).out):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

@@ -15,18 +15,16 @@ The source file already has the 2019 transfers applied and Eisenach merged into 
 Wartburgkreis from 2021 (its own rows `-`), so ratios carry both along; Eisenach's rows are `-`
 from 2021 as in the source.
 
-    python -m pipelines.sample.unemployment_details [--out DIR]
+    python -m pipelines.sample.generate   (writes every sample file)
 """
 
 from __future__ import annotations
 
-import argparse
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipelines.sample.generate import (
-    DEFAULT_OUT,
     EISENACH,
     KREISE,
     MERGE_YEAR,
@@ -112,15 +110,3 @@ def generate(out_dir: Path, source: Path | None = None) -> list[Path]:
     workbook = read_workbook(src / WORKBOOK, "ba_arbeitslose_kreise")
     numbers = _numbers(unemp, workbook)
     return [_write(out_dir / FILE, 1, list(_rows(numbers)), random.Random(SEED + 1))]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """CLI: regenerate the unemployment detail sample (default: the project's `sample_data/`)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
-    for path in generate(parser.parse_args(argv).out):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()
