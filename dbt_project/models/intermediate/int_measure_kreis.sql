@@ -12,25 +12,30 @@ with age_group(age_group_code, age_from, age_to) as (
         ('ALT065B75', 65, 75), ('ALT075UM', 75, 999)
 ),
 
-age_band(measure_id, age_from, age_to) as (
+-- The population bands every denominator uses, defined once (sex 'total' or 'GESW' women).
+age_band(measure_id, age_from, age_to, sex_code) as (
     values
-        ('pop_u15', 0, 15), ('pop_u18', 0, 18), ('pop_u20', 0, 20), ('pop_20_64', 20, 65),
-        ('pop_65plus', 65, 999), ('pop_u65', 0, 65)
+        ('pop_u3', 0, 3, 'total'), ('pop_3_6', 3, 6, 'total'), ('pop_u15', 0, 15, 'total'),
+        ('pop_15_17', 15, 18, 'total'), ('pop_u18', 0, 18, 'total'), ('pop_u20', 0, 20, 'total'),
+        ('pop_20_64', 20, 65, 'total'), ('pop_15_64', 15, 65, 'total'),
+        ('pop_15_64_women', 15, 65, 'GESW'), ('pop_65plus', 65, 999, 'total'),
+        ('pop_u65', 0, 65, 'total')
 ),
 
 population as (
-    select * from {{ ref('stg_population_age') }} where sex_code = 'total'
+    select * from {{ ref('stg_population_age') }}
 ),
 
 population_parts as (
-    select p.*, b.measure_id
+    select p.* exclude (sex_code), b.measure_id
     from population as p
     inner join age_group as g on p.age_group_code = g.age_group_code
-    inner join age_band as b on g.age_from >= b.age_from and g.age_to <= b.age_to
+    inner join age_band as b
+        on g.age_from >= b.age_from and g.age_to <= b.age_to and p.sex_code = b.sex_code
     union all
-    select p.*, 'pop_total' as measure_id
+    select p.* exclude (sex_code), 'pop_total' as measure_id
     from population as p
-    where p.age_group_code = 'total'
+    where p.age_group_code = 'total' and p.sex_code = 'total'
 ),
 
 sgb2_parts as (

@@ -1,5 +1,5 @@
--- People in need of care at 15.12. Columns as int_measure_kreis; the lead unions this model
--- into it (denominator: pop_65plus there).
+-- People in need of care at 15.12. Columns as int_measure_kreis; int_measure_kreis unions
+-- it (denominator: pop_65plus).
 select
     region_key,
     period,

@@ -1,5 +1,5 @@
 -- Disposable income of private households in EUR (annual total). Columns as
--- int_measure_kreis; the lead unions this model into it (denominator: pop_total there).
+-- int_measure_kreis; int_measure_kreis unions it (denominator: pop_total).
 select
     region_key,
     period,

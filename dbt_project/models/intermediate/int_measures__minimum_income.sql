@@ -1,5 +1,5 @@
 -- Counts per Kreis, period and measure from the minimum income table (22151-01-02-4) and
--- the Mindestsicherung total. Columns as int_measure_kreis; the lead unions this model into it
+-- the Mindestsicherung total. Columns as int_measure_kreis; int_measure_kreis unions it
 -- (Kreis filter there). Measures: basic_income_old_age (GRUAL), subsistence_aid (HLU),
 -- asylum_seeker_benefits (ASYLB), wohngeld_households (WOGHH), private_households (HH);
 -- minimum_income_recipients = SGB II Leistungsberechtigte (SGB2-01-4, annual average) + GRUAL +

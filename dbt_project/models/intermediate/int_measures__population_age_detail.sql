@@ -1,5 +1,5 @@
 -- Counts per Kreis, period and measure from the population by 5-year age groups (12411-04-02-4).
--- Columns as int_measure_kreis; the lead unions this model into it (Kreis filter there).
+-- Columns as int_measure_kreis; int_measure_kreis unions it.
 -- pop_80plus: population aged 80 and over (ALT080B85 + ALT085UM);
 -- age_years_sum: sum over the groups of group midpoint x persons (2.5, 7.5, …, 82.5; 87.5 for
 -- 85 and over), the numerator of the mean age (denominator pop_total).

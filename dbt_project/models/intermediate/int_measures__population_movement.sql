@@ -1,5 +1,5 @@
 -- Migration and natural movement per Kreis and year (12711-01-03-4), columns as
--- int_measure_kreis (the lead unions this model into it):
+-- int_measure_kreis (int_measure_kreis unions it):
 -- in_migration / out_migration (Zuzüge / Fortzüge über die Kreisgrenze), births, deaths,
 -- net_migration = Zuzüge - Fortzüge, natural_balance = Lebendgeborene - Gestorbene.
 -- A difference is only a number when both parts are; otherwise it keeps the sign.

@@ -1,5 +1,5 @@
 -- Population by nationality per Kreis and year (12411-03-03-4); columns as int_measure_kreis
--- (the lead unions this model into it): pop_foreign (NATA, Ausländer), pop_german (NATD).
+-- (int_measure_kreis unions it): pop_foreign (NATA, Ausländer), pop_german (NATD).
 -- The Insgesamt rows equal pop_total of 12411-02-03-4 and are not repeated here.
 with measures as (
     select

@@ -1,5 +1,5 @@
 -- Leavers of general schools: all (the published Insgesamt row) and those without
--- Hauptschulabschluss. Columns as int_measure_kreis; the lead unions this model into it.
+-- Hauptschulabschluss. Columns as int_measure_kreis; int_measure_kreis unions it.
 select
     region_key,
     period,
