@@ -84,7 +84,7 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
             "region_key",
             f"a region key like {region.key_pattern}"
             if region.key_pattern
-            else f"a {region.key_length}-digit region key in Land {region.land}",
+            else f"a {region.key_length}-digit region key in Land {' or '.join(region.laender)}",
             "region_key",
         )
     )
@@ -166,7 +166,9 @@ AGS_LENGTHS = (2, 3, 5, 8, 9, 12)
 
 def key_pattern(contract: Contract) -> str:
     region = contract.region
-    return region.key_pattern or rf"{region.land}\d{{{region.key_length - len(region.land)}}}"
+    if region.key_pattern:
+        return region.key_pattern
+    return rf"(?:{'|'.join(region.laender)})\d{{{region.key_length - 2}}}"
 
 
 def in_scope(result: ReadResult, contract: Contract) -> tuple[ReadResult, int]:

@@ -41,7 +41,7 @@ class Variable:
 @dataclass(frozen=True)
 class Region:
     variable: str
-    land: str
+    laender: tuple[str, ...]  # the territory's Länder (pipelines/territory.py), not the YAML's
     key_length: int
     key_pattern: str | None = None  # regex for keys that are not plain AGS, e.g. Sozialräume
     # Downloads often hold all of Germany: "drop" keeps only this Land and level.
@@ -85,7 +85,7 @@ class Contract:
             "period_range": list(self.period_range),
             "region": {
                 "variable": self.region.variable,
-                "land": self.region.land,
+                "laender": list(self.region.laender),
                 "key_length": self.region.key_length,
                 "key_pattern": self.region.key_pattern,
             },
@@ -130,9 +130,17 @@ def _require(data: dict, key: str, kind: type, path: Path, where: str = "") -> A
     return value
 
 
-def load_contract(path: Path) -> Contract:
-    """Parse and validate one contract file."""
+def load_contract(path: Path, laender: tuple[str, ...] | None = None) -> Contract:
+    """Parse and validate one contract file.
+
+    A contract describes a table, not a territory: the Länder whose keys a delivery may hold
+    are the territory's (`laender`, default: the current territory's).
+    """
     from pipelines.readers import READERS, reader_module
+    from pipelines.territory import current_territory
+
+    if laender is None:
+        laender = current_territory().laender
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -194,7 +202,7 @@ def load_contract(path: Path) -> Contract:
             ) from exc
     region = Region(
         variable=_require(region_data, "variable", str, path, "region."),
-        land=str(_require(region_data, "land", str, path, "region.")),
+        laender=laender,
         key_length=_require(region_data, "key_length", int, path, "region."),
         key_pattern=key_pattern,
         other_regions=region_data.get("other_regions", "error"),
@@ -207,7 +215,7 @@ def load_contract(path: Path) -> Contract:
         )
     if key_pattern is None and region.key_length not in (2, 5, 8, 12):
         raise _fail(path, "region.key_length", f"expected 2, 5, 8 or 12, found {region.key_length}")
-    unknown = set(region_data) - {"variable", "land", "key_length", "key_pattern", "other_regions"}
+    unknown = set(region_data) - {"variable", "key_length", "key_pattern", "other_regions"}
     if unknown:
         raise _fail(path, f"region.{sorted(unknown)[0]}", "not a field of region")
     parts_tolerance = data.get("parts_tolerance", 0)
@@ -291,5 +299,8 @@ def load_contract(path: Path) -> Contract:
 
 def load_contracts(directory: Path = CONTRACTS_DIR) -> dict[str, Contract]:
     """All contracts of the project, by source id."""
-    contracts = [load_contract(p) for p in sorted(directory.glob("*.yml"))]
+    from pipelines.territory import current_territory
+
+    laender = current_territory().laender
+    contracts = [load_contract(p, laender) for p in sorted(directory.glob("*.yml"))]
     return {c.source: c for c in contracts}

@@ -2,9 +2,9 @@
 
 The fingerprint covers every delivery a refresh would read (sha256 of the latest landed file
 per source, or of the bundled sample), the contracts and the indicator catalogue, the dbt
-project, the code that reads and conforms files, and the chosen Gebietsstand. It is stored
-with each release (`meta.release.input_fingerprint`); `sozplan refresh` compares it with the
-published one before it starts anything heavy.
+project, the code that reads and conforms files, the territory and the chosen Gebietsstand.
+It is stored with each release (`meta.release.input_fingerprint`); `sozplan refresh`
+compares it with the published one before it starts anything heavy.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import duckdb
 from pipelines.contracts import Contract, load_contracts
 from pipelines.ingest import sha256_of
 from pipelines.paths import CONTRACTS_DIR, DBT_PROJECT_DIR, PROJECT_ROOT, WarehousePaths
+from pipelines.territory import current_territory
 
 SAMPLE = "bundled sample"
 CODE_DIRS = ("pipelines/readers", "pipelines/assets", "pipelines/audit")
@@ -47,13 +48,15 @@ def input_fingerprint(paths: WarehousePaths, gebietsstand: str) -> str:
     digest = hashlib.sha256(f"gebietsstand={gebietsstand}\n".encode())
     for source, contract in sorted(load_contracts().items()):
         digest.update(f"{source}={_delivery_sha(contract, paths)}\n".encode())
-    files = _files(CONTRACTS_DIR, (".",)) + _files(DBT_PROJECT_DIR, DBT_DIRS)
+    territory = current_territory()
+    files = _files(CONTRACTS_DIR, (".",)) + _files(DBT_PROJECT_DIR, DBT_DIRS) + territory.files
     files += [DBT_PROJECT_DIR / "dbt_project.yml"]
     files += _files(PROJECT_ROOT, CODE_DIRS) + [PROJECT_ROOT / f for f in CODE_FILES]
     for path in files:
         if "__pycache__" in path.parts:
             continue
-        digest.update(f"{path.relative_to(PROJECT_ROOT)}\n".encode())
+        name = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
+        digest.update(f"{name}\n".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -97,8 +97,8 @@ CASES: dict[str, tuple[Callable[[], bytes], list[str]]] = {
         [NAME, "line 3", "expected a 5-digit region key in Land 16", "'15001'"],
     ),
     "period outside the contract's range": (
-        lambda: _with_field(4, "time", "2009"),
-        [NAME, "line 4", "column 'time'", "expected a period from 2015 to 2024", "'2009'"],
+        lambda: _with_field(4, "time", "1999"),
+        [NAME, "line 4", "column 'time'", "expected a period from 2000 to 2024", "'1999'"],
     ),
     "empty file": (lambda: b"", [NAME, "found an empty file"]),
     "ZIP instead of a table": (_zip, [NAME, "found a ZIP archive"]),

@@ -110,7 +110,7 @@ CHANGES = {
         lambda ls: _set_field(ls, LINE, "time", "2031"),
         LINE,
         "time",
-        ["expected a period from 2015 to 2024", "found '2031'"],
+        ["expected a period from 2000 to 2024", "found '2031'"],
     ),
     "unknown_measure": (
         lambda ls: _set_field(ls, LINE, "value_variable_code", "BG"),

@@ -53,10 +53,10 @@ INVALID = {
         "allowed_status",
         "found ['*']",
     ),
-    "region_land_not_a_string": (
-        _set("region", {"variable": "KREISE", "land": 16, "key_length": 5}),
+    "region_land_is_the_territorys": (
+        _set("region", {"variable": "KREISE", "land": "16", "key_length": 5}),
         "region.land",
-        "expected str, found 16",
+        "not a field of region",
     ),
 }
 

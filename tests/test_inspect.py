@@ -61,7 +61,7 @@ def test_contract_problems_give_exit_code_2(tmp_path: Path) -> None:
     path.write_text(text.replace(";2019;", ";2031;"), encoding="utf-8-sig")
     proc = _inspect(str(path))
     assert proc.returncode == 2
-    assert "column 'time': expected a period from 2015 to 2024, found '2031'" in proc.stdout
+    assert "column 'time': expected a period from 2000 to 2024, found '2031'" in proc.stdout
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.territory import DEFAULT_TERRITORY_DIR
 from tests.conftest import SAMPLE_DIR, sha256
 
 KREISE_2015 = {f"160{n}" for n in (51, 52, 53, 54, 55, 56, 61, 62, 63, 64, 65, 66, 67, 68, 69)}
@@ -95,7 +96,7 @@ INDICATORS = {
 
 
 def key_history() -> list[dict[str, str]]:
-    seed = SAMPLE_DIR.parent / "dbt_project" / "seeds" / "key_history.csv"
+    seed = SAMPLE_DIR.parent / "data_contracts/territories/thueringen/key_history.csv"
     with seed.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
@@ -311,7 +312,7 @@ def test_lineage_release_and_attribution(published: Path, sample_refresh) -> Non
 
 def test_summary_reports_rows_and_checks(sample_refresh) -> None:
     _, outcome = sample_refresh
-    gv = (SAMPLE_DIR.parent / "dbt_project/seeds/ref_region_gv.csv").read_text(encoding="utf-8")
+    gv = (DEFAULT_TERRITORY_DIR / "ref_region_gv.csv").read_text(encoding="utf-8")
     below_kreis = sum(
         1 for line in gv.splitlines() if ",gemeinde," in line or ",gemeindeverband," in line
     )

@@ -23,7 +23,7 @@ from pipelines.sample import gemeinden, jena
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = PROJECT / "sample_data"
-SEEDS = PROJECT / "dbt_project" / "seeds"
+SEEDS = PROJECT / "data_contracts" / "territories" / "thueringen"
 GEMEINDE_FILE = "12411-01-01-5_de_flat.csv"
 KREIS_FILE = "12411-02-03-4_de_flat.csv"
 JENA_FILE = "jena_planungsraeume_2024.csv"

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from pipelines.refresh import run_refresh
+from pipelines.territory import DEFAULT_TERRITORY_DIR
 from tests.conftest import SAMPLE_DIR, sha256
 
 GEMEINDE_FILE = "12411-01-01-5_de_flat.csv"
@@ -50,7 +51,7 @@ def test_a_merged_gemeinde_is_the_sum_of_its_parts_before(published: Path) -> No
 
 
 def test_every_gemeinde_of_today_every_year(published: Path) -> None:
-    with (SAMPLE_DIR.parent / "dbt_project/seeds/ref_region_gv.csv").open(encoding="utf-8") as f:
+    with (DEFAULT_TERRITORY_DIR / "ref_region_gv.csv").open(encoding="utf-8") as f:
         today = {r["region_key"] for r in csv.DictReader(f) if r["level"] == "gemeinde"}
     with duckdb.connect(str(published), read_only=True) as con:
         rows = con.execute(

@@ -20,6 +20,7 @@ from packaging import version
 
 from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.resources import WarehouseResource
+from pipelines.territory import current_territory
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
@@ -108,6 +109,7 @@ def warehouse_models(
         "db_path": str(warehouse.candidate),
         "release": warehouse.release,
         "gebietsstand": warehouse.gebietsstand,
+        **current_territory().dbt_vars(),
     }
     invocation = dbt.cli(
         ["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False

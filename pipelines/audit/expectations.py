@@ -433,7 +433,8 @@ def raw_expectations(contract: dict) -> list[dict]:
     Checks what the contract promises about a delivery: at least one row; key columns not null
     and unique together; table and measure codes as declared; special signs from allowed_status
     only (null = numeric value); a value wherever no sign replaced it; counts (unit Anzahl)
-    not negative; region keys of the contract's Land and key length; years in period_range.
+    not negative; region keys of the territory's Länder and the contract's key length; years in
+    period_range.
 
     varN_attr_code key columns are only required where varN_code is present: a file with fewer
     variable groups leaves them NULL. Uniqueness uses ignore_row_if="never"; pandas'
@@ -520,14 +521,14 @@ def raw_expectations(contract: dict) -> list[dict]:
                 "regex": region["key_pattern"],
             }
         )
-    elif region.get("land") and region.get("key_length"):
-        land = str(region["land"])
-        digits = int(region["key_length"]) - len(land)
+    elif region.get("laender") and region.get("key_length"):
+        laender = "|".join(re.escape(str(k)) for k in region["laender"])
+        digits = int(region["key_length"]) - 2
         expectations.append(
             {
                 "type": "expect_column_values_to_match_regex",
                 "column": "region_key",
-                "regex": f"^{re.escape(land)}\\d{{{digits}}}$",
+                "regex": f"^(?:{laender})\\d{{{digits}}}$",
             }
         )
 

@@ -1,7 +1,7 @@
-"""Write the project's own region extract of the Gemeindeverzeichnis as a dbt seed.
+"""Write the Gemeindeverzeichnis extract of one Land as a territory table (ref_region_gv.csv).
 
     python -m pipelines.regions.extract <GV.xlsx> [--land 16]
-                                        [--out dbt_project/seeds/ref_region_gv.csv]
+        [--out data_contracts/territories/thueringen/ref_region_gv.csv]
 
 One row per Land, Regierungsbezirk, Kreis, Gemeindeverband and Gemeinde of the Land
 (Baden-Württemberg's planning Regionen are left out), sorted by `region_key` as text. UTF-8
@@ -38,11 +38,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.readers.errors import InputError
 from pipelines.regions.gemeindeverzeichnis import read_gv
+from pipelines.territory import DEFAULT_TERRITORY_DIR
 
-DEFAULT_OUT = DBT_PROJECT_DIR / "seeds" / "ref_region_gv.csv"
+DEFAULT_OUT = DEFAULT_TERRITORY_DIR / "ref_region_gv.csv"
 COLUMNS = [
     "region_key",
     "ars",
@@ -140,7 +140,7 @@ def extract_csv(path: Path, land: str = "16") -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.regions.extract",
-        description="Write one Land of the Destatis Gemeindeverzeichnis as a dbt seed CSV.",
+        description="Write one Land of the Destatis Gemeindeverzeichnis as a territory table.",
     )
     parser.add_argument("gv", type=Path, help="the GV workbook, e.g. AuszugGV2QAktuell.xlsx")
     parser.add_argument("--land", default="16", help="2-digit Land key (default 16 Thüringen)")

@@ -1,9 +1,10 @@
 """The key history seed: every territorial change the warehouse converts across.
 
-`dbt_project/seeds/key_history.csv` holds one row per (old key, new key, change date) with the
-shares of the old unit's population and area that went to the new key. Kreis changes up to
-2020 come from the BBSR Umsteigeschlüssel (this script writes them); later changes and the
-Gemeinde changes of the sample are kept by hand in the same file (their `source` says so).
+`data_contracts/territories/thueringen/key_history.csv` holds one row per (old key, new key,
+change date) with the shares of the old unit's population and area that went to the new
+key. Kreis changes up to 2020 come from the BBSR Umsteigeschlüssel (this script writes them);
+later changes and the Gemeinde changes of the sample are kept by hand in the same file (their
+`source` says so).
 
     python -m pipelines.regions.key_history <ref-kreise-umrech-….xlsx> [--since 2015]
 """
@@ -17,10 +18,10 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.regions.bbsr import key_history_from_bbsr, read_umsteigeschluessel
+from pipelines.territory import DEFAULT_TERRITORY_DIR
 
-SEED = DBT_PROJECT_DIR / "seeds" / "key_history.csv"
+SEED = DEFAULT_TERRITORY_DIR / "key_history.csv"
 COLUMNS = [
     "old_key", "new_key", "change_date", "kind", "weight_population", "weight_area", "source",
 ]  # fmt: skip

@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from pipelines.territory import DEFAULT_TERRITORY_DIR
+
 FILE = "11111-01-01-4.csv"
 YEARS = range(2015, 2025)
 MERGE_YEAR = 2021
@@ -71,7 +73,7 @@ def _number(value: float) -> str:
 
 def _transfers() -> list[tuple[str, str, str, float]]:
     """Kreis transfers of the key history: (change date, old, new, area weight)."""
-    seed = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "key_history.csv"
+    seed = DEFAULT_TERRITORY_DIR / "key_history.csv"
     with seed.open(encoding="utf-8", newline="") as handle:
         return [
             (r["change_date"], r["old_key"], r["new_key"], float(r["weight_area"]))

@@ -7,7 +7,7 @@ variable 2 `GES` (Insgesamt, `GESM`, `GESW`), measure `BEVSTD`, years 2015-2024.
 The numbers are SYNTHETIC. For every Kreis, year and sex the Gemeinden add up exactly to
 the Kreis figure (age `Insgesamt`) of `12411-02-03-4_de_flat.csv`: each Kreis total is
 spread over the Gemeinden of that year's map in proportion to their population of
-31.12.2022 in the Gemeindeverzeichnis extract (`dbt_project/seeds/ref_region_gv.csv`,
+31.12.2022 in the Gemeindeverzeichnis extract of the territory (`ref_region_gv.csv`,
 Gebietsstand 30.06.2024) with a little deterministic noise, and split into men and women
 so that male + female = total in every Gemeinde (largest-remainder rounding throughout).
 
@@ -20,7 +20,7 @@ The map is the extract's 605 Gemeinden in every year, except two real changes:
   former Gemeinden, and 16066095 carries the merged town. In 2018 the six Wartburgkreis
   parts hold exactly the share of the Wartburgkreis total that the key history gives for
   the transfer 16063 -> 16066 in 2019 (`weight_population` in
-  `dbt_project/seeds/key_history.csv`; 1.2 % while that row is missing), the two
+  `data_contracts/territories/thueringen/key_history.csv`; 1.2 % while that row is missing), the two
   Schmalkalden-Meiningen parts 1,600 people. The sizes of the parts among themselves are
   synthetic.
 - Eisenach: 2015-2020 the Gemeinde 16056000 "Eisenach, Stadt" is all of the kreisfreie
@@ -53,12 +53,13 @@ from pipelines.sample.generate import (
     _noise,
     _write,
 )
+from pipelines.territory import DEFAULT_TERRITORY_DIR
 
 SEED = 16_066_095
 PROJECT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = PROJECT / "sample_data"
-GV_FILE = PROJECT / "dbt_project" / "seeds" / "ref_region_gv.csv"
-KEY_HISTORY_FILE = PROJECT / "dbt_project" / "seeds" / "key_history.csv"
+GV_FILE = DEFAULT_TERRITORY_DIR / "ref_region_gv.csv"
+KEY_HISTORY_FILE = DEFAULT_TERRITORY_DIR / "key_history.csv"
 FILE_NAME = "12411-01-01-5_de_flat.csv"
 GEMEIN_VAR = ("GEMEIN", "Gemeinden")
 

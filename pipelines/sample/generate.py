@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.territory import DEFAULT_TERRITORY_DIR
+
 SEED = 16_2015
 YEARS = range(2015, 2025)
 MERGE_YEAR = 2021  # Eisenach joined the Wartburgkreis on 01.07.2021
@@ -160,7 +162,7 @@ def _transfers() -> list[tuple[str, str, str, float]]:
     """Kreis transfers of the key history seed: (change date, old, new, population weight)."""
     import csv
 
-    seed = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "key_history.csv"
+    seed = DEFAULT_TERRITORY_DIR / "key_history.csv"
     with seed.open(encoding="utf-8", newline="") as handle:
         return [
             (r["change_date"], r["old_key"], r["new_key"], float(r["weight_population"]))

@@ -64,7 +64,7 @@ select
 from fact as f
 inner join region as r on r.region_key = f.region_key
 left join fact as land
-    on land.indicator_id = f.indicator_id and land.period = f.period and land.region_key = '16'
+    on land.indicator_id = f.indicator_id and land.period = f.period and land.region_key = left(f.region_key, 2)
 left join fact as kreis
     on kreis.indicator_id = f.indicator_id and kreis.period = f.period
     and kreis.region_key = r.kreis_key
