@@ -44,7 +44,7 @@ UNEMPLOYMENT_SOURCE = "13211-02-05-4_de_flat.csv"
 SGB2_FILE = "ba_sgb2_kreise_2024.xlsx"
 ALO_FILE = "ba_arbeitslose_kreise_2024.xlsx"
 SHEET = "Tabelle 1"
-LAND_KEY, LAND_NAME = "16", "Thüringen"
+LAND_NAMES = {"16": "Thüringen"}  # Land rows: one per Land of the Kreise in the tables
 EISENACH = "16056"  # part of the Wartburgkreis since 01.07.2021: no own row in 2024
 FIXED_TIME = datetime(2025, 1, 1, 0, 0, 0)
 ZIP_TIME = (2025, 1, 1, 0, 0, 0)
@@ -137,8 +137,10 @@ def _sgb2_numbers(source: Path, rng: random.Random) -> tuple[list[Kreis], dict[s
         row = true[key]
         row[5] += row[9] - n  # keep the types summing to BG
         row[9] = n
-    land = [sum(col) for col in zip(*true.values(), strict=True)]
-    shown: dict[str, list[Cell]] = {LAND_KEY: list(land)}
+    shown: dict[str, list[Cell]] = {}
+    for land in sorted({key[:2] for key in true}):
+        rows = [row for key, row in true.items() if key[:2] == land]
+        shown[land] = [sum(col) for col in zip(*rows, strict=True)]
     for key, row in true.items():
         shown[key] = [ANONYMISED if n in (1, 2) else NOTHING if n == 0 else n for n in row]
     return kreise, shown
@@ -147,8 +149,8 @@ def _sgb2_numbers(source: Path, rng: random.Random) -> tuple[list[Kreis], dict[s
 def _alo_numbers(source: Path, rng: random.Random) -> tuple[list[Kreis], dict[str, list[Cell]]]:
     values, kreise = _read_2024(source, total_only=False)
     rows: dict[str, list[Cell]] = {}
-    sums = [0] * 5
-    labour_total = 0
+    sums: dict[str, list[int]] = {}
+    labour_total: dict[str, int] = {}
     for k in kreise:
         total, labour = int(values[k.key]["ERW003"]), int(values[k.key]["ERWZIV"])
         sgb2 = round(total * rng.uniform(0.60, 0.65))
@@ -160,9 +162,11 @@ def _alo_numbers(source: Path, rng: random.Random) -> tuple[list[Kreis], dict[st
             round(total * rng.uniform(0.07, 0.09)),  # 15 bis unter 25 Jahre
         ]
         rows[k.key] = [*counts, _quota(total, labour)]
-        sums = [a + b for a, b in zip(sums, counts, strict=True)]
-        labour_total += labour
-    rows[LAND_KEY] = [*sums, _quota(sums[0], labour_total)]
+        land = k.key[:2]
+        sums[land] = [a + b for a, b in zip(sums.get(land, [0] * 5), counts, strict=True)]
+        labour_total[land] = labour_total.get(land, 0) + labour
+    for land, counts in sorted(sums.items()):
+        rows[land] = [*counts, _quota(counts[0], labour_total[land])]
     return kreise, rows
 
 
@@ -212,6 +216,18 @@ def _header(ws: Worksheet, cells: list[tuple[str, str]], rows: range, width: int
             cell.font = Font(bold=True)
 
 
+def _area(kreise: list[Kreis], names: dict[str, str]) -> str:
+    """What the workbook covers: one Land's name, or 'Länder' and their keys."""
+    laender = _laender(kreise)
+    return (
+        names.get(laender[0], laender[0]) if len(laender) == 1 else "Länder " + ", ".join(laender)
+    )
+
+
+def _laender(kreise: list[Kreis]) -> list[str]:
+    return sorted({k.key[:2] for k in kreise})
+
+
 def _data_row(ws: Worksheet, row: int, key: str, name: str, cells: Sequence[Cell]) -> None:
     ws.cell(row, 1, key)
     ws.cell(row, 2, name)
@@ -221,7 +237,7 @@ def _data_row(ws: Worksheet, row: int, key: str, name: str, cells: Sequence[Cell
             cell.alignment = Alignment(horizontal="right")
         else:
             cell.number_format = QUOTA_FORMAT if isinstance(value, float) else COUNT_FORMAT
-    if key == LAND_KEY:
+    if len(key) == 2:
         for c in range(1, len(cells) + 3):
             ws.cell(row, c).font = Font(bold=True)
 
@@ -248,7 +264,9 @@ SIGNS_NOTE = (
 )
 
 
-def _sgb2_workbook(kreise: list[Kreis], numbers: dict[str, list[Cell]]) -> Workbook:
+def _sgb2_workbook(
+    kreise: list[Kreis], numbers: dict[str, list[Cell]], names: dict[str, str]
+) -> Workbook:
     title = "Grundsicherung für Arbeitsuchende (SGB II) – Kreise und kreisfreie Städte"
     wb = _new_workbook(title)
     _cover(
@@ -256,7 +274,7 @@ def _sgb2_workbook(kreise: list[Kreis], numbers: dict[str, list[Cell]]) -> Workb
         [
             title,
             "Leistungsberechtigte und Bedarfsgemeinschaften nach Typ",
-            "Thüringen, Jahresdurchschnitt 2024",
+            f"{_area(kreise, names)}, Jahresdurchschnitt 2024",
             "",
             SYNTHETIC,
             "",
@@ -308,11 +326,13 @@ def _sgb2_workbook(kreise: list[Kreis], numbers: dict[str, list[Cell]]) -> Workb
         cell = ws.cell(11, c, c)
         cell.alignment = Alignment(horizontal="center")
         cell.font = Font(italic=True, size=8)
-    row = 12
-    _data_row(ws, row, LAND_KEY, LAND_NAME, numbers[LAND_KEY])
-    for k in kreise:
+    row = 11
+    for land in _laender(kreise):  # the Land row above its Kreise
         row += 1
-        _data_row(ws, row, k.key, k.name, numbers[k.key])
+        _data_row(ws, row, land, names.get(land, land), numbers[land])
+        for k in (k for k in kreise if k.key[:2] == land):
+            row += 1
+            _data_row(ws, row, k.key, k.name, numbers[k.key])
     _footnotes(
         ws,
         row + 2,
@@ -332,7 +352,9 @@ def _sgb2_workbook(kreise: list[Kreis], numbers: dict[str, list[Cell]]) -> Workb
     return wb
 
 
-def _alo_workbook(kreise: list[Kreis], numbers: dict[str, list[Cell]]) -> Workbook:
+def _alo_workbook(
+    kreise: list[Kreis], numbers: dict[str, list[Cell]], names: dict[str, str]
+) -> Workbook:
     title = "Arbeitsmarkt in Zahlen – Arbeitslose nach Rechtskreisen – Kreise und kreisfreie Städte"
     wb = _new_workbook(title)
     _cover(
@@ -340,7 +362,7 @@ def _alo_workbook(kreise: list[Kreis], numbers: dict[str, list[Cell]]) -> Workbo
         [
             "Arbeitsmarkt in Zahlen",
             "Arbeitslose nach Rechtskreisen – Kreise und kreisfreie Städte",
-            "Thüringen, Jahresdurchschnitt 2024",
+            f"{_area(kreise, names)}, Jahresdurchschnitt 2024",
             "",
             SYNTHETIC,
             "",
@@ -381,12 +403,13 @@ def _alo_workbook(kreise: list[Kreis], numbers: dict[str, list[Cell]]) -> Workbo
         range(8, 10),
         width,
     )
-    row = 9  # no row of column numbers here; the Land row comes after the Kreise
-    for k in kreise:
+    row = 9  # no row of column numbers here; the Land row comes after its Kreise
+    for land in _laender(kreise):
+        for k in (k for k in kreise if k.key[:2] == land):
+            row += 1
+            _data_row(ws, row, k.key, k.name, numbers[k.key])
         row += 1
-        _data_row(ws, row, k.key, k.name, numbers[k.key])
-    row += 1
-    _data_row(ws, row, LAND_KEY, LAND_NAME, numbers[LAND_KEY])
+        _data_row(ws, row, land, names.get(land, land), numbers[land])
     _footnotes(
         ws,
         row + 2,
@@ -444,12 +467,15 @@ def _source_dir(out_dir: Path) -> Path:
     return DEFAULT_OUT
 
 
-def generate(out_dir: Path, source_dir: Path | None = None) -> list[Path]:
+def generate(
+    out_dir: Path, source_dir: Path | None = None, land_names: dict[str, str] | None = None
+) -> list[Path]:
     """Write the two BA sample workbooks into `out_dir`; same bytes on every run.
 
     The numbers are derived from the ffcsv sample files in `source_dir` (default: `out_dir` if
-    it holds them, else the project's `sample_data/`).
+    it holds them, else the project's `sample_data/`); `land_names` names the Land rows.
     """
+    names = land_names or LAND_NAMES
     out_dir.mkdir(parents=True, exist_ok=True)
     source = source_dir or _source_dir(out_dir)
     rng = random.Random(SEED)
@@ -458,6 +484,6 @@ def generate(out_dir: Path, source_dir: Path | None = None) -> list[Path]:
     if [k.key for k in kreise] != [k.key for k in kreise_alo]:
         raise ValueError("the SGB II and unemployment samples cover different Kreise")
     return [
-        _save(_sgb2_workbook(kreise, sgb2), out_dir / SGB2_FILE),
-        _save(_alo_workbook(kreise_alo, alo), out_dir / ALO_FILE),
+        _save(_sgb2_workbook(kreise, sgb2, names), out_dir / SGB2_FILE),
+        _save(_alo_workbook(kreise_alo, alo, names), out_dir / ALO_FILE),
     ]

@@ -98,6 +98,6 @@ select
 from parts
 inner join region
     on parts.region_key = region.region_key
-    and make_date(parts.period, 12, 31) >= region.valid_from
+    and (region.valid_from is null or make_date(parts.period, 12, 31) >= region.valid_from)
     and (region.valid_to is null or make_date(parts.period, 12, 31) <= region.valid_to)
 group by parts.region_key, parts.period, parts.measure_id

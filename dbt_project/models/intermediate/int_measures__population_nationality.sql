@@ -23,5 +23,5 @@ select measures.*
 from measures
 inner join region
     on measures.region_key = region.region_key
-    and make_date(measures.period, 12, 31) >= region.valid_from
+    and (region.valid_from is null or make_date(measures.period, 12, 31) >= region.valid_from)
     and (region.valid_to is null or make_date(measures.period, 12, 31) <= region.valid_to)
