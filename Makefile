@@ -57,8 +57,9 @@ docs: setup
 	rm -f warehouse/build/docs.duckdb
 	@echo "dbt docs: dbt_project/target/docs/index.html"
 
+SIZE ?= germany
 bench: setup
-	$(BIN)/sozplan bench --size thueringen
+	$(BIN)/sozplan bench --size $(SIZE)
 
 lint: setup
 	$(BIN)/ruff check pipelines tests

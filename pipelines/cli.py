@@ -198,11 +198,11 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from pipelines.bench import run_bench, write_results
+    from pipelines.bench import DEFAULT_GV, run_bench, write_results
 
     print(f"sozplan bench --size {args.size}: three refreshes, a reference, queries …", flush=True)
     try:
-        result = run_bench(args.size, repeats=args.repeats)
+        result = run_bench(args.size, repeats=args.repeats, gv_file=args.gv or DEFAULT_GV)
     except (ValueError, RuntimeError) as exc:
         print(f"bench failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -227,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument(
         "--force",
         action="store_true",
-        help="rebuild even when no delivery, contract or model changed since the last release",
+        help="rebuild everything from empty, even when nothing changed since the last release",
     )
     refresh.add_argument(
         "--gebietsstand",
@@ -266,7 +266,15 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.set_defaults(func=_fetch)
 
     bench = sub.add_parser("bench", help="measure refreshes, a plain-DuckDB reference, queries")
-    bench.add_argument("--size", default="thueringen", help="input size (thueringen)")
+    bench.add_argument(
+        "--size", default="germany", help="tiny, thueringen, germany (default) or germany-x4"
+    )
+    bench.add_argument(
+        "--gv",
+        type=Path,
+        default=None,
+        help="Gemeindeverzeichnis (xlsx) for the scaled sizes; default: ../shared/reference_data",
+    )
     bench.add_argument("--repeats", type=int, default=30, help="runs per analyst query")
     bench.set_defaults(func=_bench)
 

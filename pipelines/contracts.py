@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from pipelines.paths import CONTRACTS_DIR, PROJECT_ROOT
+from pipelines.paths import PROJECT_ROOT, contracts_dir
 
 # The GENESIS "Zeichenerklärung": signs that replace a value.
 GENESIS_SIGNS = ("-", ".", "/", "x", "...")
@@ -297,10 +297,11 @@ def load_contract(path: Path, laender: tuple[str, ...] | None = None) -> Contrac
     )
 
 
-def load_contracts(directory: Path = CONTRACTS_DIR) -> dict[str, Contract]:
-    """All contracts of the project, by source id."""
+def load_contracts(directory: Path | None = None) -> dict[str, Contract]:
+    """All contracts in use (`pipelines.paths.contracts_dir`), by source id."""
     from pipelines.territory import current_territory
 
     laender = current_territory().laender
+    directory = directory or contracts_dir()
     contracts = [load_contract(p, laender) for p in sorted(directory.glob("*.yml"))]
     return {c.source: c for c in contracts}

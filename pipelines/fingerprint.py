@@ -17,7 +17,13 @@ import duckdb
 
 from pipelines.contracts import Contract, load_contracts
 from pipelines.ingest import sha256_of
-from pipelines.paths import CONTRACTS_DIR, DBT_PROJECT_DIR, PROJECT_ROOT, WarehousePaths
+from pipelines.paths import (
+    CONTRACTS_DIR,
+    DBT_PROJECT_DIR,
+    PROJECT_ROOT,
+    WarehousePaths,
+    contracts_dir,
+)
 from pipelines.territory import current_territory
 
 SAMPLE = "bundled sample"
@@ -26,7 +32,7 @@ CODE_FILES = ("pipelines/conform.py", "pipelines/ingest.py", "pipelines/contract
 DBT_DIRS = ("models", "seeds", "tests", "macros")
 
 
-def _delivery_sha(contract: Contract, paths: WarehousePaths) -> str:
+def delivery_sha(contract: Contract, paths: WarehousePaths) -> str:
     """sha256 of the file the next refresh reads for `contract` (nothing is landed here)."""
     from pipelines.landing import read_manifest
 
@@ -44,12 +50,23 @@ def _files(root: Path, folders: tuple[str, ...]) -> list[Path]:
 
 
 def input_fingerprint(paths: WarehousePaths, gebietsstand: str) -> str:
-    """One hash over everything a release depends on."""
-    digest = hashlib.sha256(f"gebietsstand={gebietsstand}\n".encode())
+    """One hash over everything a release depends on: its structure and every delivery."""
+    digest = hashlib.sha256(f"structure={structure_fingerprint(gebietsstand)}\n".encode())
     for source, contract in sorted(load_contracts().items()):
-        digest.update(f"{source}={_delivery_sha(contract, paths)}\n".encode())
+        digest.update(f"{source}={delivery_sha(contract, paths)}\n".encode())
+    return digest.hexdigest()
+
+
+def structure_fingerprint(gebietsstand: str) -> str:
+    """Everything but the deliveries: contracts, territory, dbt project, code, Gebietsstand.
+
+    While it is unchanged, a raw table built from the same delivery is the same table, so a
+    refresh may keep it from the published release instead of reading the file again.
+    """
+    digest = hashlib.sha256(f"gebietsstand={gebietsstand}\n".encode())
     territory = current_territory()
-    files = _files(CONTRACTS_DIR, (".",)) + _files(DBT_PROJECT_DIR, DBT_DIRS) + territory.files
+    files = _files(CONTRACTS_DIR, (".",)) + _files(contracts_dir(), (".",)) + territory.files
+    files += _files(DBT_PROJECT_DIR, DBT_DIRS)
     files += [DBT_PROJECT_DIR / "dbt_project.yml"]
     files += _files(PROJECT_ROOT, CODE_DIRS) + [PROJECT_ROOT / f for f in CODE_FILES]
     for path in files:
@@ -59,6 +76,32 @@ def input_fingerprint(paths: WarehousePaths, gebietsstand: str) -> str:
         digest.update(f"{name}\n".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def kept_sources(paths: WarehousePaths, gebietsstand: str) -> dict[str, str]:
+    """Sources whose raw table a refresh can keep from the published release: same structure
+    fingerprint, and the delivery it would read is the one the release read (source ->
+    release). Empty when there is no published release or anything structural changed."""
+    if not paths.published.is_file():
+        return {}
+    try:
+        with duckdb.connect(str(paths.published), read_only=True) as con:
+            release, structure = con.execute(
+                "select release, structure_fingerprint from meta.release"
+            ).fetchone()
+            files = con.execute("select source, file_sha256 from meta.source_file").fetchall()
+    except (duckdb.Error, TypeError):
+        return {}  # an older release without the structure fingerprint
+    if structure != structure_fingerprint(gebietsstand):
+        return {}
+    read: dict[str, set[str]] = {}
+    for source, sha in files:
+        read.setdefault(source, set()).add(sha)
+    return {
+        source: release
+        for source, contract in load_contracts().items()
+        if read.get(source) == {delivery_sha(contract, paths)}
+    }
 
 
 def published_fingerprint(paths: WarehousePaths) -> tuple[str, str] | None:

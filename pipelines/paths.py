@@ -46,6 +46,16 @@ class WarehousePaths:
         return self.build_dir / f"{run_id}.duckdb"
 
 
+def contracts_dir() -> Path:
+    """The source contracts in use: `SOZPLAN_CONTRACTS_DIR` or `<project>/data_contracts`.
+
+    Read when the Dagster definitions load; the benchmark's stress size points it at contracts
+    with more measures per table.
+    """
+    configured = os.environ.get("SOZPLAN_CONTRACTS_DIR")
+    return Path(configured).resolve() if configured else CONTRACTS_DIR
+
+
 def warehouse_paths() -> WarehousePaths:
     """The warehouse folder in use: `SOZPLAN_WAREHOUSE_DIR` or `<project>/warehouse`."""
     root = os.environ.get("SOZPLAN_WAREHOUSE_DIR")

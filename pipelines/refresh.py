@@ -28,7 +28,13 @@ class RefreshOutcome:
     checks_failed: int = 0
     failures: list[str] = field(default_factory=list)
     skipped: bool = False  # the inputs had not changed: nothing was rebuilt
-    step_seconds: dict[str, float] = field(default_factory=dict)  # wall seconds per step
+    # (start, end) epoch seconds of each step, from the run's event log
+    step_spans: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def step_seconds(self) -> dict[str, float]:
+        """Wall seconds per step."""
+        return {step: end - start for step, (start, end) in self.step_spans.items()}
 
     def summary(self) -> str:
         if self.skipped:
@@ -63,13 +69,16 @@ def run_refresh(
     """Materialise the refresh job in-process on the configured Dagster instance.
 
     `gebietsstand` (ISO date) picks the territorial status of all series (default: newest).
-    Without `force`, a refresh whose inputs match the published release's does nothing.
+    Without `force`, a refresh whose inputs match the published release's does nothing, and
+    one whose structure matches keeps the raw tables of unchanged deliveries from it; with
+    `force` everything is built from empty.
     """
     started = time.perf_counter()
     stand = date.fromisoformat(gebietsstand or DEFAULT_GEBIETSSTAND).isoformat()
     warehouse_config: dict[str, object] = {
         "lock_timeout_seconds": lock_timeout_seconds,
         "gebietsstand": stand,
+        "keep_unchanged": not force,
     }
     if not force:
         from pipelines.fingerprint import input_fingerprint, published_fingerprint
@@ -109,7 +118,7 @@ def run_refresh(
                 "resources": {"warehouse": {"config": warehouse_config}},
             },
         )
-        step_seconds = _step_seconds(instance, result.run_id)
+        step_spans = _step_spans(instance, result.run_id)
     outcome = RefreshOutcome(
         success=result.success, run_id=result.run_id, seconds=time.perf_counter() - started
     )
@@ -122,7 +131,7 @@ def run_refresh(
                 f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed"
                 + (f":\n{evaluation.description}" if evaluation.description else "")
             )
-    outcome.step_seconds = step_seconds
+    outcome.step_spans = step_spans
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
@@ -142,10 +151,10 @@ def run_refresh(
     return outcome
 
 
-def _step_seconds(instance, run_id: str) -> dict[str, float]:
-    """Wall seconds per step, from the run's event log (start to success or failure)."""
+def _step_spans(instance, run_id: str) -> dict[str, tuple[float, float]]:
+    """(start, end) per step, from the run's event log (start to success or failure)."""
     started: dict[str, float] = {}
-    seconds: dict[str, float] = {}
+    spans: dict[str, tuple[float, float]] = {}
     for entry in instance.all_logs(run_id):
         event = entry.dagster_event
         if event is None or not event.step_key:
@@ -153,8 +162,8 @@ def _step_seconds(instance, run_id: str) -> dict[str, float]:
         if event.is_step_start:
             started[event.step_key] = entry.timestamp
         elif (event.is_step_success or event.is_step_failure) and event.step_key in started:
-            seconds[event.step_key] = entry.timestamp - started[event.step_key]
-    return seconds
+            spans[event.step_key] = (started[event.step_key], entry.timestamp)
+    return spans
 
 
 def _user_message(error) -> str:

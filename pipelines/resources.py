@@ -5,6 +5,7 @@ runs in one process, so the resource is set up once per run). A second refresh w
 `lock_timeout_seconds` and then fails with a message naming the lock file.
 """
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -27,9 +28,13 @@ class WarehouseResource(dg.ConfigurableResource):
     lock_timeout_seconds: float = 0.0
     # The territorial status every series is expressed on (ISO date, a dbt var).
     gebietsstand: str = "2024-12-31"
+    # Start from a copy of the published release and keep the raw tables whose delivery did
+    # not change (nothing structural changed either); False builds everything from empty.
+    keep_unchanged: bool = True
 
     _run_id: str = PrivateAttr(default="")
     _release: str = PrivateAttr(default="")
+    _kept: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @property
     def paths(self) -> WarehousePaths:
@@ -42,6 +47,10 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def release(self) -> str:
         return self._release
+
+    def kept_from(self, source: str) -> str | None:
+        """The release whose raw table of `source` this run keeps, if it keeps it."""
+        return self._kept.get(source)
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseResource"]:
@@ -58,9 +67,20 @@ class WarehouseResource(dg.ConfigurableResource):
         try:
             self._run_id = context.run_id or "adhoc"
             self._release = _release_id(paths, self._run_id)
+            self._kept = self._start_from_published(paths) if self.keep_unchanged else {}
             yield self
         finally:
             lock.release()
+
+    def _start_from_published(self, paths: WarehousePaths) -> dict[str, str]:
+        """Copy the published file as the candidate when some raw tables can be kept."""
+        from pipelines.fingerprint import kept_sources
+
+        kept = kept_sources(paths, self.gebietsstand)
+        candidate = paths.candidate(self._run_id)
+        if kept and not candidate.exists():
+            shutil.copyfile(paths.published, candidate)
+        return kept if candidate.exists() else {}
 
 
 def _release_id(paths: WarehousePaths, run_id: str) -> str:

@@ -65,7 +65,14 @@ def load_territory(directory: Path) -> Territory:
     spec = directory / "territory.yml"
     if not spec.is_file():
         raise TerritoryError(f"{spec}: no territory.yml (expected name, laender, periods)")
-    data = yaml.safe_load(spec.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(spec.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise TerritoryError(f"{spec}: not readable as YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise TerritoryError(
+            f"{spec}: expected a mapping with name, laender, periods, found {type(data).__name__}"
+        )
     laender = data.get("laender")
     if (
         not isinstance(laender, list)

@@ -1,48 +1,79 @@
-"""The benchmark harness runs end to end, so it cannot rot; its reference agrees with the
-warehouse on the values both compute."""
+"""The benchmark harness runs end to end on its `tiny` size (Thüringen, Bremen and the
+Saarland, generated from the Gemeindeverzeichnis), so it cannot rot; its report has every
+phase and stage, and its plain-DuckDB reference agrees with the warehouse."""
 
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
-from pipelines.bench import QUERIES, run_bench
-from tests.conftest import SAMPLE_DIR
+from pipelines.bench import DEFAULT_GV, QUERIES, run_bench
 
 
-def _reference_count() -> int:
-    """Kreis-years of the three reference indicators, counted in the sample files."""
-    with (SAMPLE_DIR / "13211-02-05-4_de_flat.csv").open(encoding="utf-8-sig") as f:
-        kreis_years = {
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    if not DEFAULT_GV.is_file():
+        pytest.skip(f"{DEFAULT_GV} is not there")
+    root = tmp_path_factory.mktemp("bench") / "warehouse"
+    return root, run_bench("tiny", repeats=3, keep=root)
+
+
+def _kreis_years(unemployment: Path) -> set[tuple[str, str]]:
+    """Kreis-years with an unemployment count, read from the generated file."""
+    with unemployment.open(encoding="utf-8-sig") as f:
+        return {
             (r["1_variable_attribute_code"], r["time"])
             for r in csv.DictReader(f, delimiter=";")
-            if r["value"] != "-"
+            if r["value_variable_code"] == "ERW003" and r["value"] != "-"
         }
-    return 3 * len(kreis_years)
 
 
-def test_bench_reports_every_phase_and_agrees_with_the_reference(tmp_path) -> None:
-    result = run_bench("thueringen", repeats=3, keep=tmp_path / "warehouse")
-
+def test_every_phase_and_stage_is_reported(tiny) -> None:
+    _, result = tiny
     assert [p.name for p in result.phases] == [
         "full refresh from empty",
         "refresh, no new input",
         "refresh, one source changed",
     ]
     full, noop, changed = result.phases
-    assert not full.skipped and full.rows > 0 and "warehouse_models" in full.step_seconds
-    assert noop.skipped and noop.rows == 0 and noop.seconds < 5
-    assert not changed.skipped and "13211-02-05-4" in changed.note
-    assert result.reference_rows == _reference_count()
+    assert not full.skipped and full.rows > 0 and full.peak_mb > 100
+    stages = {s.name: s for s in full.stages}
+    assert "dbt build (models and tests)" in stages and "publish" in stages
+    assert stages["ingest population_gemeinden"].rows > 0
+    assert (
+        stages["checks population_gemeinden (GX)"].rows
+        == stages["ingest population_gemeinden"].rows
+    )
+    assert noop.skipped and noop.rows == 0 and "nothing rebuilt" in noop.note
+    assert not changed.skipped and "13211-02-05-4" in changed.note and "rebuilt" in changed.note
+    text = result.markdown()
+    for heading in ("| phase | wall s |", "plain DuckDB reference", "| stage of the full refresh"):
+        assert heading in text
+
+
+def test_reference_agrees_with_the_warehouse(tiny) -> None:
+    root, result = tiny
+    generated = root / "generated"
+    kreis_years = _kreis_years(generated / "input" / "13211-02-05-4_de_flat.csv")
+    assert result.reference_values == 3 * len(kreis_years)
+    flat_files = sorted((generated / "input").glob("*_flat.csv"))
+    assert result.reference_files == len(flat_files) == 15
+    data_lines = 0
+    for path in flat_files:
+        with path.open(encoding="utf-8-sig") as f:
+            data_lines += sum(1 for line in f if line.strip()) - 1  # minus the header
+    assert result.reference_rows == data_lines
+    with (generated / "territory" / "ref_region.csv").open(encoding="utf-8") as f:
+        today = [r for r in csv.DictReader(f) if r["level"] == "kreis" and not r["valid_to"]]
+    assert len(today) == 22 + 2 + 6  # Thüringen, Bremen, Saarland
     compared, largest = result.agreement
-    assert compared == 3 * 22 * 4 and largest < 1e-9  # 2021–2024: today's map, no conversion
+    assert compared == 3 * len(today) * 4 and largest < 1e-9  # 2021–2024, today's map
     assert set(result.queries) == set(QUERIES)
     assert all(median > 0 for median, _ in result.queries.values())
-    text = result.markdown()
-    assert "| phase | wall s |" in text and "plain DuckDB reference" in text
 
 
 def test_unknown_size_is_refused() -> None:
-    with pytest.raises(ValueError, match="sizes: thueringen"):
-        run_bench("germany")
+    with pytest.raises(ValueError, match="sizes: tiny, thueringen, germany, germany-x4"):
+        run_bench("europe")

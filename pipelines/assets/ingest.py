@@ -6,8 +6,8 @@ Also `meta/source_file`, the provenance register the marts read licence and attr
 import dagster as dg
 import duckdb
 
-from pipelines.assets.checks import gx_suite_check
-from pipelines.contracts import Contract, load_contracts
+from pipelines.assets.checks import gx_suite_check, release_memory
+from pipelines.contracts import Contract, load_contract, load_contracts
 from pipelines.ingest import ingest, write_source_register
 from pipelines.landing import current_landing, land_inbox, landing_dir
 from pipelines.readers.errors import InputError
@@ -37,14 +37,20 @@ def ingest_asset(contract: Contract) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         paths = warehouse.paths
-        for result in land_inbox(contract, paths):
+        kept = warehouse.kept_from(contract.source)
+        if kept:
+            context.log.info(f"{contract.source}: delivery unchanged, raw table kept from {kept}")
+            return dg.MaterializeResult(metadata={"kept_from_release": kept})
+        contract_now = load_contract(contract.path)  # with the territory of this run
+        for result in land_inbox(contract_now, paths):
             context.log.info(result.describe())
-        delivery = current_landing(contract, paths)
+        delivery = current_landing(contract_now, paths)
         path = landing_dir(paths) / delivery.path
         context.log.info(f"ingest {contract.source} from {delivery.original_name} ({delivery.how})")
         try:
             with duckdb.connect(str(warehouse.candidate)) as con:
-                report = ingest(contract, path, con, warehouse.release, delivery.original_name)
+                report = ingest(contract_now, path, con, warehouse.release, delivery.original_name)
+            release_memory()
         except InputError as err:
             raise dg.Failure(
                 description=f"{contract.source}: the delivered file cannot be used\n{err}",
@@ -69,9 +75,15 @@ def raw_check(contract: Contract) -> dg.AssetChecksDefinition:
     def expectations() -> list[dict]:
         from pipelines.audit.expectations import raw_expectations
 
-        return raw_expectations(contract.as_dict())
+        return raw_expectations(load_contract(contract.path).as_dict())
 
-    return gx_suite_check(raw_key(contract), contract.raw_table, expectations, "gx_contract_suite")
+    return gx_suite_check(
+        raw_key(contract),
+        contract.raw_table,
+        expectations,
+        "gx_contract_suite",
+        kept=lambda warehouse: warehouse.kept_from(contract.source),
+    )
 
 
 CONTRACTS = load_contracts()

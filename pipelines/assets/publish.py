@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import duckdb
 
-from pipelines.fingerprint import input_fingerprint
+from pipelines.fingerprint import input_fingerprint, structure_fingerprint
 from pipelines.publish import CURATED_TABLES
 from pipelines.publish import publish as publish_file
 from pipelines.resources import WarehouseResource
@@ -17,7 +17,8 @@ create or replace table meta.release (
     run_id varchar not null,
     published_at timestamp not null,
     gebietsstand date not null,
-    input_fingerprint varchar not null
+    input_fingerprint varchar not null,
+    structure_fingerprint varchar not null
 );
 """
 
@@ -37,13 +38,14 @@ def publish(
     with duckdb.connect(str(candidate)) as con:
         con.execute(RELEASE_DDL)
         con.execute(
-            "insert into meta.release values (?, ?, ?, ?, ?)",
+            "insert into meta.release values (?, ?, ?, ?, ?, ?)",
             [
                 warehouse.release,
                 context.run.run_id,
                 datetime.now(UTC).replace(tzinfo=None),
                 warehouse.gebietsstand,
                 fingerprint,
+                structure_fingerprint(warehouse.gebietsstand),
             ],
         )
         rows = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in CURATED_TABLES}

@@ -22,7 +22,7 @@ import pandas as pd
 from pipelines.readers.errors import InputError
 from pipelines.regions.extract import COLUMNS, build_extract
 from pipelines.regions.gemeindeverzeichnis import read_gv
-from pipelines.territory import DEFAULT_TERRITORY_DIR, Territory, load_territory
+from pipelines.territory import DEFAULT_TERRITORY_DIR, Territory, TerritoryError, load_territory
 
 HOME = "16"  # the bundled territory's Land
 REGION_COLUMNS = [
@@ -59,6 +59,10 @@ def build_territory(
     home: Path = DEFAULT_TERRITORY_DIR,
 ) -> Territory:
     """Write the territory of `laender` (plus Thüringen) from a `read_gv` frame of Germany."""
+    if periods[0] > periods[1]:
+        raise TerritoryError(
+            f"field 'periods': expected [first_year, last_year], found {list(periods)}"
+        )
     others = sorted(set(laender) - {HOME})
     missing = [k for k in others if not (gv["land"] == k).any()]
     if missing:
@@ -112,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Write a territory folder for Thüringen and further Länder.",
     )
     parser.add_argument("gv", type=Path, help="the GV workbook, e.g. AuszugGV2QAktuell.xlsx")
-    parser.add_argument("--laender", required=True, help="2-digit Land keys, comma-separated, or all")
+    parser.add_argument("--laender", required=True, help="Land keys (comma-separated) or all")
     parser.add_argument("--periods", nargs=2, type=int, default=[2015, 2024], metavar="YEAR")
     parser.add_argument("--name", default="")
     parser.add_argument("--out", type=Path, required=True)

@@ -292,7 +292,7 @@ def _sgb2_workbook(
         [
             "Grundsicherung für Arbeitsuchende (SGB II)",
             "Leistungsberechtigte und Bedarfsgemeinschaften – Kreise und kreisfreie Städte",
-            "Region: Thüringen",
+            f"Region: {_area(kreise, names)}",
             "Berichtszeitraum: Jahresdurchschnitt 2024",
             "Datenstand: April 2025 (Wartezeit 3 Monate)",
             SYNTHETIC,
@@ -380,7 +380,7 @@ def _alo_workbook(
         [
             "Arbeitsmarkt in Zahlen",
             "Arbeitslose nach Rechtskreisen – Kreise und kreisfreie Städte",
-            "Land: Thüringen",
+            f"Land: {_area(kreise, names)}",
             "Jahresdurchschnitt 2024",
             "Datenstand: Januar 2025",
             SYNTHETIC,

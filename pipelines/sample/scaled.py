@@ -245,6 +245,15 @@ def gemeinde_rows(flat: FlatFile, plan: Plan) -> Iterable[list[str]]:
         for year in plan.years:
             cells = totals[plan.template[kreis], template_year(year)]
             yield from _shared_out(flat, cells, plan, kreis, year)
+    # Gemeindefreie Gebiete outside any Kreis (e.g. 07000999, the German-Luxembourg
+    # condominium): uninhabited, "-" in every cell.
+    cells = next(iter(totals.values()))
+    for outside in sorted(set(plan.gemeinden) - set(plan.template)):
+        for gemeinde, _ in plan.gemeinden[outside]:
+            name = plan.names.get(gemeinde, gemeinde)
+            for year in plan.years:
+                for cell in sorted(cells):
+                    yield flat.moved(cells[cell][1], gemeinde, name, year, NOTHING)
 
 
 Cells = dict[tuple[str, ...], tuple[int, list[str]]]  # (breakdown…, measure) -> (sum, a row)
