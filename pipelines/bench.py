@@ -385,14 +385,22 @@ def _stages(outcome, rows: dict[str, int], memory: MemorySampler) -> list[Stage]
     return stages
 
 
-def _rebuilt(stages: list[Stage]) -> str:
-    ingested = sum(1 for s in stages if s.name.startswith("ingest "))
+def _rebuilt(published: Path, stages: list[Stage]) -> str:
+    """What the refresh did: sources read again (the release that ingested them is this
+    one) and raw tables kept from an earlier release."""
+    with duckdb.connect(str(published), read_only=True) as con:
+        release = con.execute("select release from meta.release").fetchone()[0]
+        sources = con.execute("select source, release from meta.source_file").fetchall()
+    ingested = sorted({s for s, r in sources if r == release})
+    kept = sorted({s for s, r in sources if r != release})
     dbt = any(s.name.startswith("dbt build") for s in stages)
-    checks = sum(1 for s in stages if s.name.startswith("checks "))
-    return (
-        f"rebuilt: {ingested} sources ingested, "
-        f"{'all dbt models and tests' if dbt else 'no dbt models'}, {checks} GX suites"
-    )
+    parts = [
+        f"ingested and validated {len(ingested)} source{'' if len(ingested) == 1 else 's'}"
+        + (f" ({', '.join(ingested)})" if len(ingested) <= 3 else ""),
+        f"kept {len(kept)} raw tables from the published release" if kept else "",
+        "rebuilt all dbt models and ran all dbt tests" if dbt else "",
+    ]
+    return "; ".join(p for p in parts if p)
 
 
 @dataclass
@@ -577,7 +585,7 @@ def run_bench(
                 rows = _table_rows(published)
                 stages = _stages(outcome, rows, memory)
                 raw = sum(n for t, n in rows.items() if t.startswith("raw."))
-                note = "; ".join(x for x in (note, _rebuilt(stages)) if x)
+                note = "; ".join(x for x in (note, _rebuilt(published, stages)) if x)
                 phases.append(Phase(name, outcome.seconds, False, raw, peak, stages, note))
                 full_run = full_run or outcome.run_id
             ref = reference(inputs.directory)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.bench import DEFAULT_GV, QUERIES, run_bench
+from pipelines.paths import PROJECT_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,12 @@ def test_every_phase_and_stage_is_reported(tiny) -> None:
         == stages["ingest population_gemeinden"].rows
     )
     assert noop.skipped and noop.rows == 0 and "nothing rebuilt" in noop.note
-    assert not changed.skipped and "13211-02-05-4" in changed.note and "rebuilt" in changed.note
+    assert not changed.skipped and "13211-02-05-4" in changed.note
+    # only the changed source is read and validated again; the others are kept
+    sources = len(list((PROJECT_ROOT / "data_contracts").glob("*.yml")))
+    assert "ingested and validated 1 source (unemployment)" in changed.note
+    assert f"kept {sources - 1} raw tables from the published release" in changed.note
+    assert f"ingested and validated {sources} sources" in full.note and "kept" not in full.note
     text = result.markdown()
     for heading in ("| phase | wall s |", "plain DuckDB reference", "| stage of the full refresh"):
         assert heading in text
