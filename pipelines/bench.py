@@ -35,7 +35,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.paths import DBT_PROJECT_DIR, PROJECT_ROOT, SAMPLE_DIR
+from pipelines.paths import DBT_PROJECT_DIR, PROJECT_ROOT, SAMPLE_DIR, WarehousePaths
 
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 SIZES = ("tiny", "thueringen", "germany", "germany-x4")
@@ -502,12 +502,47 @@ def _dbt_profile(run_id: str, top: int = 8) -> list[str]:
     return lines
 
 
-def _profile(full: Phase, run_id: str) -> list[str]:
+def _ingest_profile(source: str, root: Path, top: int = 10) -> list[str]:
+    """Ingest the source's landed file again into a scratch database under cProfile: the
+    functions that take the time (cumulative seconds), read → conform → write."""
+    import cProfile
+    import pstats
+
+    from pipelines.contracts import load_contracts
+    from pipelines.ingest import ingest
+    from pipelines.landing import read_manifest
+
+    contract = load_contracts()[source]
+    landed = [r for r in read_manifest(WarehousePaths(root)) if r.source == source][-1]
+    profiler = cProfile.Profile()
+    with duckdb.connect() as con:
+        profiler.runcall(ingest, contract, root / "landing" / landed.path, con, "profile")
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt
+    rows = []
+    for (file, line, function), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():
+        where = Path(file)
+        if "pipelines" in where.parts or function in ("df", "execute", "register"):
+            rows.append((cumulative, f"{where.parent.name}/{where.name}:{line} {function}"))
+    lines = [
+        f"The same file ingested again under cProfile ({total:.1f} s of CPU in all); "
+        "cumulative seconds of the project's functions and the DuckDB calls:",
+        "",
+        "| function | cumulative s |",
+        "|---|---|",
+    ]
+    lines += [f"| `{name}` | {s:.2f} |" for s, name in sorted(rows, reverse=True)[:top]]
+    return lines
+
+
+def _profile(full: Phase, run_id: str, root: Path) -> list[str]:
     slowest = max(full.stages, key=lambda s: s.seconds)
     share = slowest.seconds / full.seconds
     lines = [f"{slowest.name}: {slowest.seconds:.1f} s, {share:.0%} of the full refresh.", ""]
     if slowest.name.startswith("dbt build"):
         lines += _dbt_profile(run_id)
+    elif slowest.name.startswith("ingest "):
+        lines += _ingest_profile(slowest.name.removeprefix("ingest "), root)
     ingest = sum(s.seconds for s in full.stages if s.name.startswith("ingest "))
     checks = sum(s.seconds for s in full.stages if s.name.startswith("checks "))
     accounted = sum(s.seconds for s in full.stages)
@@ -603,7 +638,8 @@ def run_bench(
                 machine=_machine(),
             )
         if result.misses():
-            result.profile = _profile(phases[0], full_run)
+            with _environment(root, inputs):
+                result.profile = _profile(phases[0], full_run, root)
         return result
     finally:
         if keep is None:

@@ -1,6 +1,10 @@
 -- Every measure on one Gebietsstand, by level: the Land (sum of its Kreise, so Land rates
 -- are never averages of rates), the Kreise, the Gemeinden (converted with the key history)
 -- and the Sozialräume (as delivered by the cities).
+-- A table, not a view: every mart reads it, some twice (numerator and denominator), and
+-- deriving it from the raw tables each time needs more memory than dbt's DuckDB is given.
+{{ config(materialized='table') }}
+
 with kreis as (
     select *, 'kreis' as level from {{ ref('int_measure_harmonised') }}
 ),
