@@ -48,8 +48,19 @@ def check_result(table: str, outcomes: list) -> dg.AssetCheckResult:
     )
 
 
+IDENTIFYING = {
+    "_source_line",
+    "region_key",
+    "period_year",
+    "period",
+    "measure_code",
+    "indicator_id",
+}
+
+
 def _columns_used(con: duckdb.DuckDBPyConnection, table: str, suite: list[dict]) -> str:
-    """The columns of `table` the suite names (in columns or row conditions): on large tables
+    """The columns of `table` the suite names (in columns or row conditions), plus those that
+    identify a failing row to the user (file line, region, period, measure): on large tables
     the labels and lineage columns nobody checks would double the frame."""
     schema, name = table.split(".")
     columns = [
@@ -61,7 +72,7 @@ def _columns_used(con: duckdb.DuckDBPyConnection, table: str, suite: list[dict])
         ).fetchall()
     ]
     text = json.dumps(suite)
-    used = [c for c in columns if c in text] or columns[:1]
+    used = [c for c in columns if c in text or c in IDENTIFYING]
     return ", ".join(f'"{c}"' for c in used)
 
 
