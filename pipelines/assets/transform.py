@@ -7,6 +7,7 @@ where a failure report takes its examples. The manifest is built by `make` (`dbt
 
 import importlib.metadata
 import json
+import shutil
 import sys
 from collections.abc import Iterator
 from functools import cached_property
@@ -93,6 +94,20 @@ def _failed_tests(
     return lines
 
 
+KEEP_INVOCATIONS = 10
+
+
+def _prune_invocation_dirs(target: Path) -> None:
+    """dagster-dbt gives every dbt call its own target folder (artifacts, compiled SQL, ~5 MB);
+    keep the newest few for inspection instead of one per refresh forever."""
+    folders = sorted(
+        (p for p in target.glob("warehouse_models-*") if p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for old in folders[:-KEEP_INVOCATIONS]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT)
 def warehouse_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
@@ -115,6 +130,7 @@ def warehouse_models(
         ["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False
     )
     yield from invocation.stream()
+    _prune_invocation_dirs(DBT_PROJECT_DIR / "target")
     if not invocation.is_successful():
         run_results = invocation.get_artifact("run_results.json")
         manifest = invocation.get_artifact("manifest.json")
