@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import math
 import shutil
 import sys
@@ -43,7 +42,7 @@ from pathlib import Path
 import yaml
 
 from pipelines.contracts import Contract, load_contract
-from pipelines.paths import CONTRACTS_DIR, SAMPLE_DIR
+from pipelines.paths import CONTRACTS_DIR
 from pipelines.territory import DEFAULT_TERRITORY_DIR, Territory
 
 HOME = "16"  # the Land of the bundled sample
@@ -372,9 +371,6 @@ def _contract_copies(contract: Contract, copies: int, out: Path) -> None:
     data["measures"] = measures + [
         {**m, "code": f"{m['code']}_{n}"} for n in range(2, copies + 1) for m in measures
     ]
-    data["sample_file"] = str(
-        SAMPLE_DIR.relative_to(CONTRACTS_DIR.parent) / contract.sample_file.name
-    )
     (out / contract.path.name).write_text(
         yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
@@ -426,15 +422,6 @@ def generate(gv_file: Path, size_name: str, out: Path) -> tuple[Territory, Path]
     land_names = {k: v for k, v in plan.names.items() if len(k) == 2}
     ba_workbooks.generate(inputs, inputs, land_names=land_names)
     return territory, inputs
-
-
-def digest(directory: Path) -> str:
-    """One sha256 over the files of `directory` (to see whether an input changed)."""
-    h = hashlib.sha256()
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 def main(argv: list[str] | None = None) -> int:
