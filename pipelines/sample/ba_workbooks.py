@@ -36,6 +36,8 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipelines.sample.generate import _largest_remainder
+
 SEED = 16_2024
 YEAR = 2024
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "sample_data"
@@ -94,17 +96,6 @@ def _read_2024(path: Path, total_only: bool) -> tuple[dict[str, dict[str, int | 
             names[key] = _ba_name(row["1_variable_attribute_label"])
     kreise = [Kreis(k, names[k]) for k in sorted(values)]
     return values, kreise
-
-
-def _largest_remainder(total: int, weights: Sequence[float]) -> list[int]:
-    """Split an integer total by weights so the parts add up to it exactly."""
-    s = sum(weights)
-    raw = [total * w / s for w in weights]
-    parts = [int(x) for x in raw]
-    order = sorted(range(len(raw)), key=lambda i: (parts[i] - raw[i], i))
-    for i in order[: total - sum(parts)]:
-        parts[i] += 1
-    return parts
 
 
 def _quota(unemployed: int, labour: int) -> float:

@@ -34,7 +34,6 @@ The whole city total is spread over these 18, so each gets more people than in r
 
 from __future__ import annotations
 
-import csv
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ from pipelines.sample.generate import (
     _largest_remainder,
     _noise,
 )
+from pipelines.sample.municipal import _one, _rows, split_city_totals
 
 SEED = 16_053_2024
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "sample_data"
@@ -117,17 +117,6 @@ TREND: dict[int, float] = {7: 0.06, 9: 0.04, 1: -0.05, 4: -0.03}
 Totals = dict[str, int]
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f, delimiter=";"))
-
-
-def _one(rows: list[dict[str, str]], what: str) -> int:
-    if len(rows) != 1:
-        raise ValueError(f"expected one row for {what}, found {len(rows)}")
-    return int(rows[0]["value"])
-
-
 def jena_totals(source_dir: Path, year: int = YEAR) -> Totals:
     """Jena's figures of `year` from the Kreis sample files (ffcsv) in `source_dir`."""
     pop = [
@@ -193,28 +182,7 @@ def bezirk_counts(totals: Totals, year: int = YEAR) -> dict[int, dict[str, int]]
         "SGB2_LB": sgb2,
         "ALO": [0.4 * s + 0.002 for s in sgb2],  # unemployment follows SGB II
     }
-    counts = {a.code: {"EW_INSG": n} for a, n in zip(areas, ew, strict=True)}
-    for measure, share in shares.items():
-        weights = [n * s * (1 + _noise(rng, 0.04)) for n, s in zip(ew, share, strict=True)]
-        for a, part in zip(areas, _largest_remainder(totals[measure], weights), strict=True):
-            counts[a.code][measure] = part
-    # Parts of a part: drawn after the measures above, so their numbers stay as they were.
-    for measure, whole in (("EW_U15", "EW_U18"), ("SGB2_LB_U15", "SGB2_LB"), ("LZA", "ALO")):
-        weights = [counts[a.code][whole] * (1 + _noise(rng, 0.04)) for a in areas]
-        for a, part in zip(areas, _largest_remainder(totals[measure], weights), strict=True):
-            counts[a.code][measure] = part
-    for a in areas:
-        c = counts[a.code]
-        c["EW_15_64"] = c["EW_INSG"] - c["EW_U15"] - c["EW_65UM"]
-        if (
-            c["EW_U18"] + c["EW_65UM"] > c["EW_INSG"]
-            or max(c.values()) != c["EW_INSG"]
-            or c["EW_U15"] > c["EW_U18"]
-            or c["SGB2_LB_U15"] > c["SGB2_LB"]
-            or c["LZA"] > c["ALO"]
-        ):
-            raise AssertionError(f"implausible counts for {a.name}: {c}")
-    return counts
+    return split_city_totals(areas, ew, shares, totals, rng)
 
 
 def render(totals: dict[int, Totals]) -> bytes:

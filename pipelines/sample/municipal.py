@@ -31,6 +31,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.sample.generate import _largest_remainder, _noise
+
 SEED = 16_051_2024
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "sample_data"
 FILE_NAME = "erfurt_stadtteile_2024.csv"
@@ -114,22 +116,6 @@ STADTTEILE: tuple[Stadtteil, ...] = (
 # fmt: on
 
 Totals = dict[str, int]
-
-
-def _noise(rng: random.Random, sd: float) -> float:
-    """Roughly normal noise from plain arithmetic (no libm: byte-stable on every platform)."""
-    return sd * 2 * (rng.random() + rng.random() + rng.random() - 1.5)
-
-
-def _largest_remainder(total: int, weights: Sequence[float]) -> list[int]:
-    """Split an integer total by weights so the parts add up to it exactly."""
-    s = sum(weights)
-    raw = [total * w / s for w in weights]
-    parts = [int(x) for x in raw]
-    order = sorted(range(len(raw)), key=lambda i: (parts[i] - raw[i], i))
-    for i in order[: total - sum(parts)]:
-        parts[i] += 1
-    return parts
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -216,6 +202,15 @@ def stadtteil_counts(totals: Totals) -> dict[int, dict[str, int]]:
         "SGB2_LB": [a.sgb2 for a in areas],
         "ALO": [0.4 * a.sgb2 + 0.002 for a in areas],  # unemployment follows SGB II
     }
+    return split_city_totals(areas, ew, shares, totals, rng)
+
+
+def split_city_totals(
+    areas: Sequence, ew: list[int], shares: dict[str, list[float]], totals: Totals, rng
+) -> dict[int, dict[str, int]]:
+    """Every measure's city total split over the areas by population times share (so the
+    parts add up exactly), then the parts of parts (under 15 of under 18, SGB II under 15,
+    long-term unemployed), then checks that each area's counts fit together."""
     counts: dict[int, dict[str, int]] = {
         a.code: {"EW_INSG": n} for a, n in zip(areas, ew, strict=True)
     }
