@@ -1,0 +1,48 @@
+"""Which raw tables a refresh may keep from the published release: only those whose delivery
+is the one the release read, and none once anything structural changed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pipelines.fingerprint import kept_sources
+from pipelines.paths import WarehousePaths
+from pipelines.territory import DEFAULT_TERRITORY_DIR
+from tests.conftest import SAMPLE_DIR
+
+GEBIETSSTAND = "2024-12-31"
+SOURCES = {p.stem for p in (SAMPLE_DIR.parent / "data_contracts").glob("*.yml")}
+
+
+def test_unchanged_deliveries_are_kept(published_warehouse: Path, warehouse_dir: Path) -> None:
+    kept = kept_sources(WarehousePaths(warehouse_dir), GEBIETSSTAND)
+    assert set(kept) == SOURCES
+    assert len(set(kept.values())) == 1  # all from the published release
+
+
+def test_a_waiting_delivery_is_read_again(published_warehouse: Path, warehouse_dir: Path) -> None:
+    inbox = warehouse_dir / "inbox"
+    inbox.mkdir()
+    shutil.copyfile(SAMPLE_DIR / "13211-02-05-4_de_flat.csv", inbox / "13211-02-05-4_de_flat.csv")
+    kept = kept_sources(WarehousePaths(warehouse_dir), GEBIETSSTAND)
+    assert set(kept) == SOURCES - {"unemployment"}
+
+
+def test_another_gebietsstand_keeps_nothing(published_warehouse: Path, warehouse_dir: Path) -> None:
+    assert kept_sources(WarehousePaths(warehouse_dir), "2020-12-31") == {}
+
+
+def test_a_changed_territory_keeps_nothing(
+    published_warehouse: Path, warehouse_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
+    territory = tmp_path / "territory"
+    shutil.copytree(DEFAULT_TERRITORY_DIR, territory)
+    with (territory / "key_history.csv").open("a", encoding="utf-8") as handle:
+        handle.write("16077001,16077002,2024-01-01,merger,1.0,1.0,a change of the map\n")
+    monkeypatch.setenv("SOZPLAN_TERRITORY_DIR", str(territory))
+    assert kept_sources(WarehousePaths(warehouse_dir), GEBIETSSTAND) == {}
+
+
+def test_no_published_release_keeps_nothing(warehouse_dir: Path) -> None:
+    assert kept_sources(WarehousePaths(warehouse_dir), GEBIETSSTAND) == {}
