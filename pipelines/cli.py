@@ -289,7 +289,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    from pipelines.territory import TerritoryError
+
+    try:
+        return args.func(args)
+    except TerritoryError as exc:  # SOZPLAN_TERRITORY_DIR points at an unusable folder
+        print(f"cannot use the territory: {exc}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -49,9 +49,11 @@ def _files(root: Path, folders: tuple[str, ...]) -> list[Path]:
     return sorted(p for f in folders for p in (root / f).rglob("*") if p.is_file())
 
 
-def input_fingerprint(paths: WarehousePaths, gebietsstand: str) -> str:
-    """One hash over everything a release depends on: its structure and every delivery."""
-    digest = hashlib.sha256(f"structure={structure_fingerprint(gebietsstand)}\n".encode())
+def input_fingerprint(paths: WarehousePaths, gebietsstand: str, structure: str = "") -> str:
+    """One hash over everything a release depends on: its structure (computed unless given)
+    and every delivery."""
+    structure = structure or structure_fingerprint(gebietsstand)
+    digest = hashlib.sha256(f"structure={structure}\n".encode())
     for source, contract in sorted(load_contracts().items()):
         digest.update(f"{source}={delivery_sha(contract, paths)}\n".encode())
     return digest.hexdigest()

@@ -73,7 +73,10 @@ def run_refresh(
     one whose structure matches keeps the raw tables of unchanged deliveries from it; with
     `force` everything is built from empty.
     """
+    from pipelines.territory import current_territory
+
     started = time.perf_counter()
+    current_territory()  # an unusable territory folder stops the refresh before anything runs
     stand = date.fromisoformat(gebietsstand or DEFAULT_GEBIETSSTAND).isoformat()
     warehouse_config: dict[str, object] = {
         "lock_timeout_seconds": lock_timeout_seconds,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.paths import CONTRACTS_DIR
+from pipelines.paths import CONTRACTS_DIR, DBT_PROJECT_DIR
 
 DEFAULT_TERRITORY_DIR = CONTRACTS_DIR / "territories" / "thueringen"
 TABLES = ("ref_region", "ref_region_gv", "key_history")
@@ -53,8 +53,10 @@ class Territory:
         return "(?:" + "|".join(self.laender) + ")"
 
     def dbt_vars(self) -> dict[str, str | int]:
+        """dbt runs in the dbt project folder: the territory's path relative to it, so compiled
+        SQL names no machine path."""
         return {
-            "territory_dir": str(self.directory),
+            "territory_dir": os.path.relpath(self.directory, DBT_PROJECT_DIR),
             "first_period": self.first_period,
             "last_period": self.last_period,
         }

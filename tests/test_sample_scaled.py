@@ -29,14 +29,9 @@ from pipelines.sample.scaled import (
     template_year,
     with_measure_copies,
 )
+from tests.conftest import REFERENCE_DATA
 
-GV_FILE = (
-    PROJECT_ROOT.parent
-    / "shared"
-    / "reference_data"
-    / "gemeindeverzeichnis"
-    / "AuszugGV2QAktuell.xlsx"
-)
+GV_FILE = REFERENCE_DATA / "gemeindeverzeichnis" / "AuszugGV2QAktuell.xlsx"
 SAMPLE = PROJECT_ROOT / "sample_data"
 YEARS = list(range(2015, 2025))
 KREIS_POPULATION = "12411-02-03-4_de_flat.csv"

@@ -27,14 +27,9 @@ from pipelines.territory import (
     current_territory,
     load_territory,
 )
+from tests.conftest import REFERENCE_DATA
 
-GV_FILE = (
-    PROJECT_ROOT.parent
-    / "shared"
-    / "reference_data"
-    / "gemeindeverzeichnis"
-    / "AuszugGV2QAktuell.xlsx"
-)
+GV_FILE = REFERENCE_DATA / "gemeindeverzeichnis" / "AuszugGV2QAktuell.xlsx"
 BUNDLED = PROJECT_ROOT / "data_contracts" / "territories" / "thueringen"
 TABLE_FILES = ("ref_region.csv", "ref_region_gv.csv", "key_history.csv")
 FIRST_DATA_ROW = 7
@@ -156,7 +151,7 @@ def test_bundled_territory_is_thueringen_2015_to_2024() -> None:
     assert all(p.is_file() for p in territory.files)
     assert territory.key_prefix == "(?:16)"
     assert territory.dbt_vars() == {
-        "territory_dir": str(BUNDLED.resolve()),
+        "territory_dir": "../data_contracts/territories/thueringen",  # from dbt_project/
         "first_period": 2015,
         "last_period": 2024,
     }
@@ -570,3 +565,14 @@ def test_per_land_kreis_prefixes_are_consistent(bremen_saarland) -> None:
             assert row["parent_key"] in kreise, row
             children[row["parent_key"]] += 1
     assert set(children) == kreise
+
+
+def test_refresh_with_an_unusable_territory_says_so(tmp_path: Path, monkeypatch, capsys) -> None:
+    from pipelines.cli import main as cli
+
+    monkeypatch.setenv("SOZPLAN_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    monkeypatch.setenv("SOZPLAN_TERRITORY_DIR", str(tmp_path / "nowhere"))
+    assert cli(["refresh", "--log-level", "WARNING"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot use the territory" in err and "nowhere/territory.yml" in err
+    assert "Traceback" not in err

@@ -34,7 +34,8 @@ def publish(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     candidate = warehouse.candidate
-    fingerprint = input_fingerprint(warehouse.paths, warehouse.gebietsstand)
+    structure = structure_fingerprint(warehouse.gebietsstand)
+    fingerprint = input_fingerprint(warehouse.paths, warehouse.gebietsstand, structure)
     with duckdb.connect(str(candidate)) as con:
         con.execute(RELEASE_DDL)
         con.execute(
@@ -45,7 +46,7 @@ def publish(
                 datetime.now(UTC).replace(tzinfo=None),
                 warehouse.gebietsstand,
                 fingerprint,
-                structure_fingerprint(warehouse.gebietsstand),
+                structure,
             ],
         )
         rows = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in CURATED_TABLES}

@@ -117,8 +117,11 @@ def _noise(rng: random.Random, sd: float) -> float:
 
 
 def _largest_remainder(total: int, weights: Sequence[float]) -> list[int]:
-    """Split an integer total by weights so the parts add up to it exactly."""
+    """Split an integer total by weights so the parts add up to it exactly (evenly when all
+    weights are zero)."""
     s = sum(weights)
+    if s == 0:
+        weights, s = [1] * len(weights), len(weights)
     raw = [total * w / s for w in weights]
     parts = [int(x) for x in raw]
     order = sorted(range(len(raw)), key=lambda i: (parts[i] - raw[i], i))

@@ -29,12 +29,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import shutil
 import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -43,6 +42,7 @@ import yaml
 
 from pipelines.contracts import Contract, load_contract
 from pipelines.paths import CONTRACTS_DIR
+from pipelines.sample.generate import _largest_remainder
 from pipelines.territory import DEFAULT_TERRITORY_DIR, Territory
 
 HOME = "16"  # the Land of the bundled sample
@@ -158,19 +158,6 @@ def _is_number(value: str) -> bool:
     except ArithmeticError:
         return False
     return value.strip() not in ("", "-") and not value.startswith(("+",))
-
-
-def _largest_remainder(total: int, weights: Sequence[int]) -> list[int]:
-    """Split an integer total by weights so the parts add up to it exactly."""
-    s = sum(weights)
-    if s == 0:
-        weights, s = [1] * len(weights), len(weights)
-    raw = [total * w / s for w in weights]
-    parts = [math.floor(x) for x in raw]
-    order = sorted(range(len(raw)), key=lambda i: (parts[i] - raw[i], i))
-    for i in order[: total - sum(parts)]:
-        parts[i] += 1
-    return parts
 
 
 # --- GENESIS flat files ----------------------------------------------------------------------
