@@ -11,7 +11,7 @@ misses a target, a profile of its slowest stage.
 
 Sizes: `thueringen` is the bundled sample. `tiny`, `germany` and `germany-x4` are written by
 `pipelines.sample.scaled` from a Gemeindeverzeichnis file (default: the one in
-`../shared/reference_data`) into the warehouse folder and delivered through the inbox, with
+`tests/fixtures/real`) into the warehouse folder and delivered through the inbox, with
 their own territory (and, for `germany-x4`, contracts with four times the measures).
 Results are printed and written to `bench/results/<date>-<size>.md`.
 """
@@ -40,11 +40,7 @@ from pipelines.paths import DBT_PROJECT_DIR, PROJECT_ROOT, SAMPLE_DIR, Warehouse
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 SIZES = ("tiny", "thueringen", "germany", "germany-x4")
 DEFAULT_GV = (
-    PROJECT_ROOT.parent
-    / "shared"
-    / "reference_data"
-    / "gemeindeverzeichnis"
-    / "AuszugGV2QAktuell.xlsx"
+    PROJECT_ROOT / "tests" / "fixtures" / "real" / "gemeindeverzeichnis" / "AuszugGV2QAktuell.xlsx"
 )
 POPULATION_FILE = "12411-02-03-4_de_flat.csv"
 SGB2_FILE = "SGB2-01-4_de_flat.csv"

@@ -273,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--gv",
         type=Path,
         default=None,
-        help="Gemeindeverzeichnis (xlsx) for the scaled sizes; default: ../shared/reference_data",
+        help="Gemeindeverzeichnis (xlsx) for the scaled sizes; default: tests/fixtures/real",
     )
     bench.add_argument("--repeats", type=int, default=30, help="runs per analyst query")
     bench.set_defaults(func=_bench)

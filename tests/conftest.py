@@ -12,7 +12,7 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
-REFERENCE_DATA = PROJECT_ROOT.parent / "shared" / "reference_data"
+REFERENCE_DATA = PROJECT_ROOT / "tests" / "fixtures" / "real"
 
 
 def sha256(path: Path) -> str:

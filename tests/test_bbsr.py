@@ -2,7 +2,7 @@
 
 Expected values come from a plain openpyxl read of the same file (columns by position, as
 inspected by hand: A old key, C/D[/E] weights, population two columns before the new key),
-from the facts in `../shared/reference_data/README.md`, or from the file read by eye — never
+from the facts in `tests/fixtures/real/README.md`, or from the file read by eye — never
 from the reader itself.
 """
 
@@ -20,11 +20,11 @@ from openpyxl import Workbook, load_workbook
 from pipelines.readers.errors import InputError
 from pipelines.regions.bbsr import key_history_from_bbsr, read_umsteigeschluessel
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference_data"
+REFERENCE_DIR = Path(__file__).resolve().parent / "fixtures" / "real"
 BBSR_FILE = REFERENCE_DIR / "bbsr" / "ref-kreise-umrech-2020-1990-2019.xlsx"
 needs_reference = pytest.mark.skipif(
     not BBSR_FILE.is_file(),
-    reason=f"../shared/reference_data is absent: {BBSR_FILE} not found "
+    reason=f"tests/fixtures/real is absent: {BBSR_FILE} not found "
     "(it sits beside the project checkout on developer machines and in CI)",
 )
 YEARS = range(1990, 2020)
@@ -390,7 +390,7 @@ def test_key_history_seed_is_derived_from_the_bbsr_file() -> None:
 
     path = BBSR_FILE
     if not path.is_file():
-        pytest.skip("../shared/reference_data is absent: the BBSR workbook is not available")
+        pytest.skip("tests/fixtures/real is absent: the BBSR workbook is not available")
     assert updated_seed(path, since=2015) == SEED.read_text(encoding="utf-8")
     rows = [line.split(",") for line in SEED.read_text(encoding="utf-8").splitlines()[1:]]
     transfers = [r for r in rows if r[2] == "2019-01-01" and r[3] == "transfer"]

@@ -191,7 +191,7 @@ def test_other_regions_can_be_left_out(contracts: dict[str, Contract]) -> None:
 
     path = REFERENCE_DATA / "genesis_ffcsv" / "12411-01-01-4_de_flat.csv"
     if not path.is_file():
-        pytest.skip("../shared/reference_data is absent: reference files not available")
+        pytest.skip("tests/fixtures/real is absent: reference files not available")
     base = contracts["population_age"]
     contract = replace(
         base,

@@ -4,7 +4,7 @@ small broken workbooks.
 Expected values come from plain openpyxl reads of the raw sheet with the layout written out
 here by hand (row 7 onwards; A Satzart, B Textkennzeichen, C–G ARS parts, H name, I area,
 J–L population total/male/female, N postcode, O–P coordinates), from the facts in
-`../shared/reference_data/README.md`, and from the GENESIS table 11111-02-01-4 (plain csv),
+`tests/fixtures/real/README.md`, and from the GENESIS table 11111-02-01-4 (plain csv),
 never from the code under test.
 """
 
@@ -27,7 +27,7 @@ from pipelines.regions import extract
 from pipelines.regions.gemeindeverzeichnis import read_gv
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference_data"
+REFERENCE_DIR = Path(__file__).resolve().parent / "fixtures" / "real"
 GV = REFERENCE_DIR / "gemeindeverzeichnis" / "AuszugGV2QAktuell.xlsx"
 GEMEINDEN_PER_KREIS = REFERENCE_DIR / "genesis_ffcsv" / "11111-02-01-4_de_flat.csv"
 SEED = PROJECT_ROOT / "data_contracts" / "territories" / "thueringen" / "ref_region_gv.csv"
@@ -35,7 +35,7 @@ SHEET = "Onlineprodukt_Gemeinden30062024"
 FIRST_DATA_ROW = 7
 needs_reference = pytest.mark.skipif(
     not GV.is_file(),
-    reason=f"../shared/reference_data is absent: {GV} not found "
+    reason=f"tests/fixtures/real is absent: {GV} not found "
     "(it sits beside the project checkout on developer machines and in CI)",
 )
 SEED_COLUMNS = [

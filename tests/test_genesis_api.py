@@ -37,11 +37,11 @@ from pipelines.connectors.genesis_api import (
     save,
 )
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference_data"
+REFERENCE_DIR = Path(__file__).resolve().parent / "fixtures" / "real"
 FFCSV_DIR = REFERENCE_DIR / "genesis_ffcsv"
 needs_reference = pytest.mark.skipif(
     not FFCSV_DIR.is_dir(),
-    reason=f"../shared/reference_data is absent: {FFCSV_DIR} not found "
+    reason=f"tests/fixtures/real is absent: {FFCSV_DIR} not found "
     "(it sits beside the project checkout on developer machines and in CI)",
 )
 

@@ -28,7 +28,7 @@ def _inspect(*args: str) -> subprocess.CompletedProcess:
 def test_reference_file_is_described() -> None:
     path = REFERENCE_DATA / "genesis_ffcsv" / "12211-Z-11_de_flat.csv"
     if not path.is_file():
-        pytest.skip("../shared/reference_data is absent: reference files not available")
+        pytest.skip("tests/fixtures/real is absent: reference files not available")
     with path.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f, delimiter=";"))
     signs = Counter(r["value"] for r in rows if r["value"] in {"-", ".", "/", "x", "..."})

@@ -1,7 +1,7 @@
 """The GENESIS ffcsv reader on real reference files and on small broken files.
 
 Expected values come from plain `csv` parsing of the same files or from the facts in
-`../shared/reference_data/README.md`, never from the reader itself.
+`tests/fixtures/real/README.md`, never from the reader itself.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from pipelines.readers import genesis_ffcsv
 from pipelines.readers.errors import InputError
 from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference_data"
+REFERENCE_DIR = Path(__file__).resolve().parent / "fixtures" / "real"
 FFCSV_DIR = REFERENCE_DIR / "genesis_ffcsv"
 needs_reference = pytest.mark.skipif(
     not FFCSV_DIR.is_dir(),
-    reason=f"../shared/reference_data is absent: {FFCSV_DIR} not found "
+    reason=f"tests/fixtures/real is absent: {FFCSV_DIR} not found "
     "(it sits beside the project checkout on developer machines and in CI)",
 )
 REFERENCE_FILES = sorted(p.name for p in FFCSV_DIR.glob("*_flat.csv")) or ["<absent>"]

@@ -1,7 +1,7 @@
 """The classic GENESIS table-export reader on real reference files and on small broken files.
 
 Expected values come from a plain split of the same files' lines (see `_plain`) or from the
-facts in `../shared/reference_data/README.md`, never from the reader itself.
+facts in `tests/fixtures/real/README.md`, never from the reader itself.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from pipelines.readers import genesis_classic
 from pipelines.readers.errors import InputError
 from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference_data"
+REFERENCE_DIR = Path(__file__).resolve().parent / "fixtures" / "real"
 CLASSIC_DIR = REFERENCE_DIR / "genesis_classic"
 needs_reference = pytest.mark.skipif(
     not CLASSIC_DIR.is_dir(),
-    reason=f"../shared/reference_data is absent: {CLASSIC_DIR} not found "
+    reason=f"tests/fixtures/real is absent: {CLASSIC_DIR} not found "
     "(it sits beside the project checkout on developer machines and in CI)",
 )
 REFERENCE_FILES = ["12411-01-01-4.csv", "11111-01-01-4.csv", "21111-02-06-4.csv"]
