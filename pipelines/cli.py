@@ -158,21 +158,74 @@ def _land(args: argparse.Namespace) -> int:
 
 
 def _fetch(args: argparse.Namespace) -> int:
+    """Download a GENESIS table for the territory (or what `--regions` says) and land it.
+
+    "No newer data" is a normal answer for a planner who refreshes regularly: exit 0,
+    nothing landed. A job that did not finish in time is a failure that names the job.
+    """
     import tempfile
 
-    from pipelines.connectors.genesis_api import FetchError, fetch_table, save
+    from pipelines.connectors.genesis_api import (
+        FetchError,
+        NoNewerData,
+        fetch_result,
+        fetch_table,
+        parse_stand,
+        parse_years,
+        regional_keys,
+        save,
+    )
+
+    try:
+        laender: tuple[str, ...] = ()
+        if args.regions.strip().lower() == "territory":
+            from pipelines.territory import current_territory
+
+            laender = current_territory().laender
+        regionalkey = regional_keys(args.regions, laender)
+        startyear, endyear = parse_years(args.years) if args.years else (None, None)
+        stand = parse_stand(args.stand) if args.stand else None
+    except FetchError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
+    selection = [f"regions {regionalkey or 'all'}"]
+    if startyear is not None:
+        selection.append(f"years {startyear}" + (f"–{endyear}" if endyear != startyear else ""))
+    if stand:
+        selection.append(f"updated after {stand}")
+    what = f"job result {args.job}" if args.job else ", ".join(selection)
+    print(f"fetching {args.table} from {args.database} ({what}) …", flush=True)
+
+    def progress(message: str) -> None:
+        print(message, flush=True)
+
+    try:
+        if args.job:
+            fetched = fetch_result(args.table, args.database, args.job, progress=progress)
+        else:
+            fetched = fetch_table(
+                args.table,
+                args.database,
+                startyear=startyear,
+                endyear=endyear,
+                regionalkey=regionalkey,
+                stand=stand,
+                progress=progress,
+            )
+    except NoNewerData as exc:
+        print(str(exc), flush=True)
+        return 0
+    except FetchError as exc:
+        print(f"fetch failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for note in fetched.notes:
+        print(note, flush=True)
+
+    # Landing: the same path as a file the user downloaded by hand.
     from pipelines.contracts import load_contracts
     from pipelines.landing import contract_for, land
     from pipelines.paths import warehouse_paths
 
-    print(f"fetching {args.table} from {args.database} …", flush=True)
-    try:
-        fetched = fetch_table(
-            args.table, args.database, startyear=args.startyear, endyear=args.endyear
-        )
-    except FetchError as exc:
-        print(f"fetch failed: {exc}", file=sys.stderr)
-        return EXIT_FAILED
     contracts = load_contracts()
     try:
         contract = (
@@ -253,16 +306,45 @@ def build_parser() -> argparse.ArgumentParser:
     land.add_argument("--source", help="the contract (source id); default: by file name")
     land.set_defaults(func=_land)
 
-    fetch = sub.add_parser("fetch", help="download a table from the GENESIS REST API and land it")
+    fetch = sub.add_parser(
+        "fetch",
+        help="download a table from the GENESIS REST API and land it",
+        description="Download a table as ffcsv through the GENESIS REST API 2020 and land it. "
+        "Tables too large for a direct download are built as a GENESIS job and fetched when "
+        "finished (SOZPLAN_GENESIS_JOB_POLL_INTERVAL / _JOB_MAX_WAIT seconds). Exit 0 also "
+        "when GENESIS has no newer data (nothing is landed then).",
+    )
     fetch.add_argument("table", help="table code, e.g. 12411-02-03-4")
     fetch.add_argument(
         "--database",
         default="regionalstatistik",
         choices=["regionalstatistik", "genesis-destatis", "zensus2022"],
     )
+    fetch.add_argument(
+        "--regions",
+        default="territory",
+        metavar="territory|all|KEYS",
+        help="territory (default): the territory's Länder (regionalkey 16*); all: no regional "
+        "selection; or comma-separated region keys, wildcards allowed (16051,16052 or 16*)",
+    )
+    fetch.add_argument(
+        "--years",
+        metavar="FIRST-LAST",
+        help="only these years, e.g. 2015-2025 or 2024 (default: every year the table has)",
+    )
+    fetch.add_argument(
+        "--stand",
+        metavar="DATE",
+        help="only data updated after this date (31.03.2025 or 2025-03-31); nothing newer: "
+        "'no newer data', exit 0",
+    )
+    fetch.add_argument(
+        "--job",
+        metavar="RESULT",
+        help="fetch the result of an earlier GENESIS job (e.g. 12411-01-01-4_123456789), as "
+        "named when its wait ran out",
+    )
     fetch.add_argument("--source", help="the contract (source id); default: by file name")
-    fetch.add_argument("--startyear")
-    fetch.add_argument("--endyear")
     fetch.set_defaults(func=_fetch)
 
     bench = sub.add_parser("bench", help="measure refreshes, a plain-DuckDB reference, queries")

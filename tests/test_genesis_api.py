@@ -4,6 +4,9 @@ The server (stdlib `ThreadingHTTPServer`) plays back recorded answers: a ZIP bui
 small ffcsv written here or from a real reference file, real `metadata/table` JSON, and the
 error answers GENESIS gives (HTTP 200 with a JSON status, 401, 5xx, HTML pages). It records
 every request (method, path, headers, form body) so the tests check what was sent.
+`JobProtocol` plays the background-job protocol of large tables (98 → `job=true` → 99 →
+`catalogue/results` pending, then finished → `data/resultfile`) and refuses requests that
+are not POST with the credentials in the headers, as GENESIS does since July 2025.
 """
 
 from __future__ import annotations
@@ -18,22 +21,30 @@ import threading
 import time
 import traceback
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import yaml
 
+from pipelines import cli
 from pipelines.connectors import genesis_api
 from pipelines.connectors.genesis_api import (
     ClientSettings,
     Credentials,
     Fetched,
     FetchError,
+    NoNewerData,
     fetch_metadata,
+    fetch_result,
     fetch_table,
+    parse_stand,
+    parse_years,
+    region_variables,
+    regional_keys,
     save,
 )
 
@@ -45,14 +56,24 @@ needs_reference = pytest.mark.skipif(
     "(it sits beside the project checkout on developer machines and in CI)",
 )
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BASE_PATH = "/genesisws/rest/2020"
 TABLEFILE = f"{BASE_PATH}/data/tablefile"
+RESULTFILE = f"{BASE_PATH}/data/resultfile"
+RESULTS = f"{BASE_PATH}/catalogue/results"
 METADATA = f"{BASE_PATH}/metadata/table"
 USERNAME = "planer-7Qx2"
 PASSWORD = "s3cr3t-Pa55-wort-9931"
 TOKEN = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 SECRETS = (USERNAME, PASSWORD, TOKEN)
-FAST = ClientSettings(connect_timeout=1.0, read_timeout=2.0, max_attempts=4, backoff_base=0.01)
+FAST = ClientSettings(
+    connect_timeout=1.0,
+    read_timeout=2.0,
+    max_attempts=4,
+    backoff_base=0.01,
+    job_poll_interval=0.02,
+    job_max_wait=5.0,
+)
 
 SMALL_TABLE = "12411-01-01-4"
 SMALL_MEMBER = "12411-01-01-4_1743412345678_de_flat.csv"
@@ -87,11 +108,15 @@ def make_zip(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def status_json(code: int, content: str, kind: str = "Fehler") -> bytes:
+def status_json(
+    code: int, content: str, kind: str = "Fehler", method: str = "data/tablefile", **extra: object
+) -> bytes:
+    service, name = method.split("/")
     return json.dumps(
         {
-            "Ident": {"Service": "data", "Method": "tablefile"},
+            "Ident": {"Service": service, "Method": name},
             "Status": {"Code": code, "Content": content, "Type": kind},
+            **extra,
         },
         ensure_ascii=False,
     ).encode()
@@ -124,11 +149,17 @@ class Recorded:
     at: float
 
 
+Script = Answer | Callable[[Recorded], Answer]
+
+
 class GenesisStub:
-    """Answers per path, played in order (the last one repeats); records every request."""
+    """Answers per path, played in order (the last one repeats); records every request.
+
+    An answer may be a function of the request (a server that follows a protocol).
+    """
 
     def __init__(self) -> None:
-        self.script: dict[str, list[Answer]] = {}
+        self.script: dict[str, list[Script]] = {}
         self.requests: list[Recorded] = []
         self.lock = threading.Lock()
         stub = self
@@ -150,18 +181,18 @@ class GenesisStub:
                 raw = self.rfile.read(length) if length else b""
                 url = urlsplit(self.path)
                 with stub.lock:
-                    stub.requests.append(
-                        Recorded(
-                            method=self.command,
-                            path=url.path,
-                            query=url.query,
-                            headers={k.lower(): v for k, v in self.headers.items()},
-                            form=parse_qs(raw.decode("latin-1"), keep_blank_values=True),
-                            at=time.monotonic(),
-                        )
+                    recorded = Recorded(
+                        method=self.command,
+                        path=url.path,
+                        query=url.query,
+                        headers={k.lower(): v for k, v in self.headers.items()},
+                        form=parse_qs(raw.decode("latin-1"), keep_blank_values=True),
+                        at=time.monotonic(),
                     )
+                    stub.requests.append(recorded)
                     queue = stub.script.get(url.path) or [Answer(404, b"no such path")]
-                    answer = queue.pop(0) if len(queue) > 1 else queue[0]
+                    item = queue.pop(0) if len(queue) > 1 else queue[0]
+                    answer = item(recorded) if callable(item) else item
                 if answer.delay:
                     time.sleep(answer.delay)
                 try:
@@ -181,7 +212,7 @@ class GenesisStub:
             target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
 
-    def play(self, path: str, *answers: Answer) -> None:
+    def play(self, path: str, *answers: Script) -> None:
         self.script[path] = list(answers)
 
     def calls(self, path: str) -> list[Recorded]:
@@ -201,10 +232,12 @@ def stub() -> Iterator[GenesisStub]:
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No developer credentials or proxies leak into the tests; credentials are the fakes."""
+    """No developer credentials, territory or proxies leak into the tests; credentials are the
+    fakes."""
     for name in list(os.environ):
         if name.startswith("SOZPLAN_GENESIS_"):
             monkeypatch.delenv(name)
+    monkeypatch.delenv("SOZPLAN_TERRITORY_DIR", raising=False)
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.setenv(name, "127.0.0.1,localhost")
     monkeypatch.setenv("SOZPLAN_GENESIS_USERNAME", USERNAME)
@@ -500,25 +533,22 @@ def test_json_error_body_gives_code_and_content(stub: GenesisStub) -> None:
     assert f"GENESIS status 104 (Fehler): {content}" in str(error)
 
 
-def test_table_too_large(stub: GenesisStub) -> None:
+def test_table_too_large_without_jobs(stub: GenesisStub) -> None:
     content = "Die Tabelle ist zu groß, um direkt abgerufen zu werden."
     stub.play(TABLEFILE, Answer(200, status_json(98, content)))
-    error = fetch_error(stub)
+    error = fetch_error(stub, allow_job=False)
     assert (error.kind, error.genesis_code) == ("too_large", 98)
     message = str(error)
-    assert content in message and "smaller selection" in message
-    assert "job mechanism" in message and "does not implement" in message
+    assert content in message and "smaller selection" in message and "GENESIS job" in message
+    assert len(stub.requests) == 1 and "job" not in stub.requests[0].form
 
 
-def test_background_job_created(stub: GenesisStub) -> None:
-    content = (
-        "Der Bearbeitungsauftrag wurde erstellt. Die Tabelle kann in Kürze als Ergebnis mit "
-        "folgendem Namen abgerufen werden: 12411-01-01-4_123456789"
-    )
+def test_job_answer_without_a_result_name(stub: GenesisStub) -> None:
+    content = "Der Bearbeitungsauftrag wurde erstellt."
     stub.play(TABLEFILE, Answer(200, status_json(99, content, "Information")))
     error = fetch_error(stub)
-    assert error.kind == "too_large"
-    assert "not implemented" in str(error) and "12411-01-01-4_123456789" in str(error)
+    assert (error.kind, error.genesis_code) == ("status", 99)
+    assert "names no result table" in str(error) and content in str(error)
 
 
 def test_zip_without_csv_member(stub: GenesisStub) -> None:
@@ -691,3 +721,522 @@ def test_sozplan_fetch_lands_the_table(stub: GenesisStub, tmp_path: Path) -> Non
             + landed.parent.parent.joinpath("manifest.jsonl").read_text()
         )
     assert all(c.headers.get("username") == USERNAME for c in stub.calls(TABLEFILE))
+    # the planner's default selection: the territory's Länder (read here from its YAML)
+    territory = yaml.safe_load(
+        (PROJECT_ROOT / "data_contracts/territories/thueringen/territory.yml").read_text()
+    )
+    expected_key = ",".join(f"{land}*" for land in territory["laender"])
+    assert all(c.form["regionalkey"] == [expected_key] for c in stub.calls(TABLEFILE))
+    assert all(c.method == "POST" for c in stub.requests)
+
+
+# --- large tables: the GENESIS job protocol ---------------------------------------------------
+
+JOB_NUMBER = "001597503"
+TOO_LARGE_TEXT = (
+    "Die Tabelle ist zu gross, um im Dialog abgerufen zu werden. Bitte nutzen Sie die "
+    "Hintergrundverarbeitung (job=true)."
+)
+NO_OBJECTS_TEXT = "Es gibt keine Objekte zum angegebenen Selektionskriterium"
+
+
+@dataclass
+class JobProtocol:
+    """GENESIS for one large table: refuses the direct download (98), creates a job for
+    `job=true` (99, naming `<TABLE>_<number>`), lists the result in `catalogue/results`
+    after `pending_polls` polls and delivers it through `data/resultfile` as a ZIP.
+
+    Like the real service it answers only POST with the credentials in the headers (else
+    HTTP 401, status 15) and only knows the result it created.
+    """
+
+    table: str
+    data: bytes
+    member: str
+    pending_polls: int = 2
+    credentials: tuple[str, str] = (USERNAME, PASSWORD)
+    metadata: bytes | None = None
+    polls: int = 0
+    jobs: list[str] = field(default_factory=list)
+
+    @property
+    def result(self) -> str:
+        return f"{self.table}_{JOB_NUMBER}"
+
+    def install(self, stub: GenesisStub) -> JobProtocol:
+        stub.play(TABLEFILE, self.tablefile)
+        stub.play(RESULTS, self.results)
+        stub.play(RESULTFILE, self.resultfile)
+        if self.metadata is not None:
+            stub.play(METADATA, lambda r: self.refusal(r) or Answer(200, self.metadata or b""))
+        return self
+
+    def refusal(self, request: Recorded) -> Answer | None:
+        if request.method != "POST":
+            return Answer(405, b"")
+        sent = (request.headers.get("username"), request.headers.get("password"))
+        if sent != self.credentials or request.query:
+            body = {"Code": 15, "Content": "Zugangsdaten nicht erkannt", "Type": "ERROR"}
+            return Answer(401, json.dumps(body).encode())
+        return None
+
+    def tablefile(self, request: Recorded) -> Answer:
+        if refused := self.refusal(request):
+            return refused
+        if request.form.get("name") != [self.table]:
+            return Answer(200, status_json(90, "Die angeforderte Tabelle ist nicht vorhanden"))
+        if request.form.get("job") == ["true"]:
+            self.jobs.append(self.result)
+            content = (
+                "Der Bearbeitungsauftrag wurde erstellt. Die Tabelle kann in Kürze als Ergebnis "
+                f"mit folgendem Namen abgerufen werden: {self.result}"
+            )
+            return Answer(200, status_json(99, content, "Information"))
+        return Answer(200, status_json(98, TOO_LARGE_TEXT, "Information"))
+
+    def finished(self) -> bool:
+        return bool(self.jobs) and self.polls > self.pending_polls
+
+    def results(self, request: Recorded) -> Answer:
+        if refused := self.refusal(request):
+            return refused
+        self.polls += 1
+        wanted = request.form.get("selection", [""])[0]
+        if wanted != self.result or not self.finished():
+            body = status_json(104, NO_OBJECTS_TEXT, "Information", "catalogue/results")
+            return Answer(200, body)
+        entry = {"Code": self.result, "Content": "Ergebnistabelle", "Values": "1467"}
+        body = status_json(0, "erfolgreich", "Information", "catalogue/results", List=[entry])
+        return Answer(200, body)
+
+    def resultfile(self, request: Recorded) -> Answer:
+        if refused := self.refusal(request):
+            return refused
+        if request.form.get("name") != [self.result] or not self.finished():
+            return Answer(200, status_json(104, NO_OBJECTS_TEXT, "Information", "data/resultfile"))
+        return Answer(
+            200, make_zip({self.member: self.data}), (("Content-Type", "application/zip"),)
+        )
+
+
+def real_table() -> bytes:
+    return (FFCSV_DIR / "12411-01-01-4_de_flat.csv").read_bytes()
+
+
+def real_metadata(name: str = "12411-01-01-4") -> bytes:
+    return (FFCSV_DIR / f"{name}_metadata.json").read_bytes()
+
+
+@needs_reference
+def test_large_table_is_built_as_a_job_and_fetched_when_finished(stub: GenesisStub) -> None:
+    data = real_table()
+    member = f"{SMALL_TABLE}_{JOB_NUMBER}_de_flat.csv"
+    server = JobProtocol(SMALL_TABLE, data, member, pending_polls=2).install(stub)
+    heard: list[str] = []
+    fetched = fetch(stub, regionalkey="16*", startyear=2015, endyear=2024, progress=heard.append)
+
+    assert fetched.content == data
+    assert (fetched.file_name, fetched.job) == (member, server.result)
+    assert fetched.url.endswith("/data/resultfile")
+    # 98, job=true (99), three polls (two pending, then listed), the result file
+    assert [r.path for r in stub.requests] == [
+        TABLEFILE,
+        TABLEFILE,
+        RESULTS,
+        RESULTS,
+        RESULTS,
+        RESULTFILE,
+    ]
+    for request in stub.requests:
+        assert request.method == "POST" and request.query == ""
+        assert (request.headers["username"], request.headers["password"]) == (USERNAME, PASSWORD)
+        assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+    direct, job = stub.calls(TABLEFILE)
+    selection = {
+        "name": [SMALL_TABLE],
+        "area": ["all"],
+        "compress": ["false"],
+        "format": ["ffcsv"],
+        "startyear": ["2015"],
+        "endyear": ["2024"],
+        "regionalkey": ["16*"],
+        "language": ["de"],
+    }
+    assert direct.form == selection
+    assert job.form == {**selection, "job": ["true"]}  # the same request, as a job
+    for poll in stub.calls(RESULTS):
+        assert poll.form["selection"] == [server.result] and poll.form["area"] == ["all"]
+        assert poll.form["pagelength"][0].isdigit()
+    [download] = stub.calls(RESULTFILE)
+    assert download.form == {
+        "name": [server.result],
+        "area": ["all"],
+        "compress": ["false"],
+        "format": ["ffcsv"],
+        "language": ["de"],
+    }
+    assert any(server.result in line for line in heard)
+
+
+def test_a_job_result_named_otherwise_gets_a_flat_file_name(stub: GenesisStub) -> None:
+    server = JobProtocol(SMALL_TABLE, SMALL_FFCSV, "ergebnis.csv", pending_polls=0).install(stub)
+    fetched = fetch(stub)
+    assert fetched.content == SMALL_FFCSV and fetched.job == server.result
+    assert fetched.file_name == f"{SMALL_TABLE}_{JOB_NUMBER}_de_flat.csv"
+
+
+def test_a_job_the_server_starts_by_itself_is_awaited(stub: GenesisStub) -> None:
+    server = JobProtocol(SMALL_TABLE, SMALL_FFCSV, SMALL_MEMBER, pending_polls=1).install(stub)
+    server.jobs.append(server.result)  # GENESIS answered the direct request with 99
+    content = f"Der Bearbeitungsauftrag wurde erstellt. … abgerufen werden: {server.result}"
+    stub.play(TABLEFILE, Answer(200, status_json(99, content, "Information")))
+    fetched = fetch(stub)
+    assert fetched.content == SMALL_FFCSV and fetched.job == server.result
+    assert len(stub.calls(TABLEFILE)) == 1 and "job" not in stub.calls(TABLEFILE)[0].form
+
+
+def test_job_timeout_names_the_job(stub: GenesisStub) -> None:
+    server = JobProtocol(SMALL_TABLE, SMALL_FFCSV, SMALL_MEMBER, pending_polls=10**6)
+    server.install(stub)
+    settings = ClientSettings(backoff_base=0.01, job_poll_interval=0.05, job_max_wait=0.3)
+    started = time.monotonic()
+    error = fetch_error(stub, settings=settings)
+    assert time.monotonic() - started < 3
+    assert (error.kind, error.job) == ("job_timeout", server.result)
+    message = str(error)
+    assert server.result in message and f"--job {server.result}" in message
+    assert "SOZPLAN_GENESIS_JOB_MAX_WAIT" in message
+    assert 2 <= len(stub.calls(RESULTS)) <= 8
+    assert stub.calls(RESULTFILE) == []
+
+
+def test_a_timed_out_job_is_fetched_later(stub: GenesisStub) -> None:
+    server = JobProtocol(SMALL_TABLE, SMALL_FFCSV, SMALL_MEMBER, pending_polls=1).install(stub)
+    server.jobs.append(server.result)  # started by an earlier run
+    fetched = fetch_result(
+        SMALL_TABLE, "regionalstatistik", server.result, base_url=stub.base_url, settings=FAST
+    )
+    assert fetched.content == SMALL_FFCSV and fetched.job == server.result
+    assert [r.path for r in stub.requests] == [RESULTS, RESULTS, RESULTFILE]
+    with pytest.raises(FetchError, match="not a GENESIS result name"):
+        fetch_result(SMALL_TABLE, "regionalstatistik", "x; drop", base_url=stub.base_url)
+
+
+def test_a_token_cannot_start_a_job(stub: GenesisStub) -> None:
+    JobProtocol(SMALL_TABLE, SMALL_FFCSV, SMALL_MEMBER, credentials=(TOKEN, "")).install(stub)
+    error = fetch_error(stub, credentials=Credentials.token(TOKEN))
+    assert (error.kind, error.genesis_code) == ("too_large", 98)
+    message = str(error)
+    assert "token" in message and "SOZPLAN_GENESIS_USERNAME" in message
+    assert TOKEN not in message
+    assert len(stub.requests) == 1  # no job=true was sent
+
+
+def test_a_failed_job_is_reported(stub: GenesisStub) -> None:
+    server = JobProtocol(SMALL_TABLE, SMALL_FFCSV, SMALL_MEMBER).install(stub)
+    entry = {"Code": server.result, "Content": "Ergebnistabelle", "State": "Abgebrochen"}
+    stub.play(
+        RESULTS,
+        Answer(
+            200, status_json(0, "erfolgreich", "Information", "catalogue/results", List=[entry])
+        ),
+    )
+    error = fetch_error(stub)
+    assert (error.kind, error.job) == ("job_failed", server.result)
+    assert "Abgebrochen" in str(error)
+
+
+# --- no newer data -------------------------------------------------------------------------------
+
+NO_NEWER_TEXT = "Keine aktualisierten Daten vorhanden."
+
+
+def test_status_50_is_no_newer_data(stub: GenesisStub) -> None:
+    stub.play(TABLEFILE, Answer(200, status_json(50, NO_NEWER_TEXT, "Information")))
+    with pytest.raises(NoNewerData) as caught:
+        fetch(stub, stand="31.03.2025")
+    error = caught.value
+    assert isinstance(error, FetchError)  # callers that only know FetchError still stop
+    assert (error.kind, error.genesis_code) == ("no_newer_data", 50)
+    message = str(error)
+    assert message.startswith(f"no newer data for {SMALL_TABLE} (")
+    assert "31.03.2025" in message and NO_NEWER_TEXT in message
+    assert stub.requests[0].form["stand"] == ["31.03.2025"]
+
+
+def test_no_newer_data_after_the_job_request(stub: GenesisStub) -> None:
+    stub.play(
+        TABLEFILE,
+        Answer(200, status_json(98, TOO_LARGE_TEXT, "Information")),
+        Answer(200, status_json(50, NO_NEWER_TEXT, "Information")),
+    )
+    with pytest.raises(NoNewerData):
+        fetch(stub)
+    assert [c.form.get("job") for c in stub.calls(TABLEFILE)] == [None, ["true"]]
+
+
+# --- regions --------------------------------------------------------------------------------------
+
+
+@needs_reference
+def test_region_variables_of_real_metadata() -> None:
+    def rows_of(name: str) -> list[str]:
+        structure = json.loads(real_metadata(name))["Object"]["Structure"]
+        return [row["Code"] for row in structure["Rows"]]
+
+    assert region_variables(json.loads(real_metadata("12411-01-01-4"))) == rows_of(
+        "12411-01-01-4"
+    )  # KREISE
+    assert region_variables(json.loads(real_metadata("AI-N-01-2-5"))) == ["GEMEIN"]
+    # Zensus: Gemeinden (GEOGM4) before Germany (GEODL1)
+    assert region_variables(json.loads(real_metadata("1000A-0000"))) == list(
+        reversed(rows_of("1000A-0000"))
+    )
+    assert region_variables(json.loads(real_metadata("12211-0001"))) == ["DINSG"]
+    assert region_variables({"Object": None}) == []
+
+
+@needs_reference
+def test_regional_key_goes_with_the_tables_region_variable(stub: GenesisStub) -> None:
+    ok_zip(stub)
+    stub.play(METADATA, Answer(200, real_metadata("12411-01-01-4")))
+    fetched = fetch(stub, with_metadata=True, regionalkey="16*")
+    [request] = stub.calls(TABLEFILE)
+    kreise = json.loads(real_metadata("12411-01-01-4"))["Object"]["Structure"]["Rows"][0]
+    assert request.form["regionalkey"] == ["16*"]
+    assert request.form["regionalvariable"] == [kreise["Code"]]
+    assert fetched.notes == ()
+
+
+@needs_reference
+def test_a_table_of_germany_only_is_fetched_without_regional_selection(
+    stub: GenesisStub,
+) -> None:
+    ok_zip(stub)
+    stub.play(METADATA, Answer(200, real_metadata("12211-0001")))
+    fetched = fetch(stub, with_metadata=True, regionalkey="16*")
+    [request] = stub.calls(TABLEFILE)
+    assert "regionalkey" not in request.form and "regionalvariable" not in request.form
+    [note] = fetched.notes
+    assert "no regions below Germany (DINSG)" in note and "16*" in note
+
+
+def test_selection_parsing() -> None:
+    assert regional_keys("territory", ["04", "10"]) == "04*,10*"
+    assert regional_keys("all", ["16"]) is None
+    assert regional_keys(" 16051, 16052 ") == "16051,16052"
+    assert regional_keys("16*") == "16*"
+    for bad in ("", "16;drop", "16 051", ",,"):
+        with pytest.raises(FetchError, match="--regions"):
+            regional_keys(bad)
+    assert parse_years("2015-2025") == (2015, 2025)
+    assert parse_years("2024") == (2024, 2024)
+    for bad in ("2025-2015", "15-25", "last year"):
+        with pytest.raises(FetchError, match="--years"):
+            parse_years(bad)
+    assert parse_stand("2025-03-31") == parse_stand("31.03.2025") == "31.03.2025"
+    with pytest.raises(FetchError, match="--stand"):
+        parse_stand("31/03/2025")
+
+
+def test_job_settings_from_environment() -> None:
+    env = {"SOZPLAN_GENESIS_JOB_POLL_INTERVAL": "2.5", "SOZPLAN_GENESIS_JOB_MAX_WAIT": "60"}
+    settings = ClientSettings.from_env(env)
+    assert (settings.job_poll_interval, settings.job_max_wait) == (2.5, 60.0)
+    with pytest.raises(FetchError, match="SOZPLAN_GENESIS_JOB_MAX_WAIT='soon'"):
+        ClientSettings.from_env({"SOZPLAN_GENESIS_JOB_MAX_WAIT": "soon"})
+    with pytest.raises(FetchError, match="job_poll_interval"):
+        ClientSettings(job_poll_interval=0)
+
+
+# --- sozplan fetch in process: options, jobs, no newer data ----------------------------------
+
+
+@pytest.fixture
+def cli_env(
+    stub: GenesisStub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., int]:
+    """`sozplan fetch …` in this process against the stub, in a warehouse of its own."""
+    monkeypatch.setenv("SOZPLAN_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    monkeypatch.setenv("SOZPLAN_GENESIS_URL_REGIONALSTATISTIK", stub.base_url)
+    monkeypatch.setenv("SOZPLAN_GENESIS_MAX_ATTEMPTS", "1")
+    monkeypatch.setenv("SOZPLAN_GENESIS_JOB_POLL_INTERVAL", "0.02")
+    monkeypatch.setenv("SOZPLAN_GENESIS_JOB_MAX_WAIT", "5")
+    monkeypatch.chdir(tmp_path)  # where a file without a contract is saved
+
+    def run(*argv: str) -> int:
+        return cli.main(["fetch", *argv])
+
+    return run
+
+
+def assert_reached_landing(tmp_path: Path, out: str, name: str, data: bytes) -> None:
+    """The fetched bytes went the way of a hand download: landed under a contract, or, when
+    no contract takes them, saved where the user is."""
+    if f"landed {name} as " in out:
+        manifest = tmp_path / "warehouse" / "landing" / "manifest.jsonl"
+        rows = [json.loads(line) for line in manifest.read_text().splitlines()]
+        [row] = [r for r in rows if r["original_name"] == name]
+        assert row["how"] == f"genesis_api:regionalstatistik:{SMALL_TABLE}"
+        assert (manifest.parent / row["path"]).read_bytes() == data
+    else:
+        assert f"saved {tmp_path / name}" in out, out
+        assert (tmp_path / name).read_bytes() == data
+
+
+def warehouse_files(tmp_path: Path) -> list[Path]:
+    root = tmp_path / "warehouse"
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+@needs_reference
+def test_cli_fetches_a_large_table_for_the_territory(
+    stub: GenesisStub,
+    cli_env: Callable[..., int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = real_table()
+    member = f"{SMALL_TABLE}_{JOB_NUMBER}_de_flat.csv"
+    server = JobProtocol(
+        SMALL_TABLE, data, member, pending_polls=1, metadata=real_metadata()
+    ).install(stub)
+
+    code = cli_env(SMALL_TABLE, "--years", "2015-2025")
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    territory = yaml.safe_load(
+        (PROJECT_ROOT / "data_contracts/territories/thueringen/territory.yml").read_text()
+    )
+    expected_key = ",".join(f"{land}*" for land in territory["laender"])
+    kreise = json.loads(real_metadata())["Object"]["Structure"]["Rows"][0]["Code"]
+    direct, job = stub.calls(TABLEFILE)
+    for form in (direct.form, job.form):
+        assert form["regionalkey"] == [expected_key]
+        assert form["regionalvariable"] == [kreise]
+        assert (form["startyear"], form["endyear"]) == (["2015"], ["2025"])
+    assert job.form["job"] == ["true"]
+    assert server.result in out
+    assert_reached_landing(tmp_path, out, member, data)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--regions", "all"], {}),
+        (["--regions", "16051,16052"], {"regionalkey": ["16051,16052"]}),
+        (["--regions", "all", "--years", "2024"], {"startyear": ["2024"], "endyear": ["2024"]}),
+        (["--regions", "all", "--stand", "2025-03-31"], {"stand": ["31.03.2025"]}),
+    ],
+)
+def test_cli_selection_options(
+    stub: GenesisStub,
+    cli_env: Callable[..., int],
+    argv: list[str],
+    expected: dict[str, list[str]],
+) -> None:
+    stub.play(METADATA, Answer(200, json.dumps(SMALL_METADATA).encode()))
+    stub.play(TABLEFILE, Answer(200, status_json(50, NO_NEWER_TEXT, "Information")))
+    assert cli_env(SMALL_TABLE, *argv) == 0
+    [request] = stub.calls(TABLEFILE)
+    selection = {
+        k: v
+        for k, v in request.form.items()
+        if k in ("regionalkey", "regionalvariable", "startyear", "endyear", "stand")
+    }
+    assert selection == expected
+
+
+def test_cli_no_newer_data_lands_nothing(
+    stub: GenesisStub,
+    cli_env: Callable[..., int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stub.play(METADATA, Answer(200, json.dumps(SMALL_METADATA).encode()))
+    stub.play(TABLEFILE, Answer(200, status_json(50, NO_NEWER_TEXT, "Information")))
+    code = cli_env(SMALL_TABLE, "--stand", "31.03.2025")
+    captured = capsys.readouterr()
+    assert code == 0
+    assert f"no newer data for {SMALL_TABLE} (" in captured.out
+    assert captured.err == ""
+    assert warehouse_files(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == []
+
+
+def test_cli_job_timeout_names_the_job(
+    stub: GenesisStub,
+    cli_env: Callable[..., int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("SOZPLAN_GENESIS_JOB_MAX_WAIT", "0.2")
+    server = JobProtocol(SMALL_TABLE, SMALL_FFCSV, SMALL_MEMBER, pending_polls=10**6)
+    server.metadata = json.dumps(SMALL_METADATA).encode()
+    server.install(stub)
+    code = cli_env(SMALL_TABLE)
+    captured = capsys.readouterr()
+    assert code == cli.EXIT_FAILED
+    assert server.result in captured.err
+    assert f"sozplan fetch {SMALL_TABLE} --database regionalstatistik --job {server.result}" in (
+        captured.err
+    )
+    assert warehouse_files(tmp_path) == []
+
+    # later: the job has finished and is fetched by its name
+    server.pending_polls = 0
+    assert cli_env(SMALL_TABLE, "--job", server.result) == 0
+    assert_reached_landing(tmp_path, capsys.readouterr().out, SMALL_MEMBER, SMALL_FFCSV)
+    assert stub.calls(RESULTFILE)[-1].form["name"] == [server.result]
+
+
+def test_cli_rejects_bad_options(
+    stub: GenesisStub, cli_env: Callable[..., int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli_env(SMALL_TABLE, "--years", "2025-2015") == cli.EXIT_FAILED
+    assert "--years" in capsys.readouterr().err
+    assert cli_env(SMALL_TABLE, "--regions", "16;drop") == cli.EXIT_FAILED
+    assert "--regions" in capsys.readouterr().err
+    assert stub.requests == []
+
+
+def test_secrets_stay_out_of_job_and_no_data_messages(
+    stub: GenesisStub,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+    cli_env: Callable[..., int],
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    texts: list[str] = []
+    # a job whose answers echo the user name, then a timeout, then no newer data (echoed too)
+    server = JobProtocol(SMALL_TABLE, SMALL_FFCSV, SMALL_MEMBER, pending_polls=1).install(stub)
+    echo = f"Der Bearbeitungsauftrag für {USERNAME} wurde erstellt: {server.result}"
+    stub.play(
+        TABLEFILE,
+        Answer(200, status_json(98, TOO_LARGE_TEXT, "Information")),
+        Answer(200, status_json(99, echo, "Information")),
+    )
+    server.jobs.append(server.result)  # the echoing answer above stands for the job start
+    fetched = fetch(stub, progress=texts.append)
+    assert fetched.job == server.result
+    texts.extend([repr(fetched), repr(fetched.params)])
+    server.pending_polls = 10**6
+    stub.play(TABLEFILE, server.tablefile)
+    settings = ClientSettings(backoff_base=0.01, job_poll_interval=0.02, job_max_wait=0.1)
+    error = fetch_error(stub, settings=settings, progress=texts.append)
+    texts.extend([str(error), repr(vars(error))])
+    stub.play(TABLEFILE, Answer(200, status_json(50, f"{NO_NEWER_TEXT} ({PASSWORD})")))
+    with pytest.raises(NoNewerData) as caught:
+        fetch(stub)
+    texts.extend([str(caught.value), repr(vars(caught.value))])
+    stub.play(METADATA, Answer(200, json.dumps(SMALL_METADATA).encode()))
+    assert cli_env(SMALL_TABLE) == 0  # no newer data again, through the CLI
+    captured = capsys.readouterr()
+    texts.extend([caplog.text, captured.out, captured.err])
+    texts.extend(repr(r.args) for r in caplog.records)
+    everything = "\n".join(texts)
+    assert server.result in everything and "no newer data" in everything  # the scenarios ran
+    for secret in SECRETS:
+        assert secret not in everything
