@@ -139,16 +139,14 @@ def _land(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     try:
         contract = (
-            contracts[args.source]
-            if args.source
-            else contract_for(path.name, list(contracts.values()))
+            contracts[args.source] if args.source else contract_for(path, list(contracts.values()))
         )
     except (KeyError, ValueError) as exc:
         print(f"cannot land {path.name}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if contract is None:
         print(
-            f"cannot land {path.name}: no contract's file pattern matches; name one with --source "
+            f"cannot land {path.name}: no contract takes it; name one with --source "
             f"({', '.join(contracts)})",
             file=sys.stderr,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +26,40 @@ class ContractError(ValueError):
     """A contract file is invalid; the message names file and field."""
 
 
+# Units whose values add up from the Kreise to the Land (counts and amounts, not rates).
+ADDITIVE_UNITS = ("Anzahl", "qkm", "ha", "1000", "Tsd.", "Tsd. EUR", "Mill. EUR")
+
+
 @dataclass(frozen=True)
 class Measure:
     code: str
     label: str
     unit: str
+    # Further spellings of the label, as classic table exports print it (they carry no codes).
+    labels: tuple[str, ...] = ()
+    # Do the regions add up to the Land? (counts yes; rates, averages, per-head amounts no)
+    additive: bool = True
+
+    @property
+    def all_labels(self) -> tuple[str, ...]:
+        return (self.label, *self.labels)
 
 
 @dataclass(frozen=True)
 class Variable:
     code: str
     attributes: tuple[str, ...]
+    # attribute code -> its labels in classic exports ('' is always "Insgesamt")
+    attribute_labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Labels of the variable itself in classic exports (e.g. "Geschlecht").
+    labels: tuple[str, ...] = ()
+    # The measures broken down by it (empty: all). Variables of disjoint measures share a
+    # position: 13211-02-05-4 breaks unemployed down by ERWAQ7 and rates by ERWAQ8.
+    measures: tuple[str, ...] = ()
+    position: int = 1  # its var<n>_* columns in the canonical table
+
+    def applies_to(self, measure: str) -> bool:
+        return not self.measures or measure in self.measures
 
 
 @dataclass(frozen=True)
@@ -55,8 +79,8 @@ class Contract:
     publisher: str
     table_code: str
     reader: str
-    file_pattern: str
-    sample_file: Path
+    file_pattern: str  # a hint only: deliveries are matched by content (pipelines/matching.py)
+    sample_files: tuple[Path, ...]  # the bundled sample, read while nothing was delivered
     reference_date_kind: str
     cadence: str
     period_range: tuple[int, int]
@@ -69,9 +93,16 @@ class Contract:
     attribution: str
     path: Path
     reader_options: dict[str, Any] = field(default_factory=dict)
+    # Where the contract's codes were checked: a real file, published metadata, or "unverified".
+    verified_against: str = "unverified"
     schema_drift: str = "error"  # or "warn": an unknown extra breakdown is let through
     # How far the parts (Gemeinden, Sozialräume) may miss the published total, in counts.
     parts_tolerance: float = 0.0
+
+    @property
+    def positions(self) -> int:
+        """How many breakdown columns (var1…var3) the canonical table uses."""
+        return max((v.position for v in self.variables), default=0)
 
     @property
     def raw_table(self) -> str:
@@ -92,6 +123,7 @@ class Contract:
             "measures": [{"code": m.code, "label": m.label, "unit": m.unit} for m in self.measures],
             "allowed_status": list(self.allowed_status),
             "key_columns": list(self.key_columns),
+            "may_be_empty": not self.sample_files,
         }
 
 
@@ -102,7 +134,6 @@ _REQUIRED = {
     "table_code": str,
     "reader": str,
     "file_pattern": str,
-    "sample_file": str,
     "reference_date_kind": str,
     "cadence": str,
     "period_range": list,
@@ -128,6 +159,28 @@ def _require(data: dict, key: str, kind: type, path: Path, where: str = "") -> A
     if not isinstance(value, kind):
         raise _fail(path, name, f"expected {kind.__name__}, found {value!r}")
     return value
+
+
+def _positioned(variables: list[Variable]) -> list[Variable]:
+    """Number the positions: a variable takes the first position no earlier variable of an
+    overlapping set of measures holds."""
+    from dataclasses import replace
+
+    placed: list[Variable] = []
+    for variable in variables:
+        taken = {
+            v.position
+            for v in placed
+            if not v.measures or not variable.measures or set(v.measures) & set(variable.measures)
+        }
+        position = next(p for p in range(1, len(variables) + 2) if p not in taken)
+        placed.append(replace(variable, position=position))
+    return placed
+
+
+def _labels(value: object) -> list[str]:
+    """A label or a list of labels, as text."""
+    return [value] if isinstance(value, str) else [str(v) for v in value]  # type: ignore[union-attr]
 
 
 def load_contract(path: Path, laender: tuple[str, ...] | None = None) -> Contract:
@@ -183,13 +236,23 @@ def load_contract(path: Path, laender: tuple[str, ...] | None = None) -> Contrac
             "reference_date_kind",
             f"expected one of {list(REFERENCE_DATE_KINDS)}, found {data['reference_date_kind']!r}",
         )
-    period_range = data["period_range"]
+    period_range = list(data["period_range"])
+    if len(period_range) == 1:
+        period_range.append(None)
+    last_year = date.today().year  # open-ended: any period up to today
     if (
         len(period_range) != 2
-        or not all(isinstance(y, int) for y in period_range)
-        or period_range[0] > period_range[1]
+        or not isinstance(period_range[0], int)
+        or not (period_range[1] is None or isinstance(period_range[1], int))
+        or period_range[0] > (period_range[1] or last_year)
     ):
-        raise _fail(path, "period_range", f"expected [first_year, last_year], found {period_range}")
+        raise _fail(
+            path,
+            "period_range",
+            f"expected [first_year] or [first_year, last_year], found {data['period_range']}",
+        )
+    if period_range[1] is None:
+        period_range[1] = last_year
 
     region_data = data["region"]
     key_pattern = region_data.get("key_pattern")
@@ -205,7 +268,8 @@ def load_contract(path: Path, laender: tuple[str, ...] | None = None) -> Contrac
         laender=laender,
         key_length=_require(region_data, "key_length", int, path, "region."),
         key_pattern=key_pattern,
-        other_regions=region_data.get("other_regions", "error"),
+        # AGS keys: downloads of all Germany are the rule; own keys (Sozialräume): strict
+        other_regions=region_data.get("other_regions", "error" if key_pattern else "drop"),
     )
     if region.other_regions not in ("error", "drop"):
         raise _fail(
@@ -229,29 +293,61 @@ def load_contract(path: Path, laender: tuple[str, ...] | None = None) -> Contrac
     for i, item in enumerate(data["variables"]):
         if not isinstance(item, dict):
             raise _fail(path, f"variables[{i}]", f"expected a mapping, found {item!r}")
-        attributes = _require(item, "attributes", list, path, f"variables[{i}].")
+        attributes = tuple(
+            str(a) for a in _require(item, "attributes", list, path, f"variables[{i}].")
+        )
+        attribute_labels = item.get("attribute_labels") or {}
+        if not isinstance(attribute_labels, dict) or not set(attribute_labels) <= set(attributes):
+            raise _fail(
+                path,
+                f"variables[{i}].attribute_labels",
+                f"expected a mapping of the variable's attributes to their labels, found "
+                f"{attribute_labels!r}",
+            )
         variables.append(
             Variable(
                 code=_require(item, "code", str, path, f"variables[{i}]."),
-                attributes=tuple(str(a) for a in attributes),
+                attributes=attributes,
+                attribute_labels=tuple(
+                    (code, tuple(_labels(labels))) for code, labels in attribute_labels.items()
+                ),
+                labels=tuple(_labels(item.get("labels") or [])),
+                measures=tuple(_labels(item.get("measures") or [])),
             )
         )
-    if len(variables) > 3:
+    variables = _positioned(variables)
+    if any(v.position > 3 for v in variables):
         raise _fail(path, "variables", f"at most 3 besides the region, found {len(variables)}")
 
     measures = []
     for i, item in enumerate(data["measures"]):
         if not isinstance(item, dict):
             raise _fail(path, f"measures[{i}]", f"expected a mapping, found {item!r}")
+        unit = _require(item, "unit", str, path, f"measures[{i}].")
+        additive = item.get("additive", unit in ADDITIVE_UNITS)
+        if not isinstance(additive, bool):
+            raise _fail(path, f"measures[{i}].additive", f"expected true/false, found {additive!r}")
         measures.append(
             Measure(
                 code=_require(item, "code", str, path, f"measures[{i}]."),
                 label=_require(item, "label", str, path, f"measures[{i}]."),
-                unit=_require(item, "unit", str, path, f"measures[{i}]."),
+                unit=unit,
+                labels=tuple(_labels(item.get("labels") or [])),
+                additive=additive,
             )
         )
     if not measures:
         raise _fail(path, "measures", "at least one measure is required")
+
+    codes = {m.code for m in measures}
+    for i, variable in enumerate(variables):
+        if not set(variable.measures) <= codes:
+            raise _fail(
+                path,
+                f"variables[{i}].measures",
+                f"expected measures of the contract ({', '.join(sorted(codes))}), found "
+                f"{list(variable.measures)}",
+            )
 
     unknown_signs = set(data["allowed_status"]) - set(GENESIS_SIGNS)
     if unknown_signs:
@@ -271,7 +367,16 @@ def load_contract(path: Path, laender: tuple[str, ...] | None = None) -> Contrac
             f"expected columns of the raw table ({', '.join(CANONICAL_COLUMNS[:-1])}), "
             f"found {unknown_keys or 'none'}",
         )
-    sample_file = PROJECT_ROOT / data["sample_file"]
+    samples = data.get("sample_files", data.get("sample_file")) or []
+    samples = [samples] if isinstance(samples, str) else samples
+    sample_files = tuple(
+        sorted(p for pattern in samples for p in PROJECT_ROOT.glob(pattern) if p.is_file())
+    )
+    if samples and not sample_files:
+        raise _fail(path, "sample_files", f"no file matches {samples}")
+    verified = data.get("verified_against", "unverified")
+    if not isinstance(verified, str) or not verified.strip():
+        raise _fail(path, "verified_against", f"expected a text, found {verified!r}")
     return Contract(
         source=source,
         title=data["title"],
@@ -282,7 +387,8 @@ def load_contract(path: Path, laender: tuple[str, ...] | None = None) -> Contrac
         schema_drift=schema_drift,
         parts_tolerance=float(parts_tolerance),
         file_pattern=data["file_pattern"],
-        sample_file=sample_file,
+        sample_files=sample_files,
+        verified_against=" ".join(verified.split()),
         reference_date_kind=data["reference_date_kind"],
         cadence=data["cadence"],
         period_range=(period_range[0], period_range[1]),

@@ -1,6 +1,6 @@
 """What a release was built from, as one hash: a refresh whose inputs did not change is a no-op.
 
-The fingerprint covers every delivery a refresh would read (sha256 of the latest landed file
+The fingerprint covers every delivery a refresh would read (sha256 of every landed file
 per source, or of the bundled sample), the contracts and the indicator catalogue, the dbt
 project, the code that reads and conforms files, the territory and the chosen Gebietsstand.
 It is stored with each release (`meta.release.input_fingerprint`); `sozplan refresh`
@@ -10,7 +10,6 @@ compares it with the published one before it starts anything heavy.
 from __future__ import annotations
 
 import hashlib
-from fnmatch import fnmatch
 from pathlib import Path
 
 import duckdb
@@ -32,17 +31,20 @@ CODE_FILES = ("pipelines/conform.py", "pipelines/ingest.py", "pipelines/contract
 DBT_DIRS = ("models", "seeds", "tests", "macros")
 
 
-def delivery_sha(contract: Contract, paths: WarehousePaths) -> str:
-    """sha256 of the file the next refresh reads for `contract` (nothing is landed here)."""
+def delivery_shas(contract: Contract, paths: WarehousePaths) -> list[str]:
+    """sha256 of every file the next refresh reads for `contract`, in delivery order (nothing
+    is landed here: the inbox is landed before a refresh looks at this)."""
     from pipelines.landing import read_manifest
 
-    inbox = paths.inbox_dir
-    if inbox.is_dir() and any(fnmatch(p.name, contract.file_pattern) for p in inbox.iterdir()):
-        return "inbox"  # a new delivery waits: never a no-op
-    rows = [r for r in read_manifest(paths) if r.source == contract.source]
-    if rows and not all(r.how == SAMPLE for r in rows):
-        return rows[-1].sha256
-    return sha256_of(contract.sample_file)
+    rows = [r for r in read_manifest(paths) if r.source == contract.source and r.how != SAMPLE]
+    if rows:
+        return [r.sha256 for r in rows]
+    return [sha256_of(p) for p in contract.sample_files]
+
+
+def delivery_sha(contract: Contract, paths: WarehousePaths) -> str:
+    """One hash over the deliveries of `contract`."""
+    return hashlib.sha256(" ".join(delivery_shas(contract, paths)).encode()).hexdigest()
 
 
 def _files(root: Path, folders: tuple[str, ...]) -> list[Path]:
@@ -102,7 +104,7 @@ def kept_sources(paths: WarehousePaths, gebietsstand: str) -> dict[str, str]:
     return {
         source: release
         for source, contract in load_contracts().items()
-        if read.get(source) == {delivery_sha(contract, paths)}
+        if read.get(source, set()) == set(delivery_shas(contract, paths)) and read.get(source)
     }
 
 

@@ -1,6 +1,8 @@
-"""Ingest one delivery: find the file, read it, conform it to its contract, write `raw.<source>`.
+"""Ingest a source: read each of its deliveries, conform them to the contract, write raw.
 
-Every raw row carries its file's sha256, the time of ingestion and the release. From the raw
+A source is the history of its deliveries: `raw_history.<source>` keeps every delivered value,
+`raw.<source>` the newest per key, `meta.revision` what a later delivery changed. Every raw
+row carries its file's name and sha256, the time of ingestion and the release. From the raw
 tables `meta.source_file` registers one row per file with table code, licence and
 attribution, so every value downstream can be traced to the file it came from.
 """
@@ -17,15 +19,18 @@ import duckdb
 from pipelines.conform import conform
 from pipelines.contracts import Contract
 from pipelines.readers import InputError, read_file
+from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult
 
 
 @dataclass(frozen=True)
 class IngestReport:
     source: str
-    file: Path
+    file: Path  # the newest delivery
     sha256: str
-    rows: int
+    rows: int  # current values
     status_counts: dict[str, int]
+    deliveries: int = 1
+    revisions: int = 0
 
 
 def sha256_of(path: Path) -> str:
@@ -36,6 +41,40 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def read_delivery(path: Path, contract: Contract) -> ReadResult:
+    """Read a delivery with the reader its content calls for (the format is the reader's
+    business): a GENESIS table may come as ffcsv, as the API's ZIP or as a classic export,
+    whatever reader the contract names."""
+    from pipelines.readers import reader_module
+    from pipelines.readers.detect import detect
+
+    reader = contract.reader
+    if reader in ("genesis_ffcsv", "genesis_classic"):
+        kind = detect(path)
+        if kind.format in ("genesis_ffcsv", "genesis_zip"):
+            reader = "genesis_ffcsv"
+        elif kind.format == "genesis_classic":
+            reader = "genesis_classic"
+        else:
+            raise InputError.single(path, expected="a GENESIS table", found=kind.description)
+    accepted = reader_module(reader).OPTIONS
+    options = {k: v for k, v in contract.reader_options.items() if k in accepted}
+    if reader != contract.reader:  # options written for another format's layout
+        options.pop("decimal", None)
+    return read_file(path, reader, **options)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One landed file of a source, in landing order."""
+
+    path: Path
+    original_name: str
+    sha256: str
+    landed_at: str
+    how: str
+
+
 def ingest(
     contract: Contract,
     path: Path,
@@ -43,49 +82,188 @@ def ingest(
     release: str,
     original_name: str | None = None,
 ) -> IngestReport:
-    """Read `path` as `contract` says and replace `raw.<source>` in the open database.
+    """Ingest a source from one file (see `ingest_deliveries`)."""
+    delivery = Delivery(path, original_name or path.name, sha256_of(path), "", "file")
+    return ingest_deliveries(contract, [delivery], con, release)
 
-    Problems are reported under `original_name`, the name the user knows the file by.
+
+def ingest_deliveries(
+    contract: Contract,
+    deliveries: list[Delivery],
+    con: duckdb.DuckDBPyConnection,
+    release: str,
+) -> IngestReport:
+    """Read every delivery of a source and write its history and its current values.
+
+    `raw_history.<source>` holds every delivered value with its delivery; `raw.<source>` the
+    current one per key (the newest delivery wins); `meta.revision` each value a later
+    delivery changed. Problems are reported under the name the user knows the file by.
     """
-    name = original_name or path.name
-    try:
-        result = read_file(path, contract.reader, **contract.reader_options)
-        frame = conform(result, contract)
-    except InputError as err:
-        raise InputError([replace(p, file=name) for p in err.problems]) from None
-    sha = sha256_of(path)
+    frames = []
+    for seq, delivery in enumerate(deliveries, start=1):
+        try:
+            result = read_delivery(delivery.path, contract)
+            frame = conform(result, contract)
+        except InputError as err:
+            raise InputError(
+                [replace(p, file=delivery.original_name) for p in err.problems]
+            ) from None
+        frame["_source_file"] = delivery.original_name
+        frame["_source_file_sha256"] = delivery.sha256
+        frame["_delivery_seq"] = seq
+        frame["_landed_at"] = delivery.landed_at
+        frames.append(frame)
     ingested_at = datetime.now(UTC).replace(tzinfo=None)
-    frame["_source_file"] = name
-    frame["_source_file_sha256"] = sha
-    frame["_ingested_at"] = ingested_at
-    frame["_release"] = release
-
     con.execute("create schema if not exists raw")
-    con.register("delivery", frame)
-    try:
-        con.execute(f"create or replace table {contract.raw_table} as select * from delivery")
-    finally:
-        con.unregister("delivery")
-    status_counts = frame["value_status"].value_counts().to_dict()
-    return IngestReport(contract.source, path, sha, len(frame), status_counts)
+    con.execute("create schema if not exists raw_history")
+    history = f"raw_history.{contract.source}"
+    con.execute(f"create or replace table {history} as select * from ({empty_raw_sql()})")
+    for frame in frames:
+        frame = frame[[*CANONICAL_COLUMNS, *DELIVERY_COLUMNS]]
+        con.register("delivery", frame)
+        try:
+            con.execute(f"insert into {history} by name select * from delivery")
+        finally:
+            con.unregister("delivery")
+    con.execute(f"update {history} set _ingested_at = ?, _release = ?", [ingested_at, release])
+    keys = ", ".join(contract.key_columns)
+    lineage = ", ".join(f"h.{c}" for c in LINEAGE_COLUMNS)
+    con.execute(
+        f"""create or replace table {contract.raw_table} as
+        select * exclude (_delivery_seq, _landed_at, _rank) from (
+            select h.* exclude ({", ".join(LINEAGE_COLUMNS)}), {lineage}, h._delivery_seq,
+                   h._landed_at,
+                   row_number() over (partition by {keys} order by h._delivery_seq desc) as _rank
+            from {history} as h
+        ) where _rank = 1
+        order by {keys}"""
+    )
+    revisions = record_revisions(con, contract, history)
+    rows = con.execute(f"select count(*) from {contract.raw_table}").fetchone()[0]
+    status_counts = dict(
+        con.execute(
+            f"select value_status, count(*) from {contract.raw_table} "
+            "where value_status is not null group by 1"
+        ).fetchall()
+    )
+    newest = deliveries[-1] if deliveries else None
+    return IngestReport(
+        contract.source,
+        newest.path if newest else Path(),
+        newest.sha256 if newest else "",
+        rows,
+        status_counts,
+        deliveries=len(deliveries),
+        revisions=revisions,
+    )
+
+
+def record_revisions(con: duckdb.DuckDBPyConnection, contract: Contract, history: str) -> int:
+    """Write the source's rows of `meta.revision`: values a later delivery changed."""
+    keys = list(contract.key_columns)
+    key_text = " || ', ' || ".join(f"'{k}=' || coalesce(cast({k} as varchar), '')" for k in keys)
+    con.execute("create schema if not exists meta")
+    con.execute(
+        """create table if not exists meta.revision (
+            source varchar, period_year bigint, region_key varchar, key varchar,
+            old_value double, old_status varchar, old_file varchar, old_sha256 varchar,
+            new_value double, new_status varchar, new_file varchar, new_sha256 varchar)"""
+    )
+    con.execute("delete from meta.revision where source = ?", [contract.source])
+    con.execute(
+        f"""insert into meta.revision
+        select ?, period_year, region_key, key, old_value, old_status, old_file, old_sha256,
+               value, value_status, _source_file, _source_file_sha256
+        from (
+            select *, {key_text} as key,
+                lag(value) over w as old_value, lag(value_status) over w as old_status,
+                lag(_source_file) over w as old_file,
+                lag(_source_file_sha256) over w as old_sha256,
+                lag(_delivery_seq) over w as old_seq
+            from {history}
+            window w as (partition by {", ".join(keys)} order by _delivery_seq)
+        )
+        where old_seq is not null
+          and (value is distinct from old_value or value_status is distinct from old_status)""",
+        [contract.source],
+    )
+    return con.execute(
+        "select count(*) from meta.revision where source = ?", [contract.source]
+    ).fetchone()[0]
+
+
+# Lineage of every raw row (after the canonical columns).
+LINEAGE_COLUMNS = ("_source_file", "_source_file_sha256", "_ingested_at", "_release")
+DELIVERY_COLUMNS = ("_source_file", "_source_file_sha256", "_delivery_seq", "_landed_at")
+_TYPES = {"period_year": "bigint", "value": "double", "_source_line": "bigint"}
+
+
+def empty_raw_sql() -> str:
+    """An empty history table: the canonical columns, lineage and the delivery order."""
+    columns = [f"cast(null as {_TYPES.get(c, 'varchar')}) as {c}" for c in CANONICAL_COLUMNS]
+    columns += [
+        "cast(null as varchar) as _source_file",
+        "cast(null as varchar) as _source_file_sha256",
+        "cast(null as timestamp) as _ingested_at",
+        "cast(null as varchar) as _release",
+        "cast(null as bigint) as _delivery_seq",
+        "cast(null as varchar) as _landed_at",
+    ]
+    return f"select {', '.join(columns)} limit 0"
 
 
 def write_source_register(con: duckdb.DuckDBPyConnection, contracts: list[Contract]) -> int:
-    """Rebuild `meta.source_file` from the lineage columns of the raw tables."""
+    """Rebuild `meta.source_file` (one row per delivered file: provenance, licence, rows it
+    delivered, rows of it still current) from the lineage columns of the raw tables."""
     selects = []
     params: list[str] = []
     for c in contracts:
         selects.append(
-            f"""select ? as source, table_code, _source_file as file_name,
-                   _source_file_sha256 as file_sha256, count(*) as rows, ? as reader,
-                   ? as licence, ? as attribution, min(_ingested_at) as ingested_at,
-                   min(_release) as release, ?::double as parts_tolerance
-            from {c.raw_table}
-            group by table_code, _source_file, _source_file_sha256"""
+            f"""select ? as source, ? as table_code, h._source_file as file_name,
+                   h._source_file_sha256 as file_sha256, count(*) as rows,
+                   coalesce(max(cur.rows), 0) as current_rows,
+                   string_agg(distinct cast(h.period_year as varchar), ',' order by
+                       cast(h.period_year as varchar)) as periods,
+                   ? as reader, ? as licence, ? as attribution, min(h._ingested_at) as ingested_at,
+                   min(h._release) as release, ?::double as parts_tolerance
+            from raw_history.{c.source} as h
+            left join (
+                select _source_file_sha256, count(*) as rows from {c.raw_table} group by 1
+            ) as cur using (_source_file_sha256)
+            group by h._source_file, h._source_file_sha256"""
         )
-        params += [c.source, c.reader, c.licence, c.attribution, c.parts_tolerance]
+        params += [c.source, c.table_code, c.reader, c.licence, c.attribution, c.parts_tolerance]
     con.execute("create schema if not exists meta")
     con.execute(
         "create or replace table meta.source_file as " + " union all ".join(selects), params
     )
     return con.execute("select count(*) from meta.source_file").fetchone()[0]
+
+
+def write_coverage_gaps(
+    con: duckdb.DuckDBPyConnection, contracts: list[Contract], first_period: int
+) -> list[tuple[str, int]]:
+    """Rebuild `meta.coverage_gap`: per source, the years from the territory's first year to
+    the newest delivered year (of any source) that no delivery of it holds. A gap is shown
+    as missing, never invented, and does not fail a refresh."""
+    selects = [
+        f"select '{c.source}' as source, period_year from {c.raw_table} group by period_year"
+        for c in contracts
+    ]
+    con.execute("create schema if not exists meta")
+    con.execute(
+        f"""create or replace table meta.coverage_gap as
+        with delivered as ({" union all ".join(selects)}),
+        years as (
+            select range as period_year
+            from range(?, (select coalesce(max(period_year), ?) from delivered) + 1)
+        ),
+        sources as (select unnest(?::varchar[]) as source)
+        select s.source, y.period_year,
+               s.source in (select source from delivered) as source_delivered
+        from sources as s cross join years as y
+        anti join delivered as d on d.source = s.source and d.period_year = y.period_year
+        order by s.source, y.period_year""",
+        [first_period, first_period - 1, [c.source for c in contracts]],
+    )
+    return con.execute("select source, period_year from meta.coverage_gap").fetchall()

@@ -1,8 +1,10 @@
 """`sozplan inspect`: what is in a downloaded file, before it goes into the inbox.
 
-Detects the reader (a contract whose file pattern matches the name, else the file's own
-signature), reads the file and reports format, table code and title, periods, regions by
-level, measures with units, special signs and every problem the contract would find.
+Finds the contract by the file's content (the name is a hint), reads the file with the reader
+its content calls for and reports format, table code and title, periods, regions by level,
+measures with units, special signs and every problem the contract would find — exactly the
+checks a refresh runs (`pipelines.conform.check`). A file no contract takes is reported with
+the nearest contract and why it does not fit.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.conform import contract_problems, drift_problems, in_scope
+from pipelines.conform import check
 from pipelines.contracts import Contract, load_contracts
-from pipelines.ingest import sha256_of
-from pipelines.landing import contract_for
+from pipelines.ingest import read_delivery, sha256_of
+from pipelines.matching import match_file
 from pipelines.readers import READERS, InputError, read_file
 
 SNIFF_BYTES = 4096
@@ -94,19 +96,18 @@ def region_level(key: str) -> str:
 
 
 def sniff_reader(path: Path) -> str:
-    """The reader whose file signature this is."""
-    head = path.read_bytes()[:SNIFF_BYTES]
-    if head[:4] == b"PK\x03\x04" and path.suffix.lower() in (".xlsx", ".xlsm"):
+    """The reader the file's content calls for (pipelines/readers/detect.py)."""
+    from pipelines.readers.detect import detect
+
+    kind = detect(path)
+    if kind.format == "genesis_classic":
+        return "genesis_classic"
+    if kind.format == "ba_xlsx" or path.suffix.lower() in (".xlsx", ".xlsm"):
         raise UnknownFormat(
             f"{path.name}: an Excel workbook; its layout is described by a contract: "
             "name one with --contract"
         )
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    if text.startswith("statistics_code;"):
-        return "genesis_ffcsv"
-    if "GENESIS-Tabelle" in "\n".join(text.splitlines()[:3]):
-        return "genesis_classic"
-    # Let the ffcsv reader say what is wrong (empty, ZIP, HTML, wrong encoding ...).
+    # ffcsv, the API's ZIP, or something the ffcsv reader names (empty, HTML, cube …).
     return "genesis_ffcsv"
 
 
@@ -125,20 +126,26 @@ def inspect_file(
             raise UnknownFormat(f"no contract {contract_name!r}; contracts: {', '.join(contracts)}")
         contract = contracts[contract_name]
     elif reader is None:
-        contract = contract_for(path.name, list(contracts.values()))
-    if reader is None:
-        reader = contract.reader if contract else sniff_reader(path)
-    if reader not in READERS:
+        match = match_file(path, list(contracts.values()))
+        contract = match.contract
+        if contract is None:
+            report.warnings.append(f"no contract takes this file: {match.reason}")
+    if reader is None and contract is None:
+        reader = sniff_reader(path)
+    if reader is not None and reader not in READERS:
         raise UnknownFormat(f"no reader {reader!r}; readers: {', '.join(READERS)}")
-    report.reader = reader
     report.contract = contract.source if contract else None
-
-    options = contract.reader_options if contract and contract.reader == reader else {}
     try:
-        result = read_file(path, reader, **options)
+        if reader is None and contract is not None:
+            result = read_delivery(path, contract)  # the reader its content calls for
+        else:
+            options = contract.reader_options if contract and contract.reader == reader else {}
+            result = read_file(path, reader, **options)
     except InputError as err:
+        report.reader = reader or (contract.reader if contract else None)
         report.problems = [str(p) for p in err.problems]
         return report
+    report.reader = result.format
     report.readable = True
     frame = result.frame
     report.rows = len(frame)
@@ -163,17 +170,14 @@ def inspect_file(
     report.special_signs = _counts(frame["value_status"])
     report.qualifiers = _counts(frame["value_quality"])
     if contract:
-        result, dropped = in_scope(result, contract)
-        if dropped:
+        checked = check(result, contract)
+        if checked.dropped:
             report.warnings.append(
-                f"{dropped:,} rows of other regions are left out (region.other_regions: drop)"
+                f"{checked.dropped:,} rows of other regions are left out (region.other_regions: "
+                "drop)"
             )
-        report.problems = [str(p) for p in contract_problems(result, contract)]
-        drift = [str(p) for p in drift_problems(result, contract)]
-        if contract.schema_drift == "warn":
-            report.warnings += drift
-        else:
-            report.problems += drift
+        report.problems = [str(p) for p in checked.problems]
+        report.warnings += [str(p) for p in checked.warnings]
     return report
 
 

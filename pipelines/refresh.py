@@ -28,6 +28,10 @@ class RefreshOutcome:
     checks_failed: int = 0
     failures: list[str] = field(default_factory=list)
     skipped: bool = False  # the inputs had not changed: nothing was rebuilt
+    inbox: list[str] = field(default_factory=list)  # what landed, what stayed in the inbox
+    unmatched: int = 0  # inbox files no contract takes
+    gaps: dict[str, list[int]] = field(default_factory=dict)  # source -> years nobody delivered
+    undelivered: set[str] = field(default_factory=set)  # sources without any delivery
     # (start, end) epoch seconds of each step, from the run's event log
     step_spans: dict[str, tuple[float, float]] = field(default_factory=dict)
 
@@ -36,12 +40,28 @@ class RefreshOutcome:
         """Wall seconds per step."""
         return {step: end - start for step, (start, end) in self.step_spans.items()}
 
+    def notes(self) -> list[str]:
+        """Inbox files landed or left, and the years a source has no delivery for."""
+        lines = [f"  inbox: {line}" for line in self.inbox]
+        for source, years in sorted(self.gaps.items()):
+            if source in self.undelivered:
+                lines.append(f"  gap: {source} has no delivery yet (no sample either)")
+            else:
+                lines.append(
+                    f"  gap: {source} has no delivery for {_years(years)} (shown as missing)"
+                )
+        return lines
+
     def summary(self) -> str:
         if self.skipped:
-            return (
-                f"refresh skipped: nothing changed since release {self.release} "
-                f"(same deliveries, contracts, models and Gebietsstand); nothing was rebuilt "
-                f"— `--force` rebuilds anyway\n  {self.seconds:.1f} s"
+            return "\n".join(
+                [
+                    f"refresh skipped: nothing changed since release {self.release} "
+                    f"(same deliveries, contracts, models and Gebietsstand); nothing was "
+                    f"rebuilt — `--force` rebuilds anyway",
+                    *self.notes(),
+                    f"  {self.seconds:.1f} s",
+                ]
             )
         if self.success:
             lines = [
@@ -49,12 +69,25 @@ class RefreshOutcome:
             ]
             lines += [f"  {table:<28} {n:>7,} rows" for table, n in self.rows.items()]
             lines.append(f"  checks passed: {self.checks_passed}, failed: {self.checks_failed}")
+            lines += self.notes()
         else:
             lines = ["refresh FAILED: the published warehouse was not changed"]
             lines += [f"  {line}" for failure in self.failures for line in failure.splitlines()]
             lines.append(f"  checks passed: {self.checks_passed}, failed: {self.checks_failed}")
+            lines += [f"  inbox: {line}" for line in self.inbox]
         lines.append(f"  run {self.run_id}, {self.seconds:.1f} s")
         return "\n".join(lines)
+
+
+def _years(years: list[int]) -> str:
+    """2015, 2017-2019, 2021"""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
 DEFAULT_GEBIETSSTAND = "2024-12-31"
@@ -83,18 +116,25 @@ def run_refresh(
         "gebietsstand": stand,
         "keep_unchanged": not force,
     }
+    from pipelines.resources import land_inbox_now
+
+    inbox = land_inbox_now(warehouse_paths())
     if not force:
         from pipelines.fingerprint import input_fingerprint, published_fingerprint
 
         published = published_fingerprint(warehouse_paths())
         if published and published[1] == input_fingerprint(warehouse_paths(), stand):
-            return RefreshOutcome(
+            outcome = RefreshOutcome(
                 success=True,
                 run_id="(not started)",
                 seconds=time.perf_counter() - started,
                 release=published[0],
                 skipped=True,
+                inbox=inbox.lines(),
+                unmatched=len(inbox.unmatched),
             )
+            outcome.gaps, outcome.undelivered = _published_gaps()
+            return outcome
     import dagster as dg
 
     from pipelines.assets.transform import stale_manifest_files
@@ -123,7 +163,11 @@ def run_refresh(
         )
         step_spans = _step_spans(instance, result.run_id)
     outcome = RefreshOutcome(
-        success=result.success, run_id=result.run_id, seconds=time.perf_counter() - started
+        success=result.success,
+        run_id=result.run_id,
+        seconds=time.perf_counter() - started,
+        inbox=inbox.lines(),
+        unmatched=len(inbox.unmatched),
     )
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
@@ -150,6 +194,7 @@ def run_refresh(
         outcome.failures.append("the run failed before any step ran (see the log above)")
     if result.success:
         outcome.release, outcome.rows = _published_summary()
+        outcome.gaps, outcome.undelivered = _published_gaps()
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -190,3 +235,19 @@ def _published_summary() -> tuple[str, dict[str, int]]:
         release = con.execute("select release from meta.release").fetchone()[0]
         rows = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in CURATED_TABLES}
     return release, rows
+
+
+def _published_gaps() -> tuple[dict[str, list[int]], set[str]]:
+    """Years without a delivery per source, and the sources without any, as the published
+    release records them."""
+    try:
+        with duckdb.connect(str(warehouse_paths().published), read_only=True) as con:
+            rows = con.execute(
+                "select source, period_year, source_delivered from meta.coverage_gap"
+            ).fetchall()
+    except duckdb.Error:
+        return {}, set()
+    gaps: dict[str, list[int]] = {}
+    for source, year, _delivered in rows:
+        gaps.setdefault(source, []).append(int(year))
+    return gaps, {source for source, _year, delivered in rows if not delivered}

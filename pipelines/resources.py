@@ -67,6 +67,8 @@ class WarehouseResource(dg.ConfigurableResource):
         try:
             self._run_id = context.run_id or "adhoc"
             self._release = _release_id(paths, self._run_id)
+            for line in land_inbox_now(paths).lines():
+                context.log.info(line)
             self._kept = self._start_from_published(paths) if self.keep_unchanged else {}
             yield self
         finally:
@@ -81,6 +83,14 @@ class WarehouseResource(dg.ConfigurableResource):
         if kept and not candidate.exists():
             shutil.copyfile(paths.published, candidate)
         return kept if candidate.exists() else {}
+
+
+def land_inbox_now(paths: WarehousePaths):
+    """Land what waits in the inbox, each file with the contract its content matches."""
+    from pipelines.contracts import load_contracts
+    from pipelines.landing import land_inbox
+
+    return land_inbox(list(load_contracts().values()), paths)
 
 
 def _release_id(paths: WarehousePaths, run_id: str) -> str:

@@ -1,6 +1,6 @@
 """The territory a warehouse covers: its Länder, its map and the years every region must have.
 
-A territory is a folder: `territory.yml` (name, Länder, first and last year) and three tables
+A territory is a folder: `territory.yml` (name, Länder, first year; open-ended) and three tables
 the dbt project reads as `ref_region` (Länder and Kreise with their history),
 `ref_region_gv` (the Gemeindeverzeichnis extract: Gemeindeverbände and Gemeinden) and
 `key_history` (territorial changes with weights). Contracts take the Länder whose keys a
@@ -36,8 +36,8 @@ class Territory:
     directory: Path
     name: str
     laender: tuple[str, ...]
-    first_period: int
-    last_period: int
+    first_period: int  # the first year the warehouse covers; later years are open-ended
+    last_period: int | None = None  # None: up to the newest delivered year
 
     def table(self, name: str) -> Path:
         return self.directory / f"{name}.csv"
@@ -55,11 +55,7 @@ class Territory:
     def dbt_vars(self) -> dict[str, str | int]:
         """dbt runs in the dbt project folder: the territory's path relative to it, so compiled
         SQL names no machine path."""
-        return {
-            "territory_dir": os.path.relpath(self.directory, DBT_PROJECT_DIR),
-            "first_period": self.first_period,
-            "last_period": self.last_period,
-        }
+        return {"territory_dir": os.path.relpath(self.directory, DBT_PROJECT_DIR)}
 
 
 def load_territory(directory: Path) -> Territory:
@@ -86,14 +82,17 @@ def load_territory(directory: Path) -> Territory:
             f'(e.g. ["16"]), found {laender!r}'
         )
     periods = data.get("periods")
+    if isinstance(periods, list) and len(periods) == 1:
+        periods = [periods[0], None]
     if (
         not isinstance(periods, list)
         or len(periods) != 2
-        or not all(isinstance(p, int) for p in periods)
-        or periods[0] > periods[1]
+        or not isinstance(periods[0], int)
+        or not (periods[1] is None or isinstance(periods[1], int) and periods[0] <= periods[1])
     ):
         raise TerritoryError(
-            f"{spec}: field 'periods': expected [first_year, last_year], found {periods!r}"
+            f"{spec}: field 'periods': expected [first_year] (open-ended) or "
+            f"[first_year, last_year], found {periods!r}"
         )
     missing = [t for t in TABLES if not (directory / f"{t}.csv").is_file()]
     if missing:

@@ -22,7 +22,8 @@ def test_all_project_contracts_load() -> None:
     for source, contract in contracts.items():
         assert contract.path == CONTRACTS_DIR / f"{source}.yml"
         assert contract.reader in READERS
-        assert contract.sample_file.is_file()
+        assert all(p.is_file() for p in contract.sample_files)
+        assert contract.verified_against
         assert contract.period_range[0] <= contract.period_range[1]
         assert contract.raw_table == f"raw.{source}"
 
@@ -46,7 +47,7 @@ INVALID = {
     "period_range_reversed": (
         _set("period_range", [2024, 2015]),
         "period_range",
-        "expected [first_year, last_year], found [2024, 2015]",
+        "expected [first_year] or [first_year, last_year], found [2024, 2015]",
     ),
     "unknown_sign": (
         _set("allowed_status", ["-", "*"]),

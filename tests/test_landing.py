@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 from pipelines.contracts import load_contracts
-from pipelines.landing import current_landing, land, land_inbox, read_manifest
+from pipelines.landing import current_landing, deliveries, land, land_inbox, read_manifest
 from pipelines.paths import warehouse_paths
 from tests.conftest import SAMPLE_DIR, sha256
 
@@ -35,29 +35,39 @@ def test_same_file_lands_once(warehouse_dir: Path, tmp_path: Path) -> None:
     assert row["how"] == "test" and row["landed_at"]
 
 
-def test_inbox_files_land_and_become_current(warehouse_dir: Path) -> None:
+def test_inbox_files_land_by_content_and_accumulate(warehouse_dir: Path) -> None:
+    """A file is matched by what is inside, whatever its name; deliveries add up; a file no
+    contract takes stays in the inbox with the reason."""
     paths = warehouse_paths()
-    contract = load_contracts()["unemployment"]
+    contracts = load_contracts()
+    contract = contracts["unemployment"]
     assert current_landing(contract, paths).how == "bundled sample"
 
     inbox = warehouse_dir / "inbox"
     inbox.mkdir()
     sample = (SAMPLE_DIR / "13211-02-05-4_de_flat.csv").read_bytes()
-    (inbox / "13211-02-05-4_neu_de_flat.csv").write_bytes(sample)  # same bytes, new name
+    (inbox / "download.csv").write_bytes(sample)  # the sample's bytes under another name
     (inbox / "unrelated.txt").write_text("not a delivery", encoding="utf-8")
 
-    results = land_inbox(contract, paths)
+    report = land_inbox(list(contracts.values()), paths)
 
-    assert [r.new for r in results] == [False]  # same bytes as the landed sample
-    assert not (inbox / "13211-02-05-4_neu_de_flat.csv").exists()
+    assert [(r.landing.source, r.new) for r in report.landed] == [("unemployment", True)]
+    assert not (inbox / "download.csv").exists()
+    assert [u.name for u in report.unmatched] == ["unrelated.txt"]
     assert (inbox / "unrelated.txt").exists()
+    # a delivery ends the use of the sample, even with the same bytes
+    assert [d.how for d in deliveries(contract, paths)] == ["inbox"]
 
     (inbox / "13211-02-05-4_v2_de_flat.csv").write_bytes(sample + b"\n")
-    results = land_inbox(contract, paths)
-    assert [r.new for r in results] == [True]
+    report = land_inbox(list(contracts.values()), paths)
+    assert [r.new for r in report.landed] == [True]
+    assert [d.original_name for d in deliveries(contract, paths)] == [
+        "download.csv",
+        "13211-02-05-4_v2_de_flat.csv",
+    ]
     current = current_landing(contract, paths)
     assert current.original_name == "13211-02-05-4_v2_de_flat.csv" and current.how == "inbox"
-    assert [r.how for r in read_manifest(paths)] == ["bundled sample", "inbox"]
+    assert [r.how for r in read_manifest(paths)] == ["bundled sample", "inbox", "inbox"]
 
 
 def test_a_changed_sample_is_landed_again(warehouse_dir: Path, tmp_path: Path) -> None:
@@ -69,7 +79,7 @@ def test_a_changed_sample_is_landed_again(warehouse_dir: Path, tmp_path: Path) -
     first = current_landing(contract, paths)
     changed = tmp_path / "13211-02-05-4_de_flat.csv"
     changed.write_bytes((SAMPLE_DIR / "13211-02-05-4_de_flat.csv").read_bytes() + b"\n")
-    second = current_landing(replace(contract, sample_file=changed), paths)
+    second = current_landing(replace(contract, sample_files=(changed,)), paths)
     assert second.sha256 == sha256(changed) != first.sha256
     assert current_landing(contract, paths).sha256 == first.sha256  # and back
     assert len(read_manifest(paths)) == 2

@@ -225,8 +225,8 @@ def test_anonymised_and_nothing_cells() -> None:
 @pytest.mark.parametrize("name", [SGB2, ALO])
 def test_contract_conforms_and_keeps_the_kreise(name: str) -> None:
     contract = load_contracts()[CONTRACT_OF[name]]
-    assert contract.sample_file == SAMPLE_DIR / name
-    result = ba_xlsx.read(contract.sample_file, **contract.reader_options)
+    assert contract.sample_files[0] == SAMPLE_DIR / name
+    result = ba_xlsx.read(contract.sample_files[0], **contract.reader_options)
     frame = conform(result, contract)
     assert set(frame["table_code"]) == {contract.table_code}
     assert sorted(set(frame["region_key"])) == KREISE

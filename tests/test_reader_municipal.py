@@ -242,7 +242,7 @@ def test_contract_loads_and_the_sample_conforms() -> None:
     from pipelines.contracts import load_contract
 
     contract = load_contract(CONTRACT)
-    result = municipal.read(contract.sample_file, **contract.reader_options)
+    result = municipal.read(contract.sample_files[0], **contract.reader_options)
     assert contract_problems(result, contract) == []
 
 

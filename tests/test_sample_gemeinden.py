@@ -366,8 +366,8 @@ def test_jena_sums_are_the_city_figures_less_suppressed_cells() -> None:
 @pytest.mark.parametrize("source", ["population_gemeinden", "jena_planungsraeume"])
 def test_sample_conforms_to_its_contract(source: str) -> None:
     contract = load_contracts()[source]
-    assert contract.sample_file.is_file()
-    result = read_file(contract.sample_file, contract.reader, **contract.reader_options)
+    assert contract.sample_files[0].is_file()
+    result = read_file(contract.sample_files[0], contract.reader, **contract.reader_options)
     frame = conform(result, contract)
     if source == "population_gemeinden":
         rows = _gemeinde_rows()

@@ -53,7 +53,7 @@ def test_income_per_inhabitant_is_plausible() -> None:
 
 def test_reader_gives_euro() -> None:
     contract = load_contracts()["income"]
-    frame = read_file(contract.sample_file, contract.reader, **contract.reader_options).frame
+    frame = read_file(contract.sample_files[0], contract.reader, **contract.reader_options).frame
     raw = {(r["1_variable_attribute_code"], r["time"]): r["value"] for r in _rows(FILE)}
     row = frame[(frame["region_key"] == "16053") & (frame["time"] == "2024")].iloc[0]
     assert row["value"] == int(raw["16053", "2024"]) * 1000

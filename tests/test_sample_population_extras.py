@@ -224,8 +224,8 @@ def test_share_of_foreigners_rises_and_is_higher_in_the_towns() -> None:
 @pytest.mark.parametrize("name", list(SOURCES))
 def test_contract_conforms(name: str) -> None:
     contract = load_contracts()[SOURCES[name]]
-    assert contract.sample_file == SAMPLE_DIR / name
-    result = read_file(contract.sample_file, contract.reader, **contract.reader_options)
+    assert contract.sample_files[0] == SAMPLE_DIR / name
+    result = read_file(contract.sample_files[0], contract.reader, **contract.reader_options)
     frame = conform(result, contract)
     assert len(frame) == len(_rows(name))
     assert set(frame["table_code"]) == {contract.table_code}

@@ -24,13 +24,13 @@ KREIS_TABLES = sorted(
 @pytest.mark.parametrize("source", KREIS_TABLES)
 def test_kreis_table_follows_ffcsv_contract_and_eisenach_rule(source: str) -> None:
     contract = load_contracts()[source]
-    data = contract.sample_file.read_bytes()
+    data = contract.sample_files[0].read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b"\r" not in data and data.endswith(b"\n")
-    with contract.sample_file.open(encoding="utf-8-sig", newline="") as f:
+    with contract.sample_files[0].open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f, delimiter=";"))
 
     frame = conform(
-        read_file(contract.sample_file, contract.reader, **contract.reader_options), contract
+        read_file(contract.sample_files[0], contract.reader, **contract.reader_options), contract
     )
 
     assert len(frame) == len(rows)

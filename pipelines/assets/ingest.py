@@ -1,4 +1,4 @@
-"""Ingest assets, one per data contract: delivered file → contract checks → `raw.<source>`.
+"""Ingest assets, one per data contract: its deliveries → contract checks → `raw.<source>`.
 
 Also `meta/source_file`, the provenance register the marts read licence and attribution from.
 """
@@ -8,8 +8,13 @@ import duckdb
 
 from pipelines.assets.checks import gx_suite_check, release_memory
 from pipelines.contracts import Contract, load_contract, load_contracts
-from pipelines.ingest import ingest, write_source_register
-from pipelines.landing import current_landing, land_inbox, landing_dir
+from pipelines.ingest import (
+    Delivery,
+    ingest_deliveries,
+    write_coverage_gaps,
+    write_source_register,
+)
+from pipelines.landing import deliveries, landing_dir
 from pipelines.readers.errors import InputError
 from pipelines.resources import WarehouseResource
 
@@ -42,27 +47,29 @@ def ingest_asset(contract: Contract) -> dg.AssetsDefinition:
             context.log.info(f"{contract.source}: delivery unchanged, raw table kept from {kept}")
             return dg.MaterializeResult(metadata={"kept_from_release": kept})
         contract_now = load_contract(contract.path)  # with the territory of this run
-        for result in land_inbox(contract_now, paths):
-            context.log.info(result.describe())
-        delivery = current_landing(contract_now, paths)
-        path = landing_dir(paths) / delivery.path
-        context.log.info(f"ingest {contract.source} from {delivery.original_name} ({delivery.how})")
+        landed = deliveries(contract_now, paths)
+        names = ", ".join(f"{d.original_name} ({d.how})" for d in landed) or "none"
+        context.log.info(f"ingest {contract.source} from {len(landed)} deliveries: {names}")
+        files = [
+            Delivery(landing_dir(paths) / d.path, d.original_name, d.sha256, d.landed_at, d.how)
+            for d in landed
+        ]
         try:
             with duckdb.connect(str(warehouse.candidate)) as con:
-                report = ingest(contract_now, path, con, warehouse.release, delivery.original_name)
+                report = ingest_deliveries(contract_now, files, con, warehouse.release)
             release_memory()
         except InputError as err:
             raise dg.Failure(
                 description=f"{contract.source}: the delivered file cannot be used\n{err}",
-                metadata={"file": delivery.original_name, "problems": len(err.problems)},
+                metadata={"files": names, "problems": len(err.problems)},
                 allow_retries=False,
             ) from None
         return dg.MaterializeResult(
             metadata={
-                "file": delivery.original_name,
-                "landed_as": delivery.path,
-                "sha256": report.sha256,
+                "deliveries": names,
+                "newest_sha256": report.sha256,
                 "rows": report.rows,
+                "revisions": report.revisions,
                 "special_signs": dg.MetadataValue.json(report.status_counts),
                 "release": warehouse.release,
             }
@@ -96,9 +103,14 @@ RAW_CHECKS = [raw_check(c) for c in CONTRACTS.values()]
     group_name=GROUP,
     deps=[raw_key(c) for c in CONTRACTS.values()],
     kinds={"duckdb"},
-    description="Provenance register: one row per ingested file with sha256, licence, attribution.",
+    description="Provenance register: one row per delivered file with sha256, licence, "
+    "attribution; the years no delivery of a source holds (meta.coverage_gap).",
 )
 def source_file(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    from pipelines.territory import current_territory
+
+    contracts = list(CONTRACTS.values())
     with duckdb.connect(str(warehouse.candidate)) as con:
-        rows = write_source_register(con, list(CONTRACTS.values()))
-    return dg.MaterializeResult(metadata={"files": rows})
+        rows = write_source_register(con, contracts)
+        gaps = write_coverage_gaps(con, contracts, current_territory().first_period)
+    return dg.MaterializeResult(metadata={"files": rows, "coverage_gaps": len(gaps)})

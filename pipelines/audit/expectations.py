@@ -440,8 +440,12 @@ def raw_expectations(contract: dict) -> list[dict]:
     variable groups leaves them NULL. Uniqueness uses ignore_row_if="never"; pandas'
     duplicated() (which GX uses) treats NULLs as equal, so a NULL var2 behaves like one value.
     """
+    # A source without a bundled sample is empty until its first delivery (a gap, not an error).
     expectations: list[dict] = [
-        {"type": "expect_table_row_count_to_be_between", "min_value": 1},
+        {
+            "type": "expect_table_row_count_to_be_between",
+            "min_value": 0 if contract.get("may_be_empty") else 1,
+        },
     ]
 
     key_columns = list(contract.get("key_columns") or [])
@@ -528,7 +532,8 @@ def raw_expectations(contract: dict) -> list[dict]:
             {
                 "type": "expect_column_values_to_match_regex",
                 "column": "region_key",
-                "regex": f"^(?:{laender})\\d{{{digits}}}$",
+                # the file's own Land row is kept (published Land values, e.g. rates)
+                "regex": f"^(?:{laender})(?:\\d{{{digits}}})?$",
             }
         )
 

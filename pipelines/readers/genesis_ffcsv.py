@@ -5,6 +5,11 @@ UTF-8 with BOM, `;` separated, a header row, one row per value, 1 to 4 variable 
 `value_q` column, rows unsorted. "Insgesamt" rows carry an empty attribute code. Values
 use a decimal comma (`de`) or point (`en`) and may be replaced by a special sign.
 
+The API sends the file zipped (one `<table>_<epoch ms>_de_flat.csv`); the ZIP is read as it
+comes, its member's lines numbered as in the member and named `file.zip: member.csv`. A file
+of another format (a classic export, a cube, a workbook) is refused with what it is
+(pipelines/readers/detect.py), not with a misleading encoding or header message.
+
 DuckDB's CSV reader does the parsing; this module checks the shape, finds the region
 variable and turns values into base units while keeping signs as `value_status`.
 """
@@ -12,11 +17,14 @@ variable and turns values into base units while keeping signs as `value_status`.
 from __future__ import annotations
 
 import re
+import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from pipelines.readers.detect import extracted, flat_member, identify
 from pipelines.readers.errors import InputError, Problem
 from pipelines.readers.sniff import check_is_text_table
 from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult
@@ -201,9 +209,79 @@ def _period_year(path: Path, frame: pd.DataFrame) -> pd.Series:
     return year.astype("Int64")
 
 
+EXPECTED_FORMAT = (
+    "a GENESIS flat-file CSV (ffcsv: a header row statistics_code;…;value_variable_label)"
+)
+# Formats named by `detect` that this reader refuses with their description.
+OTHER_FORMATS = {
+    "classic": "read it with the reader genesis_classic",
+    "cube": "",
+    "municipal": "read it with the reader municipal and a contract of its layout",
+    "xlsx": "",
+    "xls": "",
+    "pdf": "",
+    "binary": "",
+}
+
+
+def _refuse_other_formats(path: Path) -> None:
+    """Name a classic export, a cube or a workbook for what it is."""
+    if not path.is_file():
+        return
+    with path.open("rb") as handle:
+        first = handle.readline(64 * 1024)
+    if b"statistics_code" in first:
+        return  # an ffcsv header, perhaps a broken one: _header says what is missing
+    kind, signature = identify(path)
+    if signature not in OTHER_FORMATS:
+        return  # empty, HTML, other text: check_is_text_table and _header name them
+    hint = OTHER_FORMATS[signature]
+    text = signature in ("classic", "cube", "municipal")
+    raise InputError.single(
+        path,
+        expected=EXPECTED_FORMAT,
+        found=f"{kind.description}: {hint}" if hint else kind.description,
+        line=1 if text else None,
+    )
+
+
+def _read_zip(path: Path, decimal: str, region_variable: str | None) -> ReadResult:
+    """The API's ZIP: read its one `*_flat.csv` member; problems name `file.zip: member`."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError.single(
+            path, expected=EXPECTED_FORMAT, found=f"a damaged ZIP archive ({exc})"
+        ) from exc
+    member = flat_member(names)
+    if member is None or "[Content_Types].xml" in names:
+        kind = identify(path)[0]
+        hint = ": read it with the reader ba_xlsx" if kind.format == "ba_xlsx" else ""
+        raise InputError.single(
+            path,
+            expected=f"{EXPECTED_FORMAT}, or the GENESIS API's ZIP holding one *_flat.csv",
+            found=kind.description + hint,
+        )
+    display = f"{path.name}: {member}"
+    with extracted(path, member) as file:
+        try:
+            result = read(file, decimal=decimal, region_variable=region_variable)
+        except InputError as err:
+            raise InputError([replace(p, file=display) for p in err.problems]) from None
+    metadata = {**result.metadata, "zip_member": member}
+    return ReadResult(path=path, format=result.format, frame=result.frame, metadata=metadata)
+
+
 def read(path: Path, decimal: str = "auto", region_variable: str | None = None) -> ReadResult:
-    """Read one ffcsv file into the canonical long table."""
+    """Read one ffcsv file, or the API's ZIP holding one, into the canonical long table."""
     path = Path(path)
+    if path.is_file():
+        with path.open("rb") as handle:
+            is_zip = handle.read(4) == b"PK\x03\x04"
+        if is_zip:
+            return _read_zip(path, decimal, region_variable)
+    _refuse_other_formats(path)
     head = check_is_text_table(path, encoding="utf-8")
     columns = _header(path, head)
     groups = _group_count(path, columns)

@@ -385,7 +385,7 @@ def generate(gv_file: Path, size_name: str, out: Path) -> tuple[Territory, Path]
     laender_keys = territory.laender
     for path in sorted(CONTRACTS_DIR.glob("*.yml")):
         contract = load_contract(path, laender_keys)
-        sample = contract.sample_file
+        sample = contract.sample_files[0]
         target = inputs / sample.name
         if contract.reader == "genesis_ffcsv":
             flat = FlatFile(sample, contract)
