@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import shutil
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -206,12 +207,40 @@ def _with_value_on_line_4(value: str) -> bytes:
     return _ffcsv([*ROWS[:2], _row("16054", "Suhl", value), ROWS[2]])
 
 
-def _zip() -> bytes:
+def _zip(member: bytes, name: str = "13211-02-05-4_1700000000000_de_flat.csv") -> bytes:
     """What the GENESIS API sends: a ZIP holding the ffcsv file."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("13211-02-05-4_1700000000000_de_flat.csv", _ffcsv(ROWS))
+        archive.writestr(name, member)
     return buffer.getvalue()
+
+
+def _other_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "Tabellen")
+        archive.writestr("data/table.txt", "1;2")
+    return buffer.getvalue()
+
+
+# A GENESIS cube ("Datenquader") as the API's data/cubefile gives it: K;… header blocks,
+# D;… data lines (structure as in GENESIS cube files; numbers made up).
+CUBE = (
+    b'K;DQ;FACH-SCHL;GHH-ART;GHM-WERTE-JN;GENESIS-VBD;REGIOSTAT;EU-VBD;"mit Werten"\n'
+    b"D;12411KJ002;;N;N;N;N\n"
+    b"K;DQ-ERH;FACH-SCHL\n"
+    b"D;12411\n"
+    b"K;DQA;NAME;RHF-BSR;RHF-ACHSE\n"
+    b"D;KREISE;1;1\n"
+    b"D;GES;2;2\n"
+    b"K;DQZ;NAME;ZI-RHF-BSR;ZI-RHF-ACHSE\n"
+    b"D;STAG;3;3\n"
+    b"K;DQI;NAME;ME-NAME;DST;TYP;NKM-STELLEN;GHH-ART;GHM-WERTE-JN\n"
+    b"D;BEVSTD;Anzahl;FEST;GANZ;0;;N\n"
+    b"K;QEI;FACH-SCHL;FACH-SCHL;ZI-WERT;WERT;QUALITAET;GESPERRT;WERT-VERFAELSCHT\n"
+    b"D;16051;GESM;31.12.2024;107000;e;;0\n"
+    b"D;16051;GESW;31.12.2024;111793;e;;0\n"
+)
 
 
 BROKEN = {
@@ -242,7 +271,20 @@ BROKEN = {
         ["expected the ffcsv header columns value_unit", "found header 'statistics_code;"],
     ),
     "empty": (b"", {}, None, None, ["expected a table", "found an empty file"]),
-    "zip": (_zip(), {}, None, None, ["expected a CSV table", "found a ZIP archive", "unpack"]),
+    "zip_not_from_the_api": (
+        _other_zip(),
+        {},
+        None,
+        None,
+        ["or the GENESIS API's ZIP holding one *_flat.csv", "found a ZIP archive that is no"],
+    ),
+    "cube": (
+        CUBE,
+        {},
+        1,
+        None,
+        ["expected a GENESIS flat-file CSV (ffcsv", "found a GENESIS cube file ('Datenquader'"],
+    ),
     "html": (
         b"<!DOCTYPE html>\n<html><head><title>Fehler</title></head><body>503</body></html>\n",
         {},
@@ -344,3 +386,78 @@ def test_cut_row_is_one_problem(tmp_path: Path) -> None:
         genesis_ffcsv.read(path)
     assert len(raised.value.problems) == 1
     assert str(raised.value).startswith("cut_flat.csv, line 6, column ")
+
+
+# --- the API's ZIP ---------------------------------------------------------------------------
+
+
+@needs_reference
+@pytest.mark.parametrize("name", ["12411-01-01-4_de_flat.csv", "12211-Z-11_de_flat.csv"])
+def test_api_zip_reads_like_its_member(tmp_path: Path, name: str) -> None:
+    """The ZIP the API sends is read directly: the same frame, lines of the member."""
+    member = name.replace("_de_flat", "_1731234567890_de_flat")
+    path = tmp_path / "download.zip"
+    path.write_bytes(_zip((FFCSV_DIR / name).read_bytes(), member))
+    result = genesis_ffcsv.read(path)
+    pd.testing.assert_frame_equal(result.frame, _read(name).frame)
+    assert result.path == path
+    assert result.metadata["zip_member"] == member
+    assert result.frame["_source_line"].tolist() == list(range(2, len(_csv_rows(name)) + 2))
+
+
+@needs_reference
+def test_problems_in_a_zip_name_zip_and_member(tmp_path: Path) -> None:
+    lines = (FFCSV_DIR / "12411-01-01-4_de_flat.csv").read_bytes().split(b"\n")
+    lines[6] = lines[6].replace(b";Anzahl;", b";1OO;Anzahl;")  # one field too many
+    member = "12411-01-01-4_1731234567890_de_flat.csv"
+    path = tmp_path / "12411.zip"
+    path.write_bytes(_zip(b"\n".join(lines), member))
+    with pytest.raises(InputError) as raised:
+        genesis_ffcsv.read(path)
+    message = str(raised.value)
+    assert message.startswith(f"12411.zip: {member}, line 7: expected 17 fields"), message
+    assert raised.value.problems[0].file == f"12411.zip: {member}"
+
+
+def test_synthetic_api_zip_reads(tmp_path: Path) -> None:
+    path = tmp_path / "13211.zip"
+    path.write_bytes(_zip(_ffcsv(ROWS)))
+    frame = genesis_ffcsv.read(path).frame
+    assert frame["value"].tolist() == [6875.0, 3477.0, 2100.0]
+    assert frame["_source_line"].tolist() == [2, 3, 4]
+
+
+# --- files of another format ------------------------------------------------------------------
+
+CLASSIC_RECENT = REFERENCE_DIR / "genesis_classic_recent"
+
+
+@needs_reference
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in CLASSIC_RECENT.glob("*.csv")) or ["<absent>"]
+)
+def test_classic_export_renamed_flat_is_named(tmp_path: Path, name: str) -> None:
+    """A classic export saved as `*_flat.csv` gets a message naming the classic format, not an
+    encoding complaint."""
+    source = CLASSIC_RECENT / name
+    first = source.read_bytes().decode("cp1252").split("\n", 1)[0].strip()
+    path = tmp_path / name.replace(".csv", "_de_flat.csv")
+    shutil.copyfile(source, path)
+    with pytest.raises(InputError) as raised:
+        genesis_ffcsv.read(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path.name}, line 1: expected a GENESIS flat-file CSV"), message
+    assert f"found a classic GENESIS table export (first line {first!r})" in message
+    assert message.endswith("read it with the reader genesis_classic")
+    assert "utf-8" not in message
+
+
+def test_cube_renamed_flat_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "12411-01-01-4_de_flat.csv"
+    path.write_bytes(CUBE)
+    with pytest.raises(InputError) as raised:
+        genesis_ffcsv.read(path)
+    (problem,) = raised.value.problems
+    assert problem.line == 1
+    assert problem.found.startswith("a GENESIS cube file ('Datenquader'")
+    assert "cube 12411KJ002 of statistic 12411" in problem.found

@@ -6,8 +6,11 @@ facts in `tests/fixtures/real/README.md`, never from the reader itself.
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import re
+import zipfile
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -497,3 +500,375 @@ def test_every_bad_cell_is_counted(tmp_path: Path) -> None:
         (10, "3 (Insgesamt)", 0),  # '3OO', the only non-number
         (10, "4 (männlich)", 2),  # '*', and two more like it on line 11
     ]
+
+
+# --- current exports of regionalstatistik.de -----------------------------------------------
+
+RECENT_DIR = REFERENCE_DIR / "genesis_classic_recent"
+needs_recent = pytest.mark.skipif(
+    not RECENT_DIR.is_dir(), reason=f"tests/fixtures/real is absent: {RECENT_DIR} not found"
+)
+# Leading columns of the data rows and where the measures stand, read by eye from each file:
+# (period column?, row-label columns, line of the measure labels or None (title), unit line)
+RECENT = {
+    "13211-02-05-4.csv": (True, 0, 7, 9),
+    "82411-01-03-4.csv": (True, 0, 6, 7),
+    "21111-01-03-4.csv": (True, 1, 6, 9),
+    "13111-07-05-4.csv": (False, 1, None, None),
+}
+
+
+@functools.cache
+def _recent(name: str) -> ReadResult:
+    return genesis_classic.read(RECENT_DIR / name)
+
+
+@functools.cache
+def _recent_rows(name: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """(line number, fields) of every line before the footer, by the csv module."""
+    text = (RECENT_DIR / name).read_bytes().decode("cp1252")
+    rows = []
+    for number, fields in enumerate(csv.reader(io.StringIO(text), delimiter=";"), start=1):
+        if fields and fields[0].startswith("__________"):
+            break
+        rows.append((number, tuple(fields)))
+    return tuple(rows)
+
+
+def _recent_data(name: str) -> list[tuple[int, str | None, str, str, tuple[str, ...], tuple]]:
+    """(line, period, key, name, row labels, value tokens) of every data line."""
+    period_column, labels, _m, _u = RECENT[name]
+    out = []
+    for number, fields in _recent_rows(name):
+        at = 1 if period_column else 0
+        if len(fields) > at + 2 and re.fullmatch(r"DG|\d{2,8}", fields[at]):
+            period = fields[0] if period_column else None
+            stub = at + 2 + labels
+            row = (number, period, fields[at], fields[at + 1].strip())
+            out.append((*row, fields[at + 2 : stub], fields[stub:]))
+    return out
+
+
+def _header_cells(name: str, line: int) -> list[str]:
+    period_column, labels, _m, _u = RECENT[name]
+    fields = dict(_recent_rows(name))[line]
+    return [c.strip() for c in fields[(1 if period_column else 0) + 2 + labels :]]
+
+
+def _cell(result: ReadResult, **where: object) -> pd.Series:
+    frame = result.frame
+    mask = pd.Series(True, index=frame.index)
+    for column, value in where.items():
+        mask &= (frame[column] == value) if value != "" else frame[column].fillna("").eq("")
+    (row,) = frame[mask].to_dict("records")
+    return pd.Series(row)
+
+
+@needs_recent
+@pytest.mark.parametrize("name", list(RECENT))
+def test_recent_export_parses_cell_by_cell(name: str) -> None:
+    """Every value cell arrives once, in file order, with its line, key, name, row labels and
+    value (Tsd. EUR multiplied out) or special sign."""
+    _period_column, _labels, _measure_line, unit_line = RECENT[name]
+    frame = _recent(name).frame
+    assert list(frame.columns) == CANONICAL_COLUMNS
+    units = _header_cells(name, unit_line) if unit_line else []
+    cells = [
+        (number, key, region, labels, token, units[k] if units else "Anzahl")
+        for number, _period, key, region, labels, tokens in _recent_data(name)
+        for k, token in enumerate(tokens)
+    ]
+    assert len(frame) == len(cells) > 1000
+    for (number, key, region, labels, token, unit), got in zip(
+        cells, frame.to_dict("records"), strict=True
+    ):
+        assert (got["_source_line"], got["region_key"], got["region_name"]) == (
+            number,
+            key,
+            region,
+        )
+        assert got["unit"] == unit
+        if labels:
+            assert got["var1_attr_label"] == labels[0]
+        if token in SIGNS:
+            assert got["value_status"] == token
+            assert pd.isna(got["value"])
+        else:
+            assert pd.isna(got["value_status"])
+            factor = 1000 if unit == "Tsd. EUR" else 1
+            assert got["value"] == pytest.approx(float(_number(token)) * factor)
+
+
+@needs_recent
+@pytest.mark.parametrize("name", list(RECENT))
+def test_recent_export_metadata(name: str) -> None:
+    """Table code from the first line (`Tabelle:` or `GENESIS-Tabelle:`), labels as in the file,
+    codes from labels flagged for the contract."""
+    first = _recent_rows(name)[0][1][0]
+    meta = _recent(name).metadata
+    assert meta["table_code"] == name.removesuffix(".csv")
+    assert first in (f"Tabelle: {meta['table_code']}", f"GENESIS-Tabelle: {meta['table_code']}")
+    assert meta["codes_from_labels"] is True
+    assert meta["stand"] is not None and meta["stand"].year >= 2021
+    assert meta["copyright"].startswith("© Statistische Ämter des Bundes und der Länder")
+    frame = _recent(name).frame
+    assert set(frame["region_variable"]) == {"KREISE"}
+    assert set(frame["statistics_code"]) == {name.split("-")[0]}
+    _p, _l, measure_line, _u = RECENT[name]
+    if measure_line:  # each value column its own measure label, as in the file
+        labels = _header_cells(name, measure_line)
+        first_line = _recent_data(name)[0][0]
+        got = frame.loc[frame["_source_line"] == first_line, "measure_label"].tolist()
+        assert got == labels
+        assert set(frame["measure_code"]) == {genesis_classic.slug(x).upper() for x in labels}
+
+
+@needs_recent
+def test_unemployment_2023_facts() -> None:
+    """README: Thüringen 64,978 unemployed, rate 5.9; Erfurt 6,964; Gera rate 9.1."""
+    result = _recent("13211-02-05-4.csv")
+    count, rate = "Arbeitslose", "Arbeitslosenquote bez. auf alle zivile Erwerbsp."
+    thuringia = _cell(result, region_key="16", measure_label=count, var1_attr_code="")
+    assert thuringia["value"] == 64_978
+    assert (thuringia["unit"], thuringia["time"], thuringia["period_year"]) == (
+        "Anzahl",
+        "2023",
+        2023,
+    )
+    assert _cell(result, region_key="16", measure_label=rate, var1_attr_code="")["value"] == 5.9
+    assert _cell(result, region_key="16051", measure_label=count, var1_attr_code="")["value"] == (
+        6_964
+    )
+    gera = _cell(result, region_key="16052", measure_label=rate, var1_attr_code="")
+    assert (gera["value"], gera["unit"]) == (9.1, "Prozent")
+    # the middle header row is one unlabelled variable; its empty cells are the total
+    foreigners = _cell(result, region_key="16", measure_label=count, var1_attr_code="auslaendisch")
+    assert (foreigners["var1_code"], foreigners["var1_attr_label"]) == ("MERKMAL", "ausländisch")
+    assert foreigners["value"] == float(_plain_recent("13211-02-05-4.csv", "16")[1])
+    assert result.frame["var2_code"].isna().all()
+
+
+def _plain_recent(name: str, key: str) -> tuple[str, ...]:
+    (tokens,) = [t for _n, _p, k, _r, _l, t in _recent_data(name) if k == key]
+    return tokens
+
+
+@needs_recent
+def test_income_2021_facts() -> None:
+    """README: Thüringen 46,102,855 Tsd. EUR = 46,102,855,000 EUR; 21,803 and Erfurt 21,236 EUR
+    per inhabitant."""
+    result = _recent("82411-01-03-4.csv")
+    total = "verfügbares Einkommen der privaten Haushalte"
+    per_head = "verfüg. Einkommen der priv. Haushalte je Einwohner"
+    row = _cell(result, region_key="16", measure_label=total)
+    assert (row["value"], row["unit"]) == (46_102_855_000, "Tsd. EUR")
+    assert _plain_recent("82411-01-03-4.csv", "16")[0] == "46102855"
+    assert _cell(result, region_key="16", measure_label=per_head)["value"] == 21_803
+    erfurt = _cell(result, region_key="16051", measure_label=per_head)
+    assert (erfurt["value"], erfurt["unit"]) == (21_236, "EUR")
+    assert result.frame["var1_code"].isna().all()
+
+
+@needs_recent
+def test_schools_2023_facts() -> None:
+    """README: Thüringen Grundschulen 421 schools, 70,553 pupils; the school type column is a
+    row variable, the per-column labels (Geschlecht, Nationalität, …) name the attributes."""
+    result = _recent("21111-01-03-4.csv")
+    frame = result.frame
+    primary = frame[(frame["region_key"] == "16") & (frame["var1_attr_label"] == "Grundschulen")]
+    assert set(primary["var1_code"]) == {"MERKMAL"}
+    assert set(primary["var1_attr_code"]) == {"grundschulen"}
+    schools = primary[primary["measure_label"] == "Allgemeinbildende Schulen"]
+    assert schools["value"].tolist() == [421]
+    assert schools["var2_code"].isna().all()
+    pupils = primary[primary["measure_label"].str.startswith("Schülerinnen und Schüler")]
+    total = pupils[(pupils["var2_code"] == "GESCHLECHT") & (pupils["var2_attr_code"] == "")]
+    assert total["value"].tolist() == [70_553]
+    tokens = _plain_recent_labelled("21111-01-03-4.csv", "16", "Grundschulen")
+    assert [float(t) for t in tokens[:2]] == [421, 70_553]
+    assert pupils["var2_code"].tolist() == [
+        "GESCHLECHT",
+        "GESCHLECHT",
+        "NATIONALITAET",
+        "KLASSENSTUFE_JAHRGANGSSTUFE_SCHULBESUCHSJAHR",
+        "KLASSENSTUFE_JAHRGANGSSTUFE_SCHULBESUCHSJAHR",
+    ]
+    assert pupils["var2_attr_label"].tolist()[1:] == _header_cells("21111-01-03-4.csv", 8)[2:]
+    assert set(frame["time_code"]) == {"SJAHR"} and set(frame["time"]) == {"2023"}
+    every_total = frame[frame["var1_attr_label"] == "Insgesamt"]
+    assert set(every_total["var1_attr_code"]) == {""}
+
+
+def _plain_recent_labelled(name: str, key: str, label: str) -> tuple[str, ...]:
+    (tokens,) = [t for _n, _p, k, _r, lab, t in _recent_data(name) if k == key and lab == (label,)]
+    return tokens
+
+
+@needs_recent
+def test_employees_2020_facts() -> None:
+    """README: Deutschland, Land- und Forstwirtschaft (A): 253,548. Reference date only in the
+    title block (`Stichtag: 30.06.2020`), rows key; name; branch."""
+    result = _recent("13111-07-05-4.csv")
+    branch = "Land- und Forstwirtschaft, Fischerei (A)"
+    row = _cell(
+        result, region_key="DG", var1_attr_label=branch, var2_attr_code="", var3_attr_code=""
+    )
+    assert row["value"] == 253_548
+    assert (row["var1_code"], row["var2_code"], row["var3_code"]) == (
+        "MERKMAL",
+        "NATIONALITAET",
+        "GESCHLECHT",
+    )
+    assert (row["time_code"], row["time"], row["period_year"]) == ("STAG", "30.06.2020", 2020)
+    assert row["measure_label"] == "Sozialversicherungspfl. Beschäftigte (Arbeitsort)"
+    assert row["unit"] == "Anzahl"
+    assert _plain_recent_labelled("13111-07-05-4.csv", "DG", branch)[0] == "253548"
+    women = _cell(
+        result,
+        region_key="16",
+        var1_attr_code="",
+        var2_attr_label="Ausländer(innen)",
+        var3_attr_code="weiblich",
+    )
+    assert women["value"] == float(
+        _plain_recent_labelled("13111-07-05-4.csv", "16", "Insgesamt")[5]
+    )
+    assert _recent("13111-07-05-4.csv").metadata["periods"] == ["30.06.2020"]
+
+
+# --- layouts written here --------------------------------------------------------------------
+
+FOOT = ["__________", "Stand: 09.07.2026 / 11:01:42"]
+
+
+def _cp1252(tmp_path: Path, lines: list[str], name: str = "table.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(("\n".join([*lines, *FOOT]) + "\n").encode("cp1252"))
+    return path
+
+
+def test_measure_row_over_attributes_over_units(tmp_path: Path) -> None:
+    """A newer layout of 12411-01-01-4: one measure over the attribute row over the units."""
+    path = _cp1252(
+        tmp_path,
+        [
+            "Tabelle: 12411-01-01-4",
+            "Bevölkerung nach Geschlecht - Stichtag 31.12. -;;;;;",
+            "regionale Tiefe: Kreise und krfr. Städte;;;;;",
+            "Fortschreibung des Bevölkerungsstandes;;;;;",
+            ";;;Bevölkerungsstand;Bevölkerungsstand;Bevölkerungsstand",
+            ";;;Insgesamt;männlich;weiblich",
+            ";;;Anzahl;Anzahl;Anzahl",
+            "31.12.2022;16;  Thüringen;2000;990;1010",
+            "31.12.2023;16;  Thüringen;1990;985;1005",
+        ],
+    )
+    result = genesis_classic.read(path)
+    frame = result.frame
+    assert frame["value"].tolist() == [2000, 990, 1010, 1990, 985, 1005]
+    assert frame["period_year"].tolist() == [2022] * 3 + [2023] * 3
+    assert frame["var1_attr_code"].fillna("").tolist() == ["", "maennlich", "weiblich"] * 2
+    assert set(frame["measure_label"]) == {"Bevölkerungsstand"}
+    assert [r["kind"] for r in result.metadata["header_rows"]] == [
+        "measure",
+        "attributes",
+        "unit",
+    ]
+
+
+def test_header_names_the_row_label_column(tmp_path: Path) -> None:
+    path = _cp1252(
+        tmp_path,
+        [
+            "Tabelle: 21111-01-03-4",
+            "Schulen nach Schularten;;;;",
+            "Statistik der allgemeinbildenden Schulen;;;;",
+            ";;;Schulart;Schulen;Schüler",
+            ";;;;Anzahl;Anzahl",
+            "2023;16;  Thüringen;Grundschulen;421;70553",
+            "2023;16;  Thüringen;Insgesamt;x;208808",
+        ],
+    )
+    frame = genesis_classic.read(path).frame
+    assert set(frame["var1_code"]) == {"SCHULART"}
+    assert frame["var1_attr_code"].tolist() == ["grundschulen", "grundschulen", "", ""]
+    assert frame["var1_attr_label"].tolist() == ["Grundschulen"] * 2 + ["Insgesamt"] * 2
+    assert frame["value_status"].tolist()[2] == "x"
+    assert frame["measure_label"].tolist()[:2] == ["Schulen", "Schüler"]
+
+
+def test_reference_date_in_title_and_two_row_labels(tmp_path: Path) -> None:
+    path = _cp1252(
+        tmp_path,
+        [
+            "GENESIS-Tabelle: 13111-07-05-4",
+            "Beschäftigte nach Wirtschaftszweigen;;;;",
+            "Sozialversicherungspflichtig Beschäftigte;;;;",
+            "Sozialversicherungspfl. Beschäftigte (Arbeitsort) (Anzahl);;;;",
+            "Stichtag: 30.06.2020;;;;",
+            ";;;;Insgesamt;weiblich",
+            "16;  Thüringen;Industrie (C);ausländisch;100;40",
+            "16;  Thüringen;Insgesamt;Insgesamt;900;450",
+        ],
+    )
+    frame = genesis_classic.read(path).frame
+    assert frame["time"].unique().tolist() == ["30.06.2020"]
+    assert frame[["var1_code", "var2_code", "var3_code"]].drop_duplicates().values.tolist() == [
+        ["MERKMAL", "MERKMAL2", "MERKMAL3"]
+    ]
+    assert frame["var1_attr_code"].tolist() == ["industrie_c", "industrie_c", "", ""]
+    assert frame["var2_attr_code"].tolist() == ["auslaendisch", "auslaendisch", "", ""]
+    assert frame["var3_attr_code"].tolist() == ["", "weiblich", "", "weiblich"]
+    assert frame["value"].tolist() == [100, 40, 900, 450]
+
+
+def test_more_than_three_variables_are_refused(tmp_path: Path) -> None:
+    path = _cp1252(
+        tmp_path,
+        [
+            "Tabelle: 13111-07-05-4",
+            "Beschäftigte;;;;;;;",
+            "Sozialversicherungspfl. Beschäftigte (Anzahl);;;;;;;",
+            "Stichtag: 30.06.2020;;;;;;;",
+            ";;;;Deutsche;Deutsche;Ausländer;Ausländer",
+            ";;;;Insgesamt;weiblich;Insgesamt;weiblich",
+            "16;  Thüringen;Industrie (C);Vollzeit;100;40;10;4",
+        ],
+    )
+    with pytest.raises(InputError) as raised:
+        genesis_classic.read(path)
+    message = str(raised.value)
+    assert message.startswith("table.csv, line 5: expected at most 3 variables"), message
+    assert "2 row-label column(s) (MERKMAL, MERKMAL2) and 2 attribute row(s)" in message
+
+
+def test_bare_tabelle_line_needs_a_table_code(tmp_path: Path) -> None:
+    """`Tabelle: <code>` marks a classic export only with a GENESIS table code after it."""
+    path = _cp1252(tmp_path, ["Tabelle: Einwohner nach Stadtteilen;;", "Altstadt;1;2"])
+    with pytest.raises(InputError, match=r"line 1: expected a GENESIS table export.*"):
+        genesis_classic.read(path)
+
+
+@needs_recent
+def test_recent_export_saved_as_utf8_is_named(tmp_path: Path) -> None:
+    text = (RECENT_DIR / "13211-02-05-4.csv").read_bytes().decode("cp1252")
+    path = tmp_path / "13211-02-05-4.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"expected cp1252 text, found UTF-8: 'ä'"):
+        genesis_classic.read(path)
+    assert genesis_classic.read(path, encoding="utf-8").frame["value"].notna().sum() > 1000
+
+
+@needs_reference
+def test_an_api_zip_is_named_for_what_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "12411-01-01-4.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(
+            REFERENCE_DIR / "genesis_ffcsv" / "12411-01-01-4_de_flat.csv",
+            "12411-01-01-4_1731234567890_de_flat.csv",
+        )
+    with pytest.raises(InputError) as raised:
+        genesis_classic.read(path)
+    message = str(raised.value)
+    assert "found a ZIP from the GENESIS API holding the flat-file CSV" in message
+    assert message.endswith("read it with the reader genesis_ffcsv")

@@ -499,7 +499,7 @@ def _attribute_row(
                 while row_unlabelled in used_codes:
                     row_unlabelled += "_"
             code = row_unlabelled
-        attr = _attribute(cell) if cell.lower() != TOTAL else ""
+        attr = _attribute(cell)
         if cell and cell.lower() != TOTAL and not attr:
             attr = f"col{col.index + 1}"  # a label without letters or digits
         col.variables.append((code, attr, cell or None))
@@ -682,14 +682,10 @@ def _layout(path: Path, lines: list[_Line], decimal: str) -> _Layout:
     # Leading label columns: what most data rows show, checked against the header, whose
     # leading cells are empty over them (or name them).
     parse = _value_parser(decimal)
-    shapes = Counter(_row_shape(line.fields, parse) for line in data_lines)
-    has_period = Counter({p: 0 for p in (True, False)})
-    for (period, _stub), n in shapes.items():
-        has_period[period] += n
-    period_column = has_period[True] > has_period[False]
-    data_stub = Counter({s: n for (p, s), n in shapes.items() if p == period_column}).most_common(
-        1
-    )[0][0]
+    shapes = [_row_shape(line.fields, parse) for line in data_lines]
+    period_column = 2 * sum(period for period, _stub in shapes) > len(shapes)
+    stubs = Counter(stub for period, stub in shapes if period == period_column)
+    data_stub = stubs.most_common(1)[0][0]
     header_stub = min(min(_leading_empty(line.fields) for line in header), width - 1)
     stub = max(data_stub, header_stub)
     key_at = 1 if period_column else 0
