@@ -379,7 +379,8 @@ def _variables_from_labels(
 def land_total_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     """The territory's regions must add up to the file's Land row (additive measures only),
     within the rounding of one half unit per region. A region whose value is secret or
-    unknown makes the sum uncheckable; `-` (nothing) counts as 0."""
+    unknown makes the sum uncheckable, as do parts that are all signs (the Land published
+    before its Kreise); otherwise `-` (nothing) counts as 0."""
     from pipelines.readers.genesis_ffcsv import UNIT_FACTORS
 
     region = contract.region
@@ -399,6 +400,7 @@ def land_total_problems(result: ReadResult, contract: Contract) -> list[Problem]
             keys.loc[rows.index].str.fullmatch(rf"{land}\d{{{region.key_length - 2}}}")
         ].copy()
         parts["_open"] = parts["value_status"].notna() & (parts["value_status"] != "-")
+        parts["_number"] = parts["value"].notna()
         parts["_value"] = parts["value"].fillna(0.0)
         for column in group:
             parts[column] = parts[column].fillna("")
@@ -406,10 +408,14 @@ def land_total_problems(result: ReadResult, contract: Contract) -> list[Problem]
         for column in group:
             totals[column] = totals[column].fillna("")
         summed = parts.groupby(group, dropna=False).agg(
-            parts_sum=("_value", "sum"), regions=("_value", "size"), open=("_open", "any")
+            parts_sum=("_value", "sum"),
+            regions=("_value", "size"),
+            open=("_open", "any"),
+            numbers=("_number", "any"),
         )
         joined = totals.join(summed, on=group, how="inner")
-        joined = joined[~joined["open"] & joined["value"].notna()]
+        # uncheckable: a secret part, or no part with a number (a Land-only release)
+        joined = joined[~joined["open"] & joined["numbers"] & joined["value"].notna()]
         if joined.empty:
             continue
         factor = joined["unit"].map(lambda u: UNIT_FACTORS.get(u or "", 1.0))

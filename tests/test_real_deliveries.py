@@ -29,9 +29,9 @@ class RealFile:
     fixture: str  # path under tests/fixtures/real
     download_name: str  # the name the user saved it under
     source: str  # the contract it must land with
-    # classic exports only: (measure code, attribute code) of each value column, and the year
+    # classic exports only: (measure code, attribute codes) of each value column, and the year
     # where the rows carry none (read by eye from the header)
-    classic_columns: tuple[tuple[str, str] | None, ...] = ()
+    classic_columns: tuple[tuple[str, tuple[str, ...]] | None, ...] = ()
     year: int | None = None
 
 
@@ -43,10 +43,10 @@ REAL_FILES = [
         "genesis_classic/12411-01-01-4.csv",
         "download.csv",
         "population_sex",
-        (("BEVSTD", ""), ("BEVSTD", "GESM"), ("BEVSTD", "GESW")),
+        (("BEVSTD", ("",)), ("BEVSTD", ("GESM",)), ("BEVSTD", ("GESW",))),
         year=2015,
     ),
-    RealFile("genesis_classic/11111-01-01-4.csv", "11111-01-01-4.csv", "area", (("FLC006", ""),)),
+    RealFile("genesis_classic/11111-01-01-4.csv", "11111-01-01-4.csv", "area", (("FLC006", ()),)),
     RealFile(
         "genesis_ffcsv/13111-01-03-4_de_flat.csv",
         "13111-01-03-4_de_flat.csv",
@@ -100,8 +100,8 @@ def expected_from_classic(
             year = int(fields[0][-4:])
         for column, target in enumerate(columns):
             if target is not None:
-                measure, attr = target
-                out[key, year, measure, (attr,) if attr else ()] = _number(
+                measure, attrs = target
+                out[key, year, measure, attrs] = _number(
                     fields[offset + 2 + column]
                 )
     return out
