@@ -101,9 +101,7 @@ def expected_from_classic(
         for column, target in enumerate(columns):
             if target is not None:
                 measure, attrs = target
-                out[key, year, measure, attrs] = _number(
-                    fields[offset + 2 + column]
-                )
+                out[key, year, measure, attrs] = _number(fields[offset + 2 + column])
     return out
 
 
