@@ -225,17 +225,17 @@ def _fetch(args: argparse.Namespace) -> int:
     from pipelines.paths import warehouse_paths
 
     contracts = load_contracts()
-    try:
-        contract = (
-            contracts[args.source]
-            if args.source
-            else contract_for(fetched.file_name, list(contracts.values()))
-        )
-    except (KeyError, ValueError) as exc:
-        print(f"cannot land {fetched.file_name}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
     with tempfile.TemporaryDirectory() as tmp:
         path = save(fetched, tmp)
+        try:  # by what the file holds, as for a file dropped into the inbox
+            contract = (
+                contracts[args.source]
+                if args.source
+                else contract_for(path, list(contracts.values()))
+            )
+        except (KeyError, ValueError) as exc:
+            contract = None
+            print(f"no contract takes {fetched.file_name}: {exc}", file=sys.stderr)
         if contract is None:
             kept = save(fetched, Path.cwd())
             print(
