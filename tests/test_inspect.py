@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 import subprocess
 import sys
 import zipfile
@@ -61,7 +62,8 @@ def test_contract_problems_give_exit_code_2(tmp_path: Path) -> None:
     path.write_text(text.replace(";2019;", ";2031;"), encoding="utf-8-sig")
     proc = _inspect(str(path))
     assert proc.returncode == 2
-    assert "column 'time': expected a period from 2000 to 2024, found '2031'" in proc.stdout
+    last = date.today().year  # open-ended periods: anything up to today
+    assert f"column 'time': expected a period from 2000 to {last}, found '2031'" in proc.stdout
 
 
 @pytest.mark.parametrize(
@@ -81,16 +83,43 @@ def test_unreadable_file_gives_exit_code_1(
     assert message in proc.stdout
 
 
-def test_zip_from_the_api_is_named(tmp_path: Path) -> None:
+def test_zip_from_the_api_is_read_and_its_member_named(tmp_path: Path) -> None:
     path = tmp_path / "12411-01-01-4.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("12411-01-01-4_1743412345678_de_flat.csv", "statistics_code;x\n")
     proc = _inspect(str(path), "--json")
     assert proc.returncode == 1
-    assert "ZIP archive" in json.loads(proc.stdout)["problems"][0]
+    problem = json.loads(proc.stdout)["problems"][0]
+    assert problem.startswith("12411-01-01-4.zip: 12411-01-01-4_1743412345678_de_flat.csv, line 1")
+    assert "expected the ffcsv header columns" in problem
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     proc = _inspect(str(tmp_path / "nothing.csv"))
     assert proc.returncode == 1
     assert "no such file" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_file_no_contract_takes_names_the_nearest(tmp_path: Path) -> None:
+    """A real table of a known statistic with other measures: the nearest contract and why."""
+    path = tmp_path / "download.csv"
+    path.write_bytes((REFERENCE_DATA / "genesis_ffcsv" / "11111-02-01-4_de_flat.csv").read_bytes())
+    proc = _inspect(str(path), "--json")
+    report = json.loads(proc.stdout)
+    assert report["contract"] is None
+    assert any(
+        "no contract takes this file" in w and "nearest area" in w and "GEM001" in w
+        for w in report["warnings"]
+    ), report["warnings"]
+
+
+def test_a_classic_export_under_any_name_finds_its_contract(tmp_path: Path) -> None:
+    """Matching by content: the 2015 classic area table saved as `tabelle(3).csv`."""
+    path = tmp_path / "tabelle(3).csv"
+    path.write_bytes((REFERENCE_DATA / "genesis_classic" / "11111-01-01-4.csv").read_bytes())
+    proc = _inspect(str(path), "--json")
+    report = json.loads(proc.stdout)
+    assert proc.returncode == 0, proc.stdout
+    assert report["contract"] == "area" and report["reader"] == "genesis_classic"
+    assert report["problems"] == []
+    assert any("rows of other regions are left out" in w for w in report["warnings"])
