@@ -90,9 +90,6 @@ def _years(years: list[int]) -> str:
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
-DEFAULT_GEBIETSSTAND = "2024-12-31"
-
-
 def run_refresh(
     lock_timeout_seconds: float = 0.0,
     log_level: str = "INFO",
@@ -110,7 +107,9 @@ def run_refresh(
 
     started = time.perf_counter()
     current_territory()  # an unusable territory folder stops the refresh before anything runs
-    stand = date.fromisoformat(gebietsstand or DEFAULT_GEBIETSSTAND).isoformat()
+    from pipelines.territory import newest_gebietsstand
+
+    stand = date.fromisoformat(gebietsstand or newest_gebietsstand()).isoformat()
     warehouse_config: dict[str, object] = {
         "lock_timeout_seconds": lock_timeout_seconds,
         "gebietsstand": stand,

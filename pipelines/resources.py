@@ -26,8 +26,9 @@ class WarehouseResource(dg.ConfigurableResource):
     """Candidate database, release id and lock of one refresh run."""
 
     lock_timeout_seconds: float = 0.0
-    # The territorial status every series is expressed on (ISO date, a dbt var).
-    gebietsstand: str = "2024-12-31"
+    # The territorial status every series is expressed on (ISO date, a dbt var); empty: the
+    # newest (`pipelines.territory.newest_gebietsstand`).
+    gebietsstand: str = ""
     # Start from a copy of the published release and keep the raw tables whose delivery did
     # not change (nothing structural changed either); False builds everything from empty.
     keep_unchanged: bool = True
@@ -43,6 +44,13 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def candidate(self) -> Path:
         return self.paths.candidate(self._run_id)
+
+    @property
+    def as_of(self) -> str:
+        """The Gebietsstand of this run."""
+        from pipelines.territory import newest_gebietsstand
+
+        return self.gebietsstand or newest_gebietsstand()
 
     @property
     def release(self) -> str:
@@ -78,7 +86,7 @@ class WarehouseResource(dg.ConfigurableResource):
         """Copy the published file as the candidate when some raw tables can be kept."""
         from pipelines.fingerprint import kept_sources
 
-        kept = kept_sources(paths, self.gebietsstand)
+        kept = kept_sources(paths, self.as_of)
         candidate = paths.candidate(self._run_id)
         if kept and not candidate.exists():
             shutil.copyfile(paths.published, candidate)

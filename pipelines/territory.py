@@ -106,6 +106,14 @@ def load_territory(directory: Path) -> Territory:
     )
 
 
+def newest_gebietsstand() -> str:
+    """The default territorial status: the map as it is this year (31.12. of the current year),
+    so that every delivered period, however new, lies on or before it."""
+    from datetime import date
+
+    return f"{date.today().year}-12-31"
+
+
 def current_territory() -> Territory:
     """`SOZPLAN_TERRITORY_DIR` if set, else the bundled Thüringen territory."""
     configured = os.environ.get("SOZPLAN_TERRITORY_DIR")

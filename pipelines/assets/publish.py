@@ -34,8 +34,8 @@ def publish(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     candidate = warehouse.candidate
-    structure = structure_fingerprint(warehouse.gebietsstand)
-    fingerprint = input_fingerprint(warehouse.paths, warehouse.gebietsstand, structure)
+    structure = structure_fingerprint(warehouse.as_of)
+    fingerprint = input_fingerprint(warehouse.paths, warehouse.as_of, structure)
     with duckdb.connect(str(candidate)) as con:
         con.execute(RELEASE_DDL)
         con.execute(
@@ -44,7 +44,7 @@ def publish(
                 warehouse.release,
                 context.run.run_id,
                 datetime.now(UTC).replace(tzinfo=None),
-                warehouse.gebietsstand,
+                warehouse.as_of,
                 fingerprint,
                 structure,
             ],

@@ -123,7 +123,7 @@ def warehouse_models(
     dbt_vars = {
         "db_path": str(warehouse.candidate),
         "release": warehouse.release,
-        "gebietsstand": warehouse.gebietsstand,
+        "gebietsstand": warehouse.as_of,
         **current_territory().dbt_vars(),
     }
     invocation = dbt.cli(
