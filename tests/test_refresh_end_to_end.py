@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
 import datetime
+from collections import defaultdict
 from pathlib import Path
 
 import duckdb
