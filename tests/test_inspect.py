@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date
 import subprocess
 import sys
 import zipfile
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
