@@ -13,7 +13,9 @@ GOLDEN = {
     ("childcare_rate_u3", "16051", 2024): (2742, 4664, 58.7907),
     ("childcare_rate_3_6", "16053", 2020): (2676, 2830, 94.5583),
     ("school_leavers_without_hsa", "16065", 2023): (53, 636, 8.3333),
-    ("disposable_income_per_inhabitant", "16063", 2022): (4_213_262_000, 156_244, 26965.91),
+    # the published amount per inhabitant: denominator = EKM006 / EKM014 (3,643,061 Tsd. EUR,
+    # 23,251 EUR)
+    ("disposable_income_per_inhabitant", "16063", 2022): (3_643_061_000, 156_684.0566, 23251.0),
     ("care_per_1000_65plus", "16054", 2019): (3668, 5107 + 5891, 333.515),
     ("net_migration", "16053", 2024): (6057 - 5515, 110_397, 4.9096),
     ("natural_balance", "16053", 2024): (828 - 1122, 110_397, -2.6631),

@@ -33,6 +33,15 @@ class RealFile:
     # where the rows carry none (read by eye from the header)
     classic_columns: tuple[tuple[str, tuple[str, ...]] | None, ...] = ()
     year: int | None = None
+    # classic exports with a row-label column (e.g. the branch): the labels compared, with the
+    # attribute code each stands for (the first variable)
+    row_labels: tuple[tuple[str, str], ...] = ()
+
+
+# The 14 value columns of 21111-02-06-4: certificate (BILAG2) × Insgesamt / weiblich (GES)
+LEAVERS = ("", "BILABS11", "BILABS12", "BILABS13", "BILABS14D", "BILABS14", "BILABS15")
+# The 6 value columns of 13111-07-05-4: nationality (NAT) × sex (GES)
+NAT_GES = tuple(("ERW032", (n, s)) for n in ("", "NATA") for s in ("", "GESM", "GESW"))
 
 
 REAL_FILES = [
@@ -53,6 +62,32 @@ REAL_FILES = [
         "employees_workplace",
     ),
     RealFile("genesis_ffcsv/73111-01-01-4_de_flat.csv", "73111-01-01-4_de_flat.csv", "income_tax"),
+    RealFile(
+        "genesis_classic_recent/82411-01-03-4.csv",
+        "82411-01-03-4.csv",
+        "income",
+        (("EKM006", ()), ("EKM014", ())),
+    ),
+    RealFile(
+        "genesis_classic/21111-02-06-4.csv",
+        "21111-02-06-4.csv",
+        "school_leavers",
+        tuple(("BILABS", (code, sex)) for code in LEAVERS for sex in ("", "GESW")),
+    ),
+    RealFile(
+        "genesis_classic_recent/13111-07-05-4.csv",
+        "13111-07-05-4.csv",
+        "employees_branch",
+        NAT_GES,
+        year=2020,
+        row_labels=(
+            ("Insgesamt", ""),
+            ("Land- und Forstwirtschaft, Fischerei (A)", "WZ08-A"),
+            ("Verarbeitendes Gewerbe (C)", "WZ08-C"),
+            ("Dienstleistungsbereiche (G-U)", "WZ08-G-04"),
+            ("Freiberufl,wissenschaftl. techn. Dienstl.,sonst.DL", "WZ08-M-01"),
+        ),
+    ),
 ]
 
 
@@ -84,10 +119,11 @@ def expected_from_ffcsv(path: Path) -> dict[tuple, float | None]:
 
 
 def expected_from_classic(
-    path: Path, columns: tuple, year: int | None
+    path: Path, columns: tuple, year: int | None, row_labels: tuple = ()
 ) -> dict[tuple, float | None]:
-    """Data rows `[period;]key;name;values…` of a classic export (cp1252)."""
+    """Data rows `[period;]key;name;[row label;]values…` of a classic export (cp1252)."""
     out: dict[tuple, float | None] = {}
+    labels = dict(row_labels)
     text = path.read_bytes().decode("cp1252")
     for fields in csv.reader(text.splitlines(), delimiter=";"):
         if len(fields) < 3:
@@ -98,17 +134,23 @@ def expected_from_classic(
             continue
         if offset:
             year = int(fields[0][-4:])
+        first = offset + 2
+        row_attrs: tuple[str, ...] = ()
+        if labels:
+            if fields[first] not in labels:
+                continue
+            first, row_attrs = first + 1, (labels[fields[first]],)
         for column, target in enumerate(columns):
             if target is not None:
                 measure, attrs = target
-                out[key, year, measure, attrs] = _number(fields[offset + 2 + column])
+                out[key, year, measure, (*row_attrs, *attrs)] = _number(fields[first + column])
     return out
 
 
 def expected(real: RealFile) -> dict[tuple, float | None]:
     path = REFERENCE_DATA / real.fixture
     if real.classic_columns:
-        return expected_from_classic(path, real.classic_columns, real.year)
+        return expected_from_classic(path, real.classic_columns, real.year, real.row_labels)
     return expected_from_ffcsv(path)
 
 
@@ -167,5 +209,5 @@ def test_published_values_equal_the_file(delivered, real: RealFile) -> None:
             if value is None:
                 assert published is None and status is not None, (key, year, measure, status)
             else:
-                factor = 1000 if measure in ("EKF002", "LSNW02") else 1
+                factor = 1000 if measure in ("EKF002", "LSNW02", "EKM006") else 1  # Tsd. EUR
                 assert published == pytest.approx(value * factor), (key, year, measure, attrs)

@@ -1,17 +1,22 @@
-"""Deterministic sample of 13111-07-05-4: employees subject to social insurance at their place
-of residence (Wohnort) on 30.06., by sex, Kreise.
+"""Deterministic sample of 13111-02-02-4: employees subject to social insurance at their place
+of residence (Wohnort) on 30.06. by nationality and sex, Kreise.
 
-Writes `13111-07-05-4_de_flat.csv` in the GENESIS flat-file layout (UTF-8 with BOM, `;`, LF,
-rows shuffled): variable 1 `KREISE`, variable 2 `GES` (`GESM`, `GESW`, Insgesamt), time
-`STAG` (`YYYY-06-30`), measure `ERW133` Sozialversicherungspflichtig Beschäftigte am Wohnort
-(Anzahl), years 2015-2024.
+Writes `13111-02-02-4_de_flat.csv` laid out like the real ffcsv of the place-of-work table
+13111-01-03-4 (`tests/fixtures/real/genesis_ffcsv/`): UTF-8 with BOM, `;`, LF, rows shuffled;
+variable 1 the region (`DLAND` for the Land row of Thüringen, `KREISE` for the Kreise),
+variable 2 `NAT` (Insgesamt, `NATA` ausländisch), variable 3 `GES` (Insgesamt, `GESM`,
+`GESW`), time `STAG` (`YYYY-06-30`), measure `ERW033` Sozialversicherungspfl. Beschäftigte
+(Wohnort) (Anzahl), years 2015-2024; every Insgesamt of either variable is a row of its own.
 
 The numbers are SYNTHETIC: men and women are drawn as a rate of each Kreis' own (unmerged,
 pre-transfer) population aged 15 to under 65 of the same sex at 31.12. in
 `pipelines.sample.generate` (checked against `12411-02-03-4_de_flat.csv` in the output
 folder) - about 60 % in 2015 rising to about 65 % in 2024, women a little lower, the towns
-with their students lower, a dip in 2020 - then the 2019 transfers and the Eisenach merger
-are applied as in `pipelines.sample.generate`. Insgesamt = männlich + weiblich.
+with their students lower, a dip in 2020. Foreign employees are drawn, with a seed of their
+own, as about three quarters of the share of foreigners in the population of
+`pipelines.sample.population_nationality` (men more than women). Then the 2019 transfers and
+the Eisenach merger are applied as in `pipelines.sample.generate`; every Insgesamt is the sum
+of its parts and the Land row the sum of its Kreise.
 
     python -m pipelines.sample.generate   (writes every sample file)
 """
@@ -36,16 +41,27 @@ from pipelines.sample.generate import (
     _value,
     _write,
 )
-from pipelines.sample.population_nationality import basis_population, check_basis
+from pipelines.sample.population_nationality import (
+    FOREIGN_2015,
+    FOREIGN_DEFAULT,
+    FOREIGN_TREND,
+    basis_population,
+    check_basis,
+)
 
-FILE = "13111-07-05-4_de_flat.csv"
+FILE = "13111-02-02-4_de_flat.csv"
 OWN_SEED = 13_111_075
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "sample_data"
 WORKING_AGE = {g[0] for g in AGE_GROUPS if 15 <= g[2] < 65}
 SEX_OFFSET = {"GESM": 0.012, "GESW": -0.014}
+# Foreign employees per employee, relative to the share of foreigners in the population.
+FOREIGN_FACTOR = {"GESM": 0.85, "GESW": 0.62}
+LAND = ("DLAND", "Bundesländer", "16", "Thüringen")
+NATIONALITIES = (("NATA", "ausländisch"), TOTAL)
 
 
 def _employees(rng: random.Random, pop: Counts) -> Counts:
+    """Employees by sex: cells ("", sex)."""
     out: Counts = {}
     for k in KREISE:
         for year in YEARS:
@@ -53,7 +69,7 @@ def _employees(rng: random.Random, pop: Counts) -> Counts:
             rate = 0.598 + 0.0055 * t + 0.018 * k.age - (0.006 if year == 2020 else 0.0)
             cells = pop[k.key, year]
             out[k.key, year] = {
-                (sex,): round(
+                ("", sex): round(
                     sum(n for (s, age), n in cells.items() if s == sex and age in WORKING_AGE)
                     * (rate + SEX_OFFSET[sex] + _noise(rng, 0.004))
                 )
@@ -62,19 +78,48 @@ def _employees(rng: random.Random, pop: Counts) -> Counts:
     return out
 
 
-def _rows(employees: Counts) -> Iterable[list[str]]:
+def _foreigners(rng: random.Random, employees: Counts) -> None:
+    """Add the foreign employees by sex: cells ("NATA", sex)."""
     for k in KREISE:
+        base = FOREIGN_2015.get(k.key, FOREIGN_DEFAULT)
         for year in YEARS:
             cells = employees[k.key, year]
-            for code, label in (*SEXES, TOTAL):
-                n = sum(v for (s,), v in cells.items() if code in ("", s))
-                yield [
-                    "13111", "Statistik der sozialversicherungspflichtig Beschäftigten",
-                    "STAG", "Stichtag", f"{year}-06-30", *_kreis(k),
-                    "GES", "Geschlecht", code, label,
-                    _value(k.key, year, n), "Anzahl", "ERW133",
-                    "Sozialversicherungspflichtig Beschäftigte am Wohnort",
-                ]  # fmt: skip
+            for sex, _ in SEXES:
+                share = base * FOREIGN_TREND[year] * FOREIGN_FACTOR[sex]
+                cells["NATA", sex] = round(cells["", sex] * share * (1 + _noise(rng, 0.05)))
+
+
+def _cell(cells: dict[tuple[str, ...], int], nat: str, sex: str) -> int:
+    """A published cell: the employees of nationality `nat` and sex `sex` ('' = Insgesamt)."""
+    return sum(v for (n, s), v in cells.items() if n == nat and sex in ("", s))
+
+
+def _region_rows(
+    region: list[str], year: int, cells: dict[tuple[str, ...], int], printed: bool
+) -> Iterable[list[str]]:
+    for nat in NATIONALITIES:
+        for sex in (*SEXES, TOTAL):
+            value = str(_cell(cells, nat[0], sex[0])) if printed else "-"
+            yield [
+                "13111", "Statistik der sozialversicherungspflichtig Beschäftigten",
+                "STAG", "Stichtag", f"{year}-06-30", *region,
+                "NAT", "Nationalität", *nat,
+                "GES", "Geschlecht", *sex,
+                value, "Anzahl", "ERW033", "Sozialversicherungspfl. Beschäftigte (Wohnort)",
+            ]  # fmt: skip
+
+
+def _rows(employees: Counts) -> Iterable[list[str]]:
+    for year in YEARS:
+        land: dict[tuple[str, ...], int] = {}
+        for k in KREISE:
+            cells = employees[k.key, year]
+            gone = _value(k.key, year, 0) == "-"
+            yield from _region_rows(_kreis(k), year, cells, not gone)
+            if not gone:
+                for cell, n in cells.items():
+                    land[cell] = land.get(cell, 0) + n
+        yield from _region_rows(list(LAND), year, land, True)
 
 
 def generate(out_dir: Path) -> list[Path]:
@@ -82,6 +127,7 @@ def generate(out_dir: Path) -> list[Path]:
     pop = basis_population()
     check_basis(out_dir, pop)
     employees = _employees(random.Random(OWN_SEED), pop)
+    _foreigners(random.Random(OWN_SEED + 2), employees)
     _apply_transfers(employees)
     _merge_eisenach(employees)
-    return [_write(out_dir / FILE, 2, list(_rows(employees)), random.Random(OWN_SEED + 1))]
+    return [_write(out_dir / FILE, 3, list(_rows(employees)), random.Random(OWN_SEED + 1))]

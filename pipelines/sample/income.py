@@ -1,12 +1,23 @@
-"""Deterministic generator of the sample table 82411-01-03-4 (disposable income), SYNTHETIC.
+"""Deterministic sample of 82411-01-03-4 (disposable income of private households), SYNTHETIC.
 
-Volkswirtschaftliche Gesamtrechnungen der Länder: Verfügbares Einkommen der privaten Haushalte
-einschließlich der privaten Organisationen ohne Erwerbszweck, Kreise of Thüringen, 2015–2024
-(`JAHR`, `YYYY`), measure `VGR014` in `Tsd. EUR` (the reader multiplies by 1000).
+Writes one classic export per year, `82411-01-03-4_<year>.csv` for 2015-2024, laid out like
+the one a planner downloads from regionalstatistik.de
+(`tests/fixtures/real/genesis_classic_recent/82411-01-03-4.csv`): cp1252, LF,
+`GENESIS-Tabelle: <code>`, title lines padded with `;`, two header rows (measure labels, units
+`Tsd. EUR` and `EUR`), rows `year;key;indented name;total;per inhabitant` with the Land row
+(16) before its Kreise, then the footer with notes, © and `Stand:`.
+Measures: EKM006 Verfügbares Einkommen der privaten Haushalte einschl. privater Organisationen
+ohne Erwerbszweck (Tsd. EUR) and EKM014 the same per inhabitant (EUR).
 
-The income is drawn per inhabitant (about 20,000–24,000 EUR in 2015, rising by about 2–3 % a
-year) times the population at 31.12. of `generate.py` before its 2019 transfers and the
-Eisenach merger, which are then applied to the income as to a count.
+The numbers: the VGR relate income to their own annual average population, so the sample
+draws one too (the mean of the population at 31.12. of the year and the year before in
+`generate.py`). Income per inhabitant starts from a level per Kreis modelled on the published
+2021 values (rounded to 100 EUR), so that a real delivery continues the series, and moves by
+a Land-wide growth factor per year with a little noise. The total is the average population
+times that level; the 2019 transfers and the Eisenach merger (16056 `-` from 2021) are applied
+to totals and populations as to counts, and the printed per-inhabitant amount is the total
+over the average population, rounded half up to whole EUR. The Land row is the sum of its
+Kreise and their total over their summed average population.
 
     python -m pipelines.sample.generate   (writes every sample file)
 """
@@ -21,49 +32,124 @@ from pipelines.sample import generate as base
 from pipelines.sample.childcare import base_population, file_population
 
 SEED = 16_82411
-FILE = "82411-01-03-4_de_flat.csv"
-PER_INHABITANT_2015 = 21_800.0  # EUR, Thüringen
+TABLE = "82411-01-03-4"
+ENCODING = "cp1252"
+TOTAL, PER_HEAD, POPULATION = "EKM006", "EKM014", "VGR_POP"
+ANCHOR_YEAR = 2021
+# EUR per inhabitant in 2021, near the published values (rounded to 100 EUR).
+LEVEL_2021 = {
+    "16051": 21_200, "16052": 21_600, "16053": 21_500, "16054": 23_900, "16055": 21_000,
+    "16056": 21_200, "16061": 22_100, "16062": 21_200, "16063": 22_600, "16064": 21_000,
+    "16065": 20_700, "16066": 22_600, "16067": 21_500, "16068": 21_500, "16069": 22_600,
+    "16070": 21_300, "16071": 21_800, "16072": 22_700, "16073": 22_200, "16074": 22_200,
+    "16075": 21_800, "16076": 22_600, "16077": 22_200,
+}  # fmt: skip
+# Land-wide change of income per inhabitant against the year before.
+GROWTH = {
+    2016: 1.025, 2017: 1.027, 2018: 1.028, 2019: 1.030, 2020: 1.012,
+    2021: 1.020, 2022: 1.050, 2023: 1.055, 2024: 1.035,
+}  # fmt: skip
+
+HEADER = [
+    "GENESIS-Tabelle: 82411-01-03-4",
+    "Verfügbares Einkommen der privaten Haushalte einschließlich;;;;",
+    "privater Organisationen ohne Erwerbszweck - Jahressumme -;;;;",
+    "regionale Tiefe: Kreise und krfr. Städte;;;;",
+    "VGR der Länder: Umverteilungsrechnung;;;;",
+    ";;;verfügbares Einkommen der privaten Haushalte;"
+    "verfüg. Einkommen der priv. Haushalte je Einwohner",
+    ";;;Tsd. EUR;EUR",
+]
+FOOTER = [
+    "__________",
+    '"zu ""gesamte Tabelle"":',
+    'Quelle: Arbeitskreis ""Volkswirtschaftliche Gesamtrechnungen',
+    'der Länder""',
+    " ",
+    'zu ""Verfügbares Einkommen der privaten Haushalte einschließ-',
+    "lich privater Organisationen ohne Erwerbszweck in EUR je",
+    'Einwohner"":',
+    "alle Länder: Die Einwohner werden in den VGR als Jahres-",
+    'durchschnittszahl auf Basis des Zensus 2011 ausgewiesen."',
+    '"© Statistische Ämter des Bundes und der Länder, Deutschland, 2025.',
+    "Dieses Werk ist lizenziert unter der Datenlizenz Deutschland",
+    '- Namensnennung - Version 2.0."',
+    "Stand: 12.11.2025 / 09:41:27",
+]
+
+
+def _level(year: int) -> float:
+    """Land-wide income per inhabitant in `year` relative to ANCHOR_YEAR."""
+    factor = 1.0
+    for y in range(ANCHOR_YEAR + 1, year + 1):
+        factor *= GROWTH[y]
+    for y in range(year + 1, ANCHOR_YEAR + 1):
+        factor /= GROWTH[y]
+    return factor
 
 
 def _counts(rng: random.Random, pop: base.Counts) -> base.Counts:
-    """Income in Tsd. EUR (integers, as the VGR tables print them)."""
+    """Income in Tsd. EUR and the VGR's average population, per Kreis and year."""
     out: base.Counts = {}
     for k in base.KREISE:
-        level = PER_INHABITANT_2015 * (1 + 0.04 * k.age - 0.3 * (k.sgb2 - 0.075))
-        level *= 1 + base._noise(rng, 0.02)
+        before = sum(pop[k.key, base.YEARS[0]].values()) / (1 + k.growth)
         for year in base.YEARS:
-            if year > base.YEARS[0]:
-                level *= 1.025 + base._noise(rng, 0.006)
-            inhabitants = sum(pop[k.key, year].values())
-            out[k.key, year] = {("VGR014",): round(inhabitants * level / 1000)}
+            now = sum(pop[k.key, year].values())
+            average = round((before + now) / 2)
+            per_head = LEVEL_2021[k.key] * _level(year) * (1 + base._noise(rng, 0.004))
+            out[k.key, year] = {(TOTAL,): round(average * per_head / 1000), (POPULATION,): average}
+            before = now
     return out
 
 
+def _per_head(total: int, population: int) -> int:
+    """total (Tsd. EUR) per inhabitant in EUR, rounded half up (exact integers)."""
+    return (2000 * total + population) // (2 * population)
+
+
+def file_name(year: int) -> str:
+    """The site names the download `82411-01-03-4.csv`; the year keeps the files apart."""
+    return f"{TABLE}_{year}.csv"
+
+
 def _check(out_dir: Path, counts: base.Counts) -> None:
-    """Income per inhabitant of the sample file's population stays in 15,000–35,000 EUR."""
+    """Income per inhabitant of the sample file's population stays in 15,000-35,000 EUR."""
     pop = file_population(out_dir)
     for (key, year), cells in counts.items():
         p = pop[key, year, ""]
-        if p is not None and not 15_000 < cells["VGR014",] * 1000 / p < 35_000:
-            raise ValueError(f"{FILE}: {key} {year}: implausible income per inhabitant")
+        if p is not None and not 15_000 < cells[TOTAL,] * 1000 / p < 35_000:
+            raise ValueError(f"{file_name(year)}: {key}: implausible income per inhabitant")
 
 
-def _rows(counts: base.Counts) -> Iterable[list[str]]:
-    for k in base.KREISE:
-        for year in base.YEARS:
-            yield [
-                "82411", "Volkswirtschaftliche Gesamtrechnungen der Länder",
-                "JAHR", "Jahr", str(year), *base._kreis(k),
-                base._value(k.key, year, counts[k.key, year][("VGR014",)]), "Tsd. EUR",
-                "VGR014", "Verfügbares Einkommen der privaten Haushalte",
-            ]  # fmt: skip
+def _rows(counts: base.Counts) -> Iterable[str]:
+    for year in base.YEARS:
+        kreise: list[str] = []
+        total = population = 0
+        for k in base.KREISE:
+            cells = counts[k.key, year]
+            if base._value(k.key, year, 0) == "-":
+                kreise.append(f"{year};{k.key};      {k.name};-;-")
+                continue
+            total += cells[TOTAL,]
+            population += cells[POPULATION,]
+            per_head = _per_head(cells[TOTAL,], cells[POPULATION,])
+            kreise.append(f"{year};{k.key};      {k.name};{cells[TOTAL,]};{per_head}")
+        yield f"{year};16;  Thüringen;{total};{_per_head(total, population)}"
+        yield from kreise
 
 
 def generate(out_dir: Path) -> list[Path]:
-    """Write `82411-01-03-4_de_flat.csv` into `out_dir` (which must hold the Kreis population
-    sample); same bytes on every run."""
+    """Write the yearly exports into `out_dir` (which must hold the Kreis population sample);
+    same bytes on every run."""
     counts = _counts(random.Random(SEED), base_population())
     base._apply_transfers(counts)
     base._merge_eisenach(counts)
     _check(out_dir, counts)
-    return [base._write(out_dir / FILE, 1, list(_rows(counts)), random.Random(SEED + 1))]
+    rows = list(_rows(counts))
+    written = []
+    for year in base.YEARS:
+        path = out_dir / file_name(year)
+        lines = [line for line in rows if line.startswith(f"{year};")]
+        path.write_bytes("\n".join([*HEADER, *lines, *FOOTER, ""]).encode(ENCODING))
+        written.append(path)
+    return written

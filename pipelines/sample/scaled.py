@@ -48,7 +48,7 @@ from pipelines.territory import DEFAULT_TERRITORY_DIR, Territory
 HOME = "16"  # the Land of the bundled sample
 SAMPLE_FIRST, SAMPLE_LAST = 2015, 2024
 BACK_AND_FORTH = (0, 1, 2, 3, 2, 1)  # offsets from 2015 for the years before it
-NOT_SCALED_UNITS = {"Prozent"}
+NOT_SCALED_UNITS = {"Prozent", "EUR"}  # rates and amounts per inhabitant: the template's
 NOTHING = "-"  # GENESIS: nothing there (an uninhabited gemeindefreies Gebiet)
 
 
@@ -172,11 +172,11 @@ class FlatFile:
         self.header = lines[0].split(";")
         self.rows = [line.split(";") for line in lines[1:]]
         col = self.header.index
-        group = next(
+        group = next(  # a Land row (DLAND) may come first: any row of the contract's level
             i
             for i in range(1, 5)
             if f"{i}_variable_code" in self.header
-            and self.rows[0][col(f"{i}_variable_code")] == contract.region.variable
+            and any(r[col(f"{i}_variable_code")] == contract.region.variable for r in self.rows)
         )
         self.key = col(f"{group}_variable_attribute_code")
         self.label = col(f"{group}_variable_attribute_label")
@@ -216,6 +216,11 @@ def kreis_rows(flat: FlatFile, plan: Plan) -> Iterable[list[str]]:
             for row in flat.by_key_year.get((source, template_year(year)), []):
                 name = row[flat.label] if source == kreis else plan.names.get(kreis, kreis)
                 yield flat.moved(row, kreis, name, year, flat.scaled(row, factor))
+    # The bundled Land's own rows where the sample has them (sums of its Kreise, which keep
+    # their sample numbers); other Länder get none, their Land is the sum of their Kreise.
+    for year in plan.years:
+        for row in flat.by_key_year.get((HOME, template_year(year)), []):
+            yield flat.moved(row, HOME, row[flat.label], year, row[flat.value])
 
 
 def gemeinde_rows(flat: FlatFile, plan: Plan) -> Iterable[list[str]]:

@@ -1,6 +1,6 @@
--- Employees subject to social insurance at their place of residence, 30.06. (13111-07-05-4):
--- svb_residence (all), svb_residence_women. Columns as int_measure_kreis, which unions it
--- (denominators pop_15_64, pop_15_64_women there).
+-- Employees subject to social insurance at their place of residence, 30.06. (13111-02-02-4),
+-- all nationalities: svb_residence (both sexes), svb_residence_women. Columns as
+-- int_measure_kreis, which unions it (denominators pop_15_64, pop_15_64_women there).
 select
     region_key,
     period,
@@ -11,4 +11,4 @@ select
     table_code,
     source_file_sha256
 from {{ ref('stg_employees_residence') }}
-where sex_code in ('total', 'GESW')
+where nationality_code = 'total' and sex_code in ('total', 'GESW')

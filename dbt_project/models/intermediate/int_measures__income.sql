@@ -1,12 +1,43 @@
--- Disposable income of private households in EUR (annual total). Columns as
--- int_measure_kreis; int_measure_kreis unions it (denominator: pop_total).
+-- Disposable income of private households (82411-01-03-4) as a numerator and denominator.
+-- The VGR publish income per inhabitant (EKM014) of their own annual average population, not
+-- of the population at 31.12.; that population is the published total over the published
+-- amount per inhabitant. With it as the denominator the indicator of a Kreis is the published
+-- EKM014, and the Land and regions on another map are computed from summed totals and summed
+-- inhabitants, never from averaged amounts. Columns as int_measure_kreis, which unions it.
+with income as (
+    select * from {{ ref('stg_income') }}
+),
+
+total as (
+    select * from income where measure_code = 'EKM006'
+),
+
+per_head as (
+    select * from income where measure_code = 'EKM014'
+)
+
 select
     region_key,
     period,
     'disposable_income_eur' as measure_id,
-    income_eur as value,
+    value,
     value_status,
     table_code,
     source_file_sha256
-from {{ ref('stg_income') }}
-where measure_code = 'VGR014'
+from total
+
+union all
+
+select
+    t.region_key,
+    t.period,
+    'inhabitants_vgr' as measure_id,
+    case when coalesce(t.value_status, p.value_status) is null and p.value <> 0
+        then t.value / p.value end as value,
+    coalesce(
+        t.value_status, p.value_status, case when p.region_key is null or p.value = 0 then '.' end
+    ) as value_status,
+    t.table_code,
+    t.source_file_sha256
+from total as t
+left join per_head as p on p.region_key = t.region_key and p.period = t.period
