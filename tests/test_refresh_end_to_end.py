@@ -53,6 +53,8 @@ def expected_counts() -> dict[tuple[str, int], dict[str, float]]:
         if age == "":
             c["pop_total"] += value
         for name, band in (
+            ("pop_u3", {"ALT000B03"}),
+            ("pop_3_6", {"ALT003B06"}),
             ("pop_u15", UNDER_15),
             ("pop_u18", UNDER_18),
             ("pop_u20", UNDER_18 | {"ALT018B20"}),
@@ -80,7 +82,49 @@ def expected_counts() -> dict[tuple[str, int], dict[str, float]]:
         if len(fields) == 4 and len(fields[1]) == 5 and fields[3] != "-":
             key = (fields[1], int(fields[0][-4:]))
             counts[key]["area"] += float(fields[3].replace(",", "."))
+    _add_demography_and_care(counts)
     return counts
+
+
+def _midpoint(age: str) -> float:
+    """Mean-age weight of an ALTX76 class: age + 0.5, the middle of 75-80 … 85-90, 92.5."""
+    return 92.5 if age == "ALT090UM" else int(age[3:6]) + (2.5 if "B" in age else 0.5)
+
+
+def _add_demography_and_care(counts: dict[tuple[str, int], dict[str, float]]) -> None:
+    """Migration, births, deaths, foreigners, the single-year ages, day care and care, all
+    ages and both sexes: the rows whose breakdowns are all Insgesamt ('')."""
+    tables = (
+        ("12711-04-02-4_de_flat.csv", 3),
+        ("12612-01-01-4_de_flat.csv", 2),
+        ("12613-01-01-4_de_flat.csv", 2),
+        ("12411-03-03-4_de_flat.csv", 4),
+        ("12411-04-02-4_de_flat.csv", 3),
+        ("22543-01-01-4_de_flat.csv", 3),
+        ("22411-02-03-4_de_flat.csv", 2),
+    )
+    for name, groups in tables:
+        for r in _rows(name):
+            if r["value"] in ("-", "x"):  # Eisenach from 2021; the care file's former notions
+                continue
+            key = (r["1_variable_attribute_code"], int(r["time"][:4]))
+            attrs = [r[f"{i}_variable_attribute_code"] for i in range(2, groups + 1)]
+            measure, value, c = r["value_variable_code"], float(r["value"]), counts[key]
+            if name.startswith("12711") and attrs == ["", ""]:
+                c["net_migration"] += value if measure == "BEV085" else -value
+            elif name.startswith(("12612", "12613")) and attrs == [""]:
+                c["natural_balance"] += value if measure == "BEV001" else -value
+            elif name.startswith("12411-03") and attrs == ["", "NATA", ""]:
+                c["pop_foreign"] += value
+            elif name.startswith("12411-04") and attrs[0] and attrs[1] == "":
+                c["age_years_sum"] += _midpoint(attrs[0]) * value
+                if attrs[0] in ("ALT080B85", "ALT085B90", "ALT090UM"):
+                    c["pop_80plus"] += value
+            elif name.startswith("22543") and measure == "KIND01" and attrs[0] == "INSGESAMT3":
+                if attrs[1] in ("ALT000B03", "ALT003B06"):
+                    c["childcare_" + {"ALT000B03": "u3", "ALT003B06": "3_6"}[attrs[1]]] += value
+            elif name.startswith("22411") and measure == "PFL016" and attrs == [""]:
+                c["care"] += value
 
 
 INDICATORS = {
@@ -92,6 +136,14 @@ INDICATORS = {
     "youth_ratio": ("pop_u20", "pop_20_64", 100),
     "sgb2_quota": ("sgb2_lb", "pop_u65", 100),
     "child_poverty": ("sgb2_lb_u15", "pop_u15", 100),
+    "net_migration": ("net_migration", "pop_total", 1000),
+    "natural_balance": ("natural_balance", "pop_total", 1000),
+    "share_foreigners": ("pop_foreign", "pop_total", 100),
+    "share_80_plus": ("pop_80plus", "pop_total", 100),
+    "average_age": ("age_years_sum", "pop_total", 1),
+    "childcare_rate_u3": ("childcare_u3", "pop_u3", 100),
+    "childcare_rate_3_6": ("childcare_3_6", "pop_3_6", 100),
+    "care_per_1000_65plus": ("care", "pop_65plus", 1000),
     "unemployment_rate": ("unemployed", "labour_force", 100),
 }
 
@@ -178,7 +230,8 @@ def test_every_indicator_value_matches_the_sample(published: Path) -> None:
             "(select unnest(?))",
             [sorted({key[0] for key in expected})],
         ).fetchall()
-    assert len(rows) == len(expected) == 11 * 23 * 10  # 22 Kreise and the Land, 2015–2024
+    # the indicators and the two population changes: 22 Kreise and the Land, 2015–2024
+    assert len(rows) == len(expected) == (len(INDICATORS) + 2) * 23 * 10
     # (the other indicators: golden values in tests/test_golden_values.py)
     for indicator, region, period, value, numerator, denominator, status in rows:
         want_value, want_num, want_den = expected[(indicator, region, period)]

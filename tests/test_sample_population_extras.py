@@ -1,5 +1,6 @@
-"""Sample files of population movement (12711-01-03-4), employees at residence (13111-02-02-4)
-and population by nationality (12411-03-03-4).
+"""Sample file of employees at their place of residence (13111-02-02-4). (Migration, births,
+deaths and the population by nationality: test_sample_population_movement.py and
+test_sample_population_nationality.py.)
 
 Expected values come from plain `csv` parsing of the committed files and the population file
 12411-02-03-4, never from the generators. The contract checks run the project's reader and
@@ -18,14 +19,12 @@ import pytest
 from pipelines.conform import conform
 from pipelines.contracts import load_contracts
 from pipelines.readers import read_file
-from pipelines.sample import employees_residence, population_movement, population_nationality
+from pipelines.sample import employees_residence
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = PROJECT / "sample_data"
 POPULATION_FILE = "12411-02-03-4_de_flat.csv"
-MOVEMENT_FILE = "12711-01-03-4_de_flat.csv"
 EMPLOYEES_FILE = "13111-02-02-4_de_flat.csv"
-NATIONALITY_FILE = "12411-03-03-4_de_flat.csv"
 KREISE = {
     "16051", "16052", "16053", "16054", "16055", "16056", "16061", "16062",
     "16063", "16064", "16065", "16066", "16067", "16068", "16069", "16070",
@@ -37,19 +36,8 @@ WORKING_AGE = (
     "ALT015B18", "ALT018B20", "ALT020B25", "ALT025B30", "ALT030B35", "ALT035B40",
     "ALT040B45", "ALT045B50", "ALT050B55", "ALT055B60", "ALT060B65",
 )  # fmt: skip
-# (Kreis, year) whose area changed: the 2019 transfers and Eisenach into the Wartburgkreis.
-AREA_CHANGES = {(k, 2019) for k in ("16063", "16066", "16070", "16054", "16073", "16072")}
-AREA_CHANGES |= {("16063", 2021)}
-GENERATORS = {
-    MOVEMENT_FILE: population_movement,
-    EMPLOYEES_FILE: employees_residence,
-    NATIONALITY_FILE: population_nationality,
-}
-SOURCES = {
-    MOVEMENT_FILE: "population_movement",
-    EMPLOYEES_FILE: "employees_residence",
-    NATIONALITY_FILE: "population_nationality",
-}
+GENERATORS = {EMPLOYEES_FILE: employees_residence}
+SOURCES = {EMPLOYEES_FILE: "employees_residence"}
 
 
 @functools.cache
@@ -101,23 +89,6 @@ def test_generator_is_byte_stable(name: str, tmp_path: Path) -> None:
     )
 
 
-def test_generator_refuses_a_foreign_population_file(tmp_path: Path) -> None:
-    lines = (SAMPLE_DIR / POPULATION_FILE).read_text(encoding="utf-8-sig").split("\n")
-    i, fields = next(
-        (i, line.split(";"))
-        for i, line in enumerate(lines)
-        if i
-        and ";GES;Geschlecht;;Insgesamt;ALTX20;" in line
-        and ";;Insgesamt;" in line[-80:]
-        and line.split(";")[-4] != "-"
-    )
-    fields[-4] = str(int(fields[-4]) + 1)
-    lines[i] = ";".join(fields)
-    (tmp_path / POPULATION_FILE).write_text("\ufeff" + "\n".join(lines), encoding="utf-8")
-    with pytest.raises(ValueError, match="population generator"):
-        population_nationality.generate(tmp_path)
-
-
 @pytest.mark.parametrize("name", list(GENERATORS))
 def test_format_and_coverage(name: str) -> None:
     raw = (SAMPLE_DIR / name).read_bytes()
@@ -132,51 +103,6 @@ def test_format_and_coverage(name: str) -> None:
         assert (r["value"] == "-") == gone, r
         if not gone:
             assert int(r["value"]) >= 0, r
-
-
-def test_movement_rates_are_plausible() -> None:
-    cells = _cells(MOVEMENT_FILE, "value_variable_code")
-    assert {c for _, _, c in cells} == {"BEV081", "BEV082", "BEV001", "BEV002"}
-    assert {r["time_code"] for r in _rows(MOVEMENT_FILE)} == {"JAHR"}
-    assert {r["statistics_code"] for r in _rows(MOVEMENT_FILE)} == {"12711"}
-    for key in KREISE:
-        for year in YEARS:
-            if _eisenach_gone(key, year):
-                continue
-            pop = _population()[key, year, "", ""]
-            per_1000 = {c: 1000 * int(cells[key, year, c]) / pop for c in ("BEV001", "BEV002")}
-            assert 4.5 < per_1000["BEV001"] < 11, (key, year, per_1000)
-            assert 8 < per_1000["BEV002"] < 19, (key, year, per_1000)
-            net = 1000 * (int(cells[key, year, "BEV081"]) - int(cells[key, year, "BEV082"])) / pop
-            assert -20 < net < 25, (key, year, net)
-
-
-def test_movement_roughly_explains_the_population_change() -> None:
-    cells = _cells(MOVEMENT_FILE, "value_variable_code")
-    pop = _population()
-    for key in KREISE:
-        for year in YEARS[1:]:
-            if _eisenach_gone(key, year) or (key, year) in AREA_CHANGES:
-                continue
-            change = pop[key, year, "", ""] - pop[key, year - 1, "", ""]
-            flows = sum(
-                sign * int(cells[key, year, code])
-                for code, sign in (("BEV081", 1), ("BEV082", -1), ("BEV001", 1), ("BEV002", -1))
-            )
-            assert abs(flows - change) <= 0.009 * pop[key, year, "", ""], (key, year)
-
-
-def test_refugee_years_have_the_highest_net_migration() -> None:
-    cells = _cells(MOVEMENT_FILE, "value_variable_code")
-    land = {
-        y: sum(
-            int(cells[k, y, "BEV081"]) - int(cells[k, y, "BEV082"])
-            for k in KREISE
-            if not _eisenach_gone(k, y)
-        )
-        for y in YEARS
-    }
-    assert sorted(land, key=land.get)[-2:] in ([2015, 2022], [2022, 2015])
 
 
 def _employees() -> dict[tuple[str, int, str, str], str]:
@@ -237,33 +163,6 @@ def test_employees_add_up_and_rates_are_plausible() -> None:
             assert 53 < rate_women < rate, (key, year, rate_women)
             foreign = int(cells[key, year, "NATA", ""]) / t
             assert 0.01 < foreign < 0.12, (key, year, foreign)
-
-
-def test_nationality_totals_equal_the_population_file() -> None:
-    cells = _cells(NATIONALITY_FILE, "2_variable_attribute_code")
-    for key in KREISE:
-        for year in YEARS:
-            if _eisenach_gone(key, year):
-                continue
-            a, d, t = (int(cells[key, year, n]) for n in ("NATA", "NATD", ""))
-            assert t == _population()[key, year, "", ""], (key, year)
-            assert a + d == t, (key, year)
-
-
-def test_share_of_foreigners_rises_and_is_higher_in_the_towns() -> None:
-    cells = _cells(NATIONALITY_FILE, "2_variable_attribute_code")
-
-    def share(keys: set[str], year: int) -> float:
-        keys = {k for k in keys if not _eisenach_gone(k, year)}
-        return sum(int(cells[k, year, "NATA"]) for k in keys) / sum(
-            int(cells[k, year, ""]) for k in keys
-        )
-
-    assert 0.025 < share(KREISE, 2015) < 0.045
-    assert 0.06 < share(KREISE, 2024) < 0.085
-    towns = {"16051", "16052", "16053"}
-    for year in YEARS:
-        assert share(towns, year) > share(KREISE - towns, year), year
 
 
 @pytest.mark.parametrize("name", list(SOURCES))

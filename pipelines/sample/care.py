@@ -1,13 +1,24 @@
-"""Deterministic generator of the sample table 22421-01-01-4 (people in need of care), SYNTHETIC.
+"""Deterministic sample of 22411-02-03-4 (people in need of care by kind of benefit and sex),
+SYNTHETIC.
 
-Pflegestatistik: Pflegebedürftige, Stichtag 15.12. (`STAG`, `YYYY-12-15`), Kreise of
-Thüringen, measure `PFL001` Pflegebedürftige. The real statistic is biennial (odd years); the
-sample has EVERY year 2015–2024 so that the series is complete.
+Writes `22411-02-03-4_de_flat.csv` as the GENESIS API delivers the Pflegestatistik table of
+people in need of care: UTF-8 with BOM, `;`, LF, rows shuffled; statistic 22411
+Pflegestatistik (Pflegeeinricht./Pflegebedürftige), time `STAG` (`YYYY-12-31`, the date the
+Regionalstatistik gives its Pflege tables), variable 1 `KREISE`, variable 2 `GES` (`GESM`,
+`GESW`, Insgesamt), nine measures (Anzahl): `PFL016` Pflegebedürftige = `PFL017` ambulante
+Pflege + `PFL018` Pflegebedürftige der Pflegeheime, vollstationär + `PFL021`
+Pflegegeldempfänger; `PFL018` = `PFL019` Dauerpflege + `PFL020` Kurzzeitpflege; `PFL022`
+nachrichtlich: teilstationäre Pflege; `PFL023` mit erheblich eingeschränkter
+Alltagskompetenz and `PFL024` nachrichtl.: ohne Pflegestufe mit erheblich eingeschränkter
+Alltagskompetenz, notions of the law before the Pflegegrade of 2017 and so `x` (not
+meaningful) from 2017. The real statistic is biennial (odd years); the sample has EVERY year
+2015-2024 so that the series is complete.
 
-The counts are drawn as rates of the population aged 65 and over (rising from about 27 % to
+The total is drawn as rates of the population aged 65 and over (rising from about 27 % to
 about 32 %, after the Pflegegrade reform of 2017) plus about 1 % of the population under 65,
 from the population of `generate.py` before its 2019 transfers and the Eisenach merger, which
-are then applied. That is about 7–9 % of the population.
+are then applied to every cell (Eisenach `-` from 2021). That is about 7-9 % of the
+population; about 62 % are women, a little over half receive only Pflegegeld.
 
     python -m pipelines.sample.generate   (writes every sample file)
 """
@@ -21,12 +32,31 @@ from pathlib import Path
 from pipelines.sample import generate as base
 from pipelines.sample.childcare import base_population, file_population
 
-SEED = 16_22421
-FILE = "22421-01-01-4_de_flat.csv"
+SEED = 16_22411
+FILE = "22411-02-03-4_de_flat.csv"
 OLD = ("ALT065B75", "ALT075UM")
+REFORM_YEAR = 2017  # Pflegegrade replace Pflegestufen and "eingeschränkte Alltagskompetenz"
+SEX_VARIABLE = ("GES", "Geschlecht")
+MEASURES = (
+    ("PFL016", "Pflegebedürftige"),
+    ("PFL017", "ambulante Pflege"),
+    ("PFL018", "Pflegebedürftige der Pflegeheime, vollstationär"),
+    ("PFL019", "Pflegebedürft.d.Pflegeheime Dauerpflege, vollstat."),
+    ("PFL020", "Pflegebed.d.Pflegeheime vollstat. Kurzzeitpflege"),
+    ("PFL021", "Pflegegeldempfänger"),
+    ("PFL023", "mit erheblich eingeschränkter Alltagskompetenz"),
+    ("PFL022", "nachrichtlich: teilstationäre Pflege"),
+    ("PFL024", "nachrichtl.: o.Pflegest.m.erheb.eingesch.Alltagsk."),
+)
+# The measures drawn; PFL016 and PFL018 are sums of them.
+PARTS = ("PFL017", "PFL019", "PFL020", "PFL021")
+SUMS = {"PFL016": ("PFL017", "PFL019", "PFL020", "PFL021"), "PFL018": ("PFL019", "PFL020")}
+BEFORE_REFORM = ("PFL023", "PFL024")
 
 
 def _counts(rng: random.Random, pop: base.Counts) -> base.Counts:
+    """Cells (measure, sex) per Kreis and year, for the drawn measures and the ones given
+    'nachrichtlich'."""
     out: base.Counts = {}
     for k in base.KREISE:
         for year in base.YEARS:
@@ -36,8 +66,25 @@ def _counts(rng: random.Random, pop: base.Counts) -> base.Counts:
             young = sum(cells.values()) - old
             rate_old = (0.27 + 0.005 * t + 0.01 * k.age) * (1 + base._noise(rng, 0.02))
             rate_young = 0.010 + 0.0003 * t + 0.02 * (k.sgb2 - 0.075)
-            out[k.key, year] = {("PFL001",): round(old * rate_old + young * rate_young)}
+            total = round(old * rate_old + young * rate_young)
+            home = 0.52 + 0.004 * t + 0.03 * k.age  # Pflegegeld only, more in rural Kreise
+            nursing_home = (0.22 - 0.004 * t) * (1 + base._noise(rng, 0.04))
+            short_stay = 0.008 * (1 + base._noise(rng, 0.1))
+            shares = [1 - home - nursing_home - short_stay, nursing_home, short_stay, home]
+            c: dict[tuple[str, ...], int] = {}
+            for code, n in zip(PARTS, base._largest_remainder(total, shares), strict=True):
+                women = (0.64 if code in ("PFL019", "PFL020") else 0.60) + base._noise(rng, 0.01)
+                c[code, "GESM"], c[code, "GESW"] = base._largest_remainder(n, [1 - women, women])
+            for code, share in (("PFL022", 0.045), ("PFL023", 0.36), ("PFL024", 0.015)):
+                n = round(total * share * (1 + base._noise(rng, 0.05)))
+                c[code, "GESM"], c[code, "GESW"] = base._largest_remainder(n, [0.39, 0.61])
+            out[k.key, year] = c
     return out
+
+
+def _value(cells: dict[tuple[str, ...], int], measure: str, sex: str) -> int:
+    codes = SUMS.get(measure, (measure,))
+    return sum(n for (m, s), n in cells.items() if m in codes and sex in ("", s))
 
 
 def _check(out_dir: Path, counts: base.Counts) -> None:
@@ -45,26 +92,30 @@ def _check(out_dir: Path, counts: base.Counts) -> None:
     pop = file_population(out_dir)
     for (key, year), cells in counts.items():
         p = pop[key, year, ""]
-        if p is not None and not 0.04 < cells["PFL001",] / p < 0.12:
+        if p is not None and not 0.04 < _value(cells, "PFL016", "") / p < 0.12:
             raise ValueError(f"{FILE}: {key} {year}: implausible share in need of care")
 
 
 def _rows(counts: base.Counts) -> Iterable[list[str]]:
     for k in base.KREISE:
         for year in base.YEARS:
-            yield [
-                "22421", "Pflegestatistik - Pflegebedürftige",
-                "STAG", "Stichtag", f"{year}-12-15", *base._kreis(k),
-                base._value(k.key, year, counts[k.key, year][("PFL001",)]), "Anzahl",
-                "PFL001", "Pflegebedürftige",
-            ]  # fmt: skip
+            for measure, label in MEASURES:
+                for sex, sex_label in (*base.SEXES, base.TOTAL):
+                    n = _value(counts[k.key, year], measure, sex)
+                    value = "x" if measure in BEFORE_REFORM and year >= REFORM_YEAR else n
+                    yield [
+                        "22411", "Pflegestatistik (Pflegeeinricht./Pflegebedürftige)",
+                        "STAG", "Stichtag", f"{year}-12-31", *base._kreis(k),
+                        *SEX_VARIABLE, sex, sex_label,
+                        base._value(k.key, year, value), "Anzahl", measure, label,
+                    ]  # fmt: skip
 
 
 def generate(out_dir: Path) -> list[Path]:
-    """Write `22421-01-01-4_de_flat.csv` into `out_dir` (which must hold the Kreis population
+    """Write `22411-02-03-4_de_flat.csv` into `out_dir` (which must hold the Kreis population
     sample); same bytes on every run."""
     counts = _counts(random.Random(SEED), base_population())
     base._apply_transfers(counts)
     base._merge_eisenach(counts)
     _check(out_dir, counts)
-    return [base._write(out_dir / FILE, 1, list(_rows(counts)), random.Random(SEED + 1))]
+    return [base._write(out_dir / FILE, 2, list(_rows(counts)), random.Random(SEED + 1))]

@@ -1,122 +1,151 @@
-"""Deterministic generator of the sample table 12411-04-02-4 (population by 5-year age groups),
-SYNTHETIC.
+"""Deterministic sample of 12411-04-02-4 (population by sex and single years of age), SYNTHETIC.
 
-Bevölkerung nach Altersgruppen (5-Jahres-Gruppen bis 85 Jahre und mehr), Stichtag 31.12.
-(`STAG`, `YYYY-12-31`), Kreise of Thüringen, 2015–2024, variable `ALTX22` (`ALT000B05` …
-`ALT080B85`, `ALT085UM`, and the "Insgesamt" row with an empty code), both sexes only,
-measure `BEVSTD` Bevölkerungsstand.
+Writes `12411-04-02-4_de_flat.csv` as the GENESIS API delivers the table "Bevölkerung nach
+Geschlecht und Altersjahren (79) - Stichtag 31.12. - Kreise und krfr. Städte": UTF-8 with
+BOM, `;`, LF, rows shuffled; statistic 12411, time `STAG` (`YYYY-12-31`), variable 1
+`KREISE`, variable 2 `ALTX76` (single years `ALT000` unter 1 Jahr … `ALT074`, then
+`ALT075B80`, `ALT080B85`, `ALT085B90`, `ALT090UM`, and Insgesamt), variable 3 `GES`
+(`GESM`, `GESW`, Insgesamt), measure `BEVSTD` Bevölkerungsstand (Anzahl), years 2015-2024.
+The order of the variables is the table's: rows (Kreis, age) before columns (sex).
 
-The groups are split, per sex, from the coarse groups of the population of `generate.py`
-(before its 2019 transfers and the Eisenach merger): 0–5 = 0–3 + part of 3–6, 5–10 = the rest
-of 3–6 + 6–10, 10–15 = 10–15, 15–20 = 15–18 + 18–20, 20–25 … 60–65 unchanged, 65–75 into
-65–70 and 70–75 (the baby boomers reach 65 from 2020), 75+ into 75–80, 80–85, 85+ (ageing).
-Then the transfers and the merger are applied with the functions of `generate.py`. Rounding
-in the transfers can move a split block by a person or two, so every block is finally
-reconciled (on its largest part) with `12411-02-03-4_de_flat.csv` in `out_dir`: the blocks
-0–10, 10–15, 15–20, each coarse group 20–25 … 60–65, 65–75 and 75+ and so the Insgesamt equal
-that file EXACTLY.
+Each age group of the Kreis population sample `12411-02-03-4_de_flat.csv` in the output
+folder is split, per Kreis, year and sex, into its single years (and 75+ into 75-80, 80-85,
+85-90, 90+) by largest remainder, so every group, every sex and every total equals that file
+EXACTLY; Eisenach's `-` (from 2021) stays `-`. The weights are smooth with a little noise:
+the baby boomers move through 65-74, the oldest groups grow (ageing, women older).
+`single_years` gives the split to the other generators built on it.
 
     python -m pipelines.sample.generate   (writes every sample file)
 """
 
 from __future__ import annotations
 
+import csv
+import functools
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipelines.sample import generate as base
-from pipelines.sample.childcare import base_population, file_population
 
-SEED = 16_12411_04
+SEED = 16_12411_042
 FILE = "12411-04-02-4_de_flat.csv"
-GROUPS: tuple[tuple[str, str], ...] = (
-    ("ALT000B05", "unter 5 Jahre"),
-    *((f"ALT{lo:03d}B{lo + 5:02d}", f"{lo} bis unter {lo + 5} Jahre") for lo in range(5, 85, 5)),
-    ("ALT085UM", "85 Jahre und mehr"),
+AGE_VARIABLE = ("ALTX76", "Altersjahre (unter 1 bis 90, Altersgruppen)")
+SEX_VARIABLE = ("GES", "Geschlecht")
+OLD_GROUPS = (
+    ("ALT075B80", "75 bis unter 80 Jahre", 75),
+    ("ALT080B85", "80 bis unter 85 Jahre", 80),
+    ("ALT085B90", "85 bis unter 90 Jahre", 85),
+    ("ALT090UM", "90 Jahre und mehr", 90),
 )
-# fine groups -> the coarse groups of 12411-02-03-4 they add up to exactly
-BLOCKS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
-    (("ALT000B05", "ALT005B10"), ("ALT000B03", "ALT003B06", "ALT006B10")),
-    (("ALT010B15",), ("ALT010B15",)),
-    (("ALT015B20",), ("ALT015B18", "ALT018B20")),
-    *(((f"ALT{lo:03d}B{lo + 5:02d}",), (f"ALT{lo:03d}B{lo + 5:02d}",)) for lo in range(20, 65, 5)),
-    (("ALT065B70", "ALT070B75"), ("ALT065B75",)),
-    (("ALT075B80", "ALT080B85", "ALT085UM"), ("ALT075UM",)),
+# (code, label, lower age): the 79 age classes of ALTX76 in table order
+AGES: tuple[tuple[str, str, int], ...] = (
+    ("ALT000", "unter 1 Jahr", 0),
+    *((f"ALT{a:03d}", f"{a} bis unter {a + 1} Jahre", a) for a in range(1, 75)),
+    *OLD_GROUPS,
 )
+# Shares of 75-80, 80-85, 85-90, 90+ within 75 and over in 2015, by sex.
+OLD_SHARES = {"GESM": (0.50, 0.30, 0.15, 0.05), "GESW": (0.41, 0.31, 0.19, 0.09)}
+
+Cells = dict[tuple[str, int, str], dict[str, int] | None]  # (Kreis, year, sex) -> age -> n
 
 
-def _split(rng: random.Random, n: int, shares: Sequence[float]) -> list[int]:
-    return base._largest_remainder(n, [max(s * (1 + base._noise(rng, 0.02)), 1e-6) for s in shares])
+def read_population(out_dir: Path) -> Cells:
+    """(Kreis, year, sex) -> 12411-02-03-4 age group -> persons, from the population file in
+    `out_dir` (None where the file shows `-`)."""
+    return _groups((out_dir / base.POPULATION_FILE).read_text(encoding="utf-8-sig"))
 
 
-def _counts(rng: random.Random, pop: base.Counts) -> base.Counts:
-    out: base.Counts = {}
+def _groups(text: str) -> Cells:
+    out: Cells = {}
+    for r in csv.DictReader(text.splitlines(), delimiter=";"):
+        sex, age = r["2_variable_attribute_code"], r["3_variable_attribute_code"]
+        if not sex or not age:
+            continue
+        key = (r["1_variable_attribute_code"], int(r["time"][:4]), sex)
+        if r["value"] == "-":
+            out[key] = None
+        else:
+            cells = out.setdefault(key, {})
+            if cells is not None:
+                cells[age] = int(r["value"])
+    return out
+
+
+def _parts(code: str, lower: int, upper: int) -> list[str]:
+    """The ALTX76 classes that make up one 12411-02-03-4 age group."""
+    if code == "ALT075UM":
+        return [c for c, _, _ in OLD_GROUPS]
+    return [f"ALT{a:03d}" for a in range(lower, upper)]
+
+
+def _weights(rng: random.Random, code: str, ages: range, sex: str, t: int) -> list[float]:
+    """Weights of the classes of one age group (`t`: years since 2015)."""
+    if code == "ALT075UM":
+        shares = list(OLD_SHARES[sex])
+        for i in (2, 3):  # the oldest grow as life expectancy rises
+            shares[i] *= 1 + 0.025 * t
+        return [s * (1 + base._noise(rng, 0.02)) for s in shares]
+    out = []
+    for a in ages:
+        w = 1.0
+        if code == "ALT065B75":  # the baby boomers reach 65 from about 2020
+            w += 0.03 * (t - 4) * (69.5 - a) / 4.5
+        out.append(w * (1 + base._noise(rng, 0.03)))
+    return out
+
+
+@functools.cache
+def _split(population: str) -> dict[tuple[str, int, str], dict[str, int] | None]:
+    """The split of the population file's text (cached: several generators ask for it)."""
+    groups = _groups(population)
+    rng = random.Random(SEED)
+    out: dict[tuple[str, int, str], dict[str, int] | None] = {}
     for k in base.KREISE:
         for year in base.YEARS:
-            t = year - base.YEARS[0]
-            cells = pop[k.key, year]
-            fine: dict[tuple[str, ...], int] = {}
             for sex, _ in base.SEXES:
-                c = {age: n for (s, age), n in cells.items() if s == sex}
-                a35, b35 = _split(rng, c["ALT003B06"], (2.0, 1.0))  # ages 3, 4 | 5
-                fine[sex, "ALT000B05"] = c["ALT000B03"] + a35
-                fine[sex, "ALT005B10"] = b35 + c["ALT006B10"]
-                fine[sex, "ALT010B15"] = c["ALT010B15"]
-                fine[sex, "ALT015B20"] = c["ALT015B18"] + c["ALT018B20"]
-                for lo in range(20, 65, 5):
-                    code = f"ALT{lo:03d}B{lo + 5:02d}"
-                    fine[sex, code] = c[code]
-                young_old = 0.47 + 0.01 * t  # 65–70 grows as the baby boomers turn 65
-                fine[sex, "ALT065B70"], fine[sex, "ALT070B75"] = _split(
-                    rng, c["ALT065B75"], (young_old, 1 - young_old)
-                )
-                oldest = (0.22 + 0.012 * t) * (1.15 if sex == "GESW" else 0.8)
-                middle = 0.30 + 0.005 * t
-                fine[sex, "ALT075B80"], fine[sex, "ALT080B85"], fine[sex, "ALT085UM"] = _split(
-                    rng, c["ALT075UM"], (1 - oldest - middle, middle, oldest)
-                )
-            out[k.key, year] = fine
+                cells = groups[k.key, year, sex]
+                if cells is None:
+                    out[k.key, year, sex] = None
+                    continue
+                fine: dict[str, int] = {}
+                for code, _, lower, upper, _, _ in base.AGE_GROUPS:
+                    ages = range(lower, min(upper, 75))
+                    weights = _weights(rng, code, ages, sex, year - base.YEARS[0])
+                    parts = base._largest_remainder(cells[code], weights)
+                    fine.update(zip(_parts(code, lower, upper), parts, strict=True))
+                out[k.key, year, sex] = fine
     return out
 
 
-def _reconcile(out_dir: Path, counts: base.Counts) -> dict[tuple[str, int], dict[str, int]]:
-    """Both sexes per fine group, each block made equal to the sample file's coarse groups."""
-    pop = file_population(out_dir)
-    out: dict[tuple[str, int], dict[str, int]] = {}
-    for (key, year), cells in counts.items():
-        total = {code: sum(n for (_, c), n in cells.items() if c == code) for code, _ in GROUPS}
-        if pop[key, year, ""] is not None:
-            for fine, coarse in BLOCKS:
-                diff = sum(pop[key, year, c] or 0 for c in coarse) - sum(total[f] for f in fine)
-                if abs(diff) > 2 * len(fine):
-                    raise ValueError(f"{FILE}: {key} {year} {fine}: off by {diff}")
-                total[max(fine, key=lambda f: total[f])] += diff
-            if sum(total.values()) != pop[key, year, ""]:
-                raise ValueError(f"{FILE}: {key} {year}: groups do not add up to the total")
-        out[key, year] = total
-    return out
+def single_years(out_dir: Path) -> dict[tuple[str, int, str], dict[str, int] | None]:
+    """(Kreis, year, sex) -> ALTX76 class -> persons (None for Eisenach from 2021), made from
+    the population file in `out_dir`; the same for every generator that asks."""
+    return _split((out_dir / base.POPULATION_FILE).read_text(encoding="utf-8-sig"))
 
 
-def _rows(counts: dict[tuple[str, int], dict[str, int]]) -> Iterable[list[str]]:
+def _rows(split: dict[tuple[str, int, str], dict[str, int] | None]) -> Iterable[list[str]]:
     for k in base.KREISE:
         for year in base.YEARS:
-            cells = counts[k.key, year]
-            for code, label in (*GROUPS, base.TOTAL):
-                n = cells[code] if code else sum(cells.values())
-                yield [
-                    "12411", "Fortschreibung des Bevölkerungsstandes",
-                    "STAG", "Stichtag", f"{year}-12-31", *base._kreis(k),
-                    "ALTX22", "Altersgruppen (unter 5 bis 85 u. m.)", code, label,
-                    base._value(k.key, year, n), "Anzahl", "BEVSTD", "Bevölkerungsstand",
-                ]  # fmt: skip
+            by_sex = {sex: split[k.key, year, sex] for sex, _ in base.SEXES}
+            for code, label, _ in (*AGES, (*base.TOTAL, 0)):
+                for sex, sex_label in (*base.SEXES, base.TOTAL):
+                    sexes = [s for s, _ in base.SEXES] if not sex else [sex]
+                    values = [by_sex[s] for s in sexes]
+                    if any(v is None for v in values):
+                        value = "-"
+                    else:
+                        value = str(sum(v[code] if code else sum(v.values()) for v in values if v))
+                    yield [
+                        "12411", "Fortschreibung des Bevölkerungsstandes",
+                        "STAG", "Stichtag", f"{year}-12-31", *base._kreis(k),
+                        *AGE_VARIABLE, code, label, *SEX_VARIABLE, sex, sex_label,
+                        value, "Anzahl", "BEVSTD", "Bevölkerungsstand",
+                    ]  # fmt: skip
 
 
 def generate(out_dir: Path) -> list[Path]:
     """Write `12411-04-02-4_de_flat.csv` into `out_dir` (which must hold the Kreis population
     sample); same bytes on every run."""
-    counts = _counts(random.Random(SEED), base_population())
-    base._apply_transfers(counts)
-    base._merge_eisenach(counts)
-    totals = _reconcile(out_dir, counts)
-    return [base._write(out_dir / FILE, 2, list(_rows(totals)), random.Random(SEED + 1))]
+    rows = list(_rows(single_years(out_dir)))
+    return [base._write(out_dir / FILE, 3, rows, random.Random(SEED + 1))]

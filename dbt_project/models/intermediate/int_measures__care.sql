@@ -1,5 +1,5 @@
--- People in need of care at 15.12. Columns as int_measure_kreis; int_measure_kreis unions
--- it (denominator: pop_65plus).
+-- People in need of care (PFL016 Pflegebedürftige, both sexes; 22411-02-03-4). Columns as
+-- int_measure_kreis; int_measure_kreis unions it (denominator: pop_65plus).
 select
     region_key,
     period,
@@ -9,4 +9,4 @@ select
     table_code,
     source_file_sha256
 from {{ ref('stg_care') }}
-where measure_code = 'PFL001'
+where measure_code = 'PFL016' and sex_code = 'total'

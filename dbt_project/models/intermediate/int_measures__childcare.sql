@@ -1,5 +1,7 @@
--- Children in day care at 01.03. (22541-01-01-4): childcare_u3, childcare_3_6. Columns as
--- int_measure_kreis, which unions it (denominators pop_u3, pop_3_6 there).
+-- Children in day care at 01.03. (22543-01-01-4): childcare_u3, childcare_3_6 - KIND01
+-- Betreute Kinder in Tageseinrichtungen and Tagespflege together, each child counted once
+-- (KINTE5 INSGESAMT3). Columns as int_measure_kreis, which unions it (denominators pop_u3,
+-- pop_3_6 there).
 select
     region_key,
     period,
@@ -12,4 +14,7 @@ select
     table_code,
     source_file_sha256
 from {{ ref('stg_childcare') }}
-where measure_code = 'BEV095' and age_group_code in ('ALT000B03', 'ALT003B06')
+where
+    measure_code = 'KIND01'
+    and care_type_code = 'INSGESAMT3'
+    and age_group_code in ('ALT000B03', 'ALT003B06')

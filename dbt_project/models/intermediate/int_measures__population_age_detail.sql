@@ -1,29 +1,32 @@
--- Counts per Kreis, period and measure from the population by 5-year age groups (12411-04-02-4).
--- Columns as int_measure_kreis; int_measure_kreis unions it.
--- pop_80plus: population aged 80 and over (ALT080B85 + ALT085UM);
--- age_years_sum: sum over the groups of group midpoint x persons (2.5, 7.5, …, 82.5; 87.5 for
--- 85 and over), the numerator of the mean age (denominator pop_total).
--- A sum over groups is only a number when every group is one; otherwise it keeps the sign.
-with age_group(age_group_code, midpoint) as (
-    values
-        ('ALT000B05', 2.5), ('ALT005B10', 7.5), ('ALT010B15', 12.5), ('ALT015B20', 17.5),
-        ('ALT020B25', 22.5), ('ALT025B30', 27.5), ('ALT030B35', 32.5), ('ALT035B40', 37.5),
-        ('ALT040B45', 42.5), ('ALT045B50', 47.5), ('ALT050B55', 52.5), ('ALT055B60', 57.5),
-        ('ALT060B65', 62.5), ('ALT065B70', 67.5), ('ALT070B75', 72.5), ('ALT075B80', 77.5),
-        ('ALT080B85', 82.5), ('ALT085UM', 87.5)
+-- Counts per Kreis, period and measure from the population by single years of age
+-- (12411-04-02-4), both sexes. Columns as int_measure_kreis; int_measure_kreis unions it.
+-- pop_80plus: population aged 80 and over (ALT080B85 + ALT085B90 + ALT090UM);
+-- age_years_sum: sum over the age classes of midpoint x persons - age + 0.5 for a single
+-- year (the official method), 77.5, 82.5 and 87.5 for 75-80, 80-85, 85-90 and 92.5 for 90 and
+-- over - the numerator of the mean age (denominator pop_total).
+-- A sum over classes is only a number when every class is one; otherwise it keeps the sign.
+with detail as (
+    select
+        *,
+        case
+            when age_code = 'ALT090UM' then 92.5
+            when age_code like 'ALT___B__' then cast(substr(age_code, 4, 3) as integer) + 2.5
+            else cast(substr(age_code, 4, 3) as integer) + 0.5
+        end as midpoint
+    from {{ ref('stg_population_age_detail') }}
+    where sex_code = 'total' and age_code <> 'total'
 ),
 
 parts as (
     select
-        p.region_key,
-        p.period,
+        region_key,
+        period,
         'age_years_sum' as measure_id,
-        g.midpoint * p.population as value,
-        p.value_status,
-        p.table_code,
-        p.source_file_sha256
-    from {{ ref('stg_population_age_detail') }} as p
-    inner join age_group as g on p.age_group_code = g.age_group_code
+        midpoint * population as value,
+        value_status,
+        table_code,
+        source_file_sha256
+    from detail
     union all
     select
         region_key,
@@ -33,8 +36,8 @@ parts as (
         value_status,
         table_code,
         source_file_sha256
-    from {{ ref('stg_population_age_detail') }}
-    where age_group_code in ('ALT080B85', 'ALT085UM')
+    from detail
+    where age_code in ('ALT080B85', 'ALT085B90', 'ALT090UM')
 )
 
 select

@@ -1,6 +1,7 @@
--- Population by nationality per Kreis and year (12411-03-03-4); columns as int_measure_kreis
--- (int_measure_kreis unions it): pop_foreign (NATA, Ausländer), pop_german (NATD).
--- The Insgesamt rows equal pop_total of 12411-02-03-4 and are not repeated here.
+-- Population by nationality per Kreis and year (12411-03-03-4), all ages and both sexes;
+-- columns as int_measure_kreis (int_measure_kreis unions it): pop_foreign (NATA, ausländisch),
+-- pop_german (NATD, deutsch). The Insgesamt rows equal pop_total of 12411-02-03-4 and are not
+-- repeated here.
 with measures as (
     select
         region_key,
@@ -12,7 +13,7 @@ with measures as (
         table_code,
         source_file_sha256
     from {{ ref('stg_population_nationality') }}
-    where nationality_code in ('NATA', 'NATD')
+    where nationality_code in ('NATA', 'NATD') and age_group_code = 'total' and sex_code = 'total'
 ),
 
 region as (
