@@ -22,6 +22,7 @@ from pipelines.refresh import run_refresh
 from tests.conftest import REFERENCE_DATA
 
 KEYS = ("16", "16051", "16053")  # Thüringen, Erfurt, Jena
+UNMATCHED = "genesis_ffcsv/12211-Z-11_de_flat.csv"  # Mikrozensus: no contract describes it
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,22 @@ REAL_FILES = [
         year=2015,
     ),
     RealFile("genesis_classic/11111-01-01-4.csv", "11111-01-01-4.csv", "area", (("FLC006", ()),)),
+    RealFile(  # unemployed (ERWP06 by ERWAQ7) and rates (ERWP09; ERWP10 by ERWAQ8), 2023
+        "genesis_classic_recent/13211-02-05-4.csv",
+        "13211-02-05-4.csv",
+        "unemployment",
+        (
+            ("ERWP06", ("",)),
+            *[None] * 5,
+            ("ERWP06", ("ARBEITSLOS05",)),
+            ("ERWP09", ()),
+            ("ERWP10", ("",)),
+            None,
+            None,
+            None,
+            ("ERWP10", ("ARBEITSQUO09",)),
+        ),
+    ),
     RealFile(
         "genesis_ffcsv/13111-01-03-4_de_flat.csv",
         "13111-01-03-4_de_flat.csv",
@@ -163,6 +180,8 @@ def delivered(sample_refresh, tmp_path_factory: pytest.TempPathFactory):
     inbox.mkdir(exist_ok=True)
     for real in REAL_FILES:
         shutil.copyfile(REFERENCE_DATA / real.fixture, inbox / real.download_name)
+    # a real table no contract describes: it stays in the inbox and is named
+    shutil.copyfile(REFERENCE_DATA / UNMATCHED, inbox / "mikrozensus.csv")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOZPLAN_WAREHOUSE_DIR", str(root))
         outcome = run_refresh(log_level="WARNING", force=False)
@@ -172,7 +191,9 @@ def delivered(sample_refresh, tmp_path_factory: pytest.TempPathFactory):
 def test_every_real_file_lands_and_publishes(delivered) -> None:
     root, outcome = delivered
     assert outcome.success, outcome.summary()
-    assert not list((root / "inbox").iterdir()), outcome.summary()
+    assert [p.name for p in (root / "inbox").iterdir()] == ["mikrozensus.csv"]
+    assert "mikrozensus.csv stays in the inbox" in outcome.summary()
+    assert "statistic 12211" in outcome.summary()
     with duckdb.connect(str(root / "sozialplanung.duckdb"), read_only=True) as con:
         landed = con.execute("select source, file_name from meta.source_file").fetchall()
     for real in REAL_FILES:
@@ -211,3 +232,25 @@ def test_published_values_equal_the_file(delivered, real: RealFile) -> None:
             else:
                 factor = 1000 if measure in ("EKF002", "LSNW02", "EKM006") else 1  # Tsd. EUR
                 assert published == pytest.approx(value * factor), (key, year, measure, attrs)
+
+
+def test_published_unemployment_rate_of_the_land_is_the_files(delivered) -> None:
+    """Thüringen's unemployment rate 2023 is the Land row of the real export (5.9), taken as
+    published: not computed from the Kreise, no denominator."""
+    root, outcome = delivered
+    assert outcome.success, outcome.summary()
+    text = (REFERENCE_DATA / "genesis_classic_recent/13211-02-05-4.csv").read_bytes()
+    (land,) = [
+        fields
+        for fields in csv.reader(text.decode("cp1252").splitlines(), delimiter=";")
+        if fields[:2] == ["2023", "16"]
+    ]
+    rate = _number(land[3 + 8])  # 7 counts, ERWP09, then ERWP10 (all civilian labour force)
+    assert rate == 5.9  # tests/fixtures/real/README.md
+    with duckdb.connect(str(root / "sozialplanung.duckdb"), read_only=True) as con:
+        row = con.execute(
+            "select value, numerator, denominator, value_status, source_tables "
+            "from marts.fct_indicator_value "
+            "where indicator_id = 'unemployment_rate' and region_key = '16' and period = 2023"
+        ).fetchone()
+    assert row == (rate, rate, None, None, "13211-02-05-4")
