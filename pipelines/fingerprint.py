@@ -104,7 +104,7 @@ def kept_sources(paths: WarehousePaths, gebietsstand: str) -> dict[str, str]:
     return {
         source: release
         for source, contract in load_contracts().items()
-        if read.get(source, set()) == set(delivery_shas(contract, paths)) and read.get(source)
+        if read.get(source, set()) == set(delivery_shas(contract, paths))
     }
 
 
