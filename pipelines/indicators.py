@@ -3,7 +3,10 @@ the planning goals (`data_contracts/goals/goals.yml`).
 
 Each file is the single description of an indicator: titles, topic, definition, numerator and
 denominator (measures of the warehouse), multiplier, unit, polarity, lowest region level,
-source tables, plausible range and largest plausible change from one year to the next. The
+source tables, plausible range and largest plausible change from one year to the next. An
+indicator the source publishes as a rate without its denominator (`taken_as_published: true`)
+has the published value as numerator and no denominator: it is shown as published, for the
+Land too, never recomputed. The
 dbt seed `indicator_catalogue.csv` is generated from these files (`make` does it), so
 `dim_indicator`, the docs and the plausibility checks all come from here. An incomplete file
 fails with a message naming file and field.
@@ -38,6 +41,7 @@ COLUMNS = [
     "indicator_id", "title_de", "title_en", "topic", "definition", "numerator_measure",
     "denominator_measure", "multiplier", "unit", "polarity", "source_tables", "lowest_level",
     "plausible_min", "plausible_max", "max_yoy_change", "max_yoy_change_kind",
+    "taken_as_published",
 ]  # fmt: skip
 TEXT_FIELDS = ("title_de", "title_en", "topic", "definition", "numerator", "unit")
 
@@ -70,6 +74,16 @@ def load_indicator(path: Path) -> dict[str, Any]:
     denominator = data.get("denominator")
     if denominator is not None and not (isinstance(denominator, str) and denominator.strip()):
         raise _fail(path, "denominator", f"expected a measure or null, found {denominator!r}")
+    published = data.get("taken_as_published", False)
+    if not isinstance(published, bool):
+        raise _fail(path, "taken_as_published", f"expected true or false, found {published!r}")
+    if published and (denominator is not None or data.get("multiplier") != 1):
+        raise _fail(
+            path,
+            "taken_as_published",
+            "a value taken as published has no denominator and multiplier 1, found "
+            f"denominator {denominator!r}, multiplier {data.get('multiplier')!r}",
+        )
     if not _number(data.get("multiplier")) or data["multiplier"] <= 0:
         raise _fail(
             path, "multiplier", f"expected a positive number, found {data.get('multiplier')!r}"
@@ -123,6 +137,7 @@ def load_indicator(path: Path) -> dict[str, Any]:
         "plausible_max": plausible[1],
         "max_yoy_change": yoy["value"],
         "max_yoy_change_kind": yoy["kind"],
+        "taken_as_published": "true" if published else "false",
     }
 
 

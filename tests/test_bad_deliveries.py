@@ -1,7 +1,8 @@
 """Every kind of bad delivery: a clear message with file, line and column, nothing published.
 
-Each case drops a broken copy of the unemployment sample into the inbox of a warehouse that
-holds a published release, runs a real refresh and compares the published file's sha256.
+Each case drops a broken copy of the SGB II sample (a GENESIS ffcsv with two variable groups)
+into the inbox of a warehouse that holds a published release, runs a real refresh and compares
+the published file's sha256.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.contracts import load_contracts
 from pipelines.refresh import run_refresh
 from tests.conftest import SAMPLE_DIR, sha256
 
-NAME = "13211-02-05-4_de_flat.csv"
+NAME = "SGB2-01-4_de_flat.csv"
+SOURCE = "sgb2_benefits"
+FIRST_YEAR, LAST_YEAR = load_contracts()[SOURCE].period_range
 SAMPLE = (SAMPLE_DIR / NAME).read_bytes()
 TEXT = SAMPLE.decode("utf-8-sig")
 LINES = TEXT.splitlines()
@@ -35,7 +39,7 @@ def _with_field(line: int, column: str, value: str) -> bytes:
 def _zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("13211-02-05-4_1743412345678_de_flat.csv", SAMPLE)
+        archive.writestr("SGB2-01-4_1743412345678_de_flat.csv", SAMPLE)
     return buffer.getvalue()
 
 
@@ -44,12 +48,13 @@ def _renamed_column() -> bytes:
 
 
 def _extra_group() -> bytes:
-    """Schema drift: a second variable group (GES, Insgesamt) before `value`."""
+    """Schema drift: one more variable group (GES, Insgesamt) before `value`."""
+    n = sum(1 for column in HEADER if column.endswith("_variable_code")) + 1
     lines = [
         LINES[0].replace(
             ";value;",
-            ";2_variable_code;2_variable_label;"
-            "2_variable_attribute_code;2_variable_attribute_label;value;",
+            f";{n}_variable_code;{n}_variable_label;"
+            f"{n}_variable_attribute_code;{n}_variable_attribute_label;value;",
         )
     ]
     for line in LINES[1:]:
@@ -66,7 +71,7 @@ CASES: dict[str, tuple[Callable[[], bytes], list[str]]] = {
     ),
     "truncated file": (
         lambda: SAMPLE[: SAMPLE.rindex(b"\n", 0, len(SAMPLE) - 1) + 40],
-        [NAME, f"line {len(LINES)}", "expected 13 fields separated by ';'"],
+        [NAME, f"line {len(LINES)}", f"expected {len(HEADER)} fields separated by ';'"],
     ),
     "missing or renamed column": (
         _renamed_column,
@@ -97,8 +102,14 @@ CASES: dict[str, tuple[Callable[[], bytes], list[str]]] = {
         [NAME, "line 3", "expected a 5-digit region key in Land 16", "'15001'"],
     ),
     "period outside the contract's range": (
-        lambda: _with_field(4, "time", "1999"),
-        [NAME, "line 4", "column 'time'", "expected a period from 2000 to 2024", "'1999'"],
+        lambda: _with_field(4, "time", str(FIRST_YEAR - 1)),
+        [
+            NAME,
+            "line 4",
+            "column 'time'",
+            f"expected a period from {FIRST_YEAR} to {LAST_YEAR}",
+            f"'{FIRST_YEAR - 1}'",
+        ],
     ),
     "empty file": (lambda: b"", [NAME, "found an empty file"]),
     "ZIP instead of a table": (_zip, [NAME, "found a ZIP archive"]),
@@ -121,7 +132,7 @@ def test_bad_delivery_is_refused(case: str, published_warehouse: Path, warehouse
 
     text = outcome.summary()
     assert not outcome.success
-    assert "step raw__unemployment failed: unemployment: the delivered file cannot be used" in text
+    assert f"step raw__{SOURCE} failed: {SOURCE}: the delivered file cannot be used" in text
     for fragment in fragments:
         assert fragment in text, f"{fragment!r} not in:\n{text}"
     assert "Traceback" not in text

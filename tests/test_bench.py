@@ -21,14 +21,17 @@ def tiny(tmp_path_factory):
     return root, run_bench("tiny", repeats=3, keep=root)
 
 
-def _kreis_years(unemployment: Path) -> set[tuple[str, str]]:
-    """Kreis-years with an unemployment count, read from the generated file."""
-    with unemployment.open(encoding="utf-8-sig") as f:
-        return {
-            (r["1_variable_attribute_code"], r["time"])
-            for r in csv.DictReader(f, delimiter=";")
-            if r["value_variable_code"] == "ERW003" and r["value"] != "-"
-        }
+def _kreis_years(exports: list[Path]) -> set[tuple[str, str]]:
+    """Kreis-years with a published unemployment rate, read from the yearly classic exports
+    (`year;key;name;7 counts;ERWP09;ERWP10;…`)."""
+    out = set()
+    for path in exports:
+        text = path.read_bytes().decode("cp1252")
+        for fields in csv.reader(text.splitlines(), delimiter=";"):
+            kreis = len(fields) > 11 and len(fields[1]) == 5 and fields[0].isdigit()
+            if kreis and fields[11] != "-":
+                out.add((fields[1], fields[0]))
+    return out
 
 
 def test_every_phase_and_stage_is_reported(tiny) -> None:
@@ -62,14 +65,18 @@ def test_every_phase_and_stage_is_reported(tiny) -> None:
 def test_reference_agrees_with_the_warehouse(tiny) -> None:
     root, result = tiny
     generated = root / "generated"
-    kreis_years = _kreis_years(generated / "input" / "13211-02-05-4_de_flat.csv")
+    exports = sorted((generated / "input").glob("13211-02-05-4_*.csv"))
+    assert [p.name for p in exports] == [f"13211-02-05-4_{y}.csv" for y in range(2015, 2025)]
+    kreis_years = _kreis_years(exports)
     assert result.reference_values == 3 * len(kreis_years)
     flat_files = sorted((generated / "input").glob("*_flat.csv"))
-    assert result.reference_files == len(flat_files) == 15
+    assert result.reference_files == len(flat_files) + len(exports)
     data_lines = 0
     for path in flat_files:
         with path.open(encoding="utf-8-sig") as f:
             data_lines += sum(1 for line in f if line.strip()) - 1  # minus the header
+    for path in exports:  # loaded as lines, every one
+        data_lines += len(path.read_bytes().decode("cp1252").splitlines())
     assert result.reference_rows == data_lines
     with (generated / "territory" / "ref_region.csv").open(encoding="utf-8") as f:
         today = [r for r in csv.DictReader(f) if r["level"] == "kreis" and not r["valid_to"]]

@@ -29,7 +29,7 @@ def _data_lines(path: Path) -> int:
     return len(path.read_text(encoding="utf-8").splitlines()) - 1
 
 
-@pytest.mark.parametrize("source", ["population_age", "sgb2_benefits", "unemployment"])
+@pytest.mark.parametrize("source", ["population_age", "sgb2_benefits"])
 def test_unchanged_samples_conform(contracts: dict[str, Contract], source: str) -> None:
     contract = contracts[source]
     frame = _read_and_conform(contract.sample_files[0], contract)

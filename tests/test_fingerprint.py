@@ -24,7 +24,7 @@ def test_unchanged_deliveries_are_kept(published_warehouse: Path, warehouse_dir:
 def test_a_waiting_delivery_is_read_again(published_warehouse: Path, warehouse_dir: Path) -> None:
     inbox = warehouse_dir / "inbox"
     inbox.mkdir()
-    shutil.copyfile(SAMPLE_DIR / "13211-02-05-4_de_flat.csv", inbox / "13211-02-05-4_de_flat.csv")
+    shutil.copyfile(SAMPLE_DIR / "13211-02-05-4_2024.csv", inbox / "13211-02-05-4.csv")
     kept = kept_sources(WarehousePaths(warehouse_dir), GEBIETSSTAND)
     assert set(kept) == SOURCES - {"unemployment"}
 

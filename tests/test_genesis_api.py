@@ -676,10 +676,12 @@ def test_sozplan_fetch_lands_the_table(stub: GenesisStub, tmp_path: Path) -> Non
     import subprocess
     import sys
 
-    sample = Path(__file__).resolve().parents[1] / "sample_data" / "13211-02-05-4_de_flat.csv"
-    member = "13211-02-05-4_1764150000000_de_flat.csv"
-    metadata = {**SMALL_METADATA, "Object": {"Code": "13211-02-05-4", "Content": "Arbeitslose"}}
-    stub.play(METADATA, Answer(200, json.dumps(metadata).encode()))
+    # a real ffcsv of regionalstatistik.de, as the API's ZIP holds it
+    sample = (
+        Path(__file__).resolve().parent / "fixtures/real/genesis_ffcsv/12411-01-01-4_de_flat.csv"
+    )
+    member = f"{SMALL_TABLE}_1764150000000_de_flat.csv"
+    stub.play(METADATA, Answer(200, json.dumps(SMALL_METADATA).encode()))
     ok_zip(stub, member=member, data=sample.read_bytes())
     warehouse = tmp_path / "warehouse"
     env = {
@@ -691,7 +693,7 @@ def test_sozplan_fetch_lands_the_table(stub: GenesisStub, tmp_path: Path) -> Non
 
     def run() -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "pipelines.cli", "fetch", "13211-02-05-4"],
+            [sys.executable, "-m", "pipelines.cli", "fetch", SMALL_TABLE],
             cwd=Path(__file__).resolve().parents[1],
             env=env,
             capture_output=True,
@@ -702,14 +704,14 @@ def test_sozplan_fetch_lands_the_table(stub: GenesisStub, tmp_path: Path) -> Non
     first, second = run(), run()
 
     assert first.returncode == 0, first.stderr
-    assert f"landed {member} as unemployment/" in first.stdout
+    assert f"landed {member} as population_sex/" in first.stdout
     assert "already landed" in second.stdout and "nothing changed" in second.stdout
     rows = [
         json.loads(line)
         for line in (warehouse / "landing" / "manifest.jsonl").read_text().splitlines()
     ]
     assert len(rows) == 1
-    assert rows[0]["how"] == "genesis_api:regionalstatistik:13211-02-05-4"
+    assert rows[0]["how"] == f"genesis_api:regionalstatistik:{SMALL_TABLE}"
     assert rows[0]["original_name"] == member
     landed = warehouse / "landing" / rows[0]["path"]
     assert landed.read_bytes() == sample.read_bytes()

@@ -25,9 +25,12 @@ GOLDEN = {
     ("elb_quota", "16051", 2024): (12_865, 138_922, 9.2606),
     ("youth_poverty", "16051", 2024): (617, 5309, 11.6218),
     ("single_parent_bg_share", "16051", 2024): (1712, 9787, 17.4926),
-    ("sgb2_unemployment_rate", "16051", 2024): (4451, 110_080, 4.0434),
-    ("youth_unemployment_rate", "16051", 2024): (635, 9655, 6.5769),
-    ("long_term_unemployed_share", "16051", 2024): (2537, 7315, 34.6822),
+    # published rates (13211-02-05-4_2024.csv): the rate is the numerator, no denominator;
+    # the Land's is its own row, not computed from the Kreise
+    ("youth_unemployment_rate", "16051", 2024): (7.4, None, 7.4),
+    ("unemployment_rate", "16", 2024): (6.2, None, 6.2),
+    ("youth_unemployment_rate", "16", 2024): (6.9, None, 6.9),
+    ("long_term_unemployed_share", "16051", 2024): (2490, 7315, 34.0396),
     ("elb_quota", "16063", 2021): (5094, 92_735, 5.4931),
     ("single_parent_bg_share", "16063", 2021): (655, 3989, 16.4202),
     ("share_80_plus", "16051", 2024): (8028 + 5506 + 2413, 218_766, 7.2895),

@@ -49,16 +49,18 @@ def test_reference_file_is_described() -> None:
 
 
 def test_sample_is_checked_against_its_contract() -> None:
-    proc = _inspect(str(SAMPLE_DIR / "13211-02-05-4_de_flat.csv"))
+    """One year of the unemployment sample, a classic export with the Land row."""
+    proc = _inspect(str(SAMPLE_DIR / "13211-02-05-4_2024.csv"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "contract unemployment" in proc.stdout
-    assert "23 Kreis" in proc.stdout and "problems:  none" in proc.stdout
-    assert "ERWQ01" in proc.stdout and "Prozent" in proc.stdout
+    assert "genesis_classic (contract unemployment)" in proc.stdout
+    assert "23 Kreis, 1 Land" in proc.stdout and "problems:  none" in proc.stdout
+    assert "Arbeitslosenquote bez. auf alle zivile Erwerbsp." in proc.stdout
+    assert "Prozent" in proc.stdout
 
 
 def test_contract_problems_give_exit_code_2(tmp_path: Path) -> None:
-    text = (SAMPLE_DIR / "13211-02-05-4_de_flat.csv").read_text(encoding="utf-8-sig")
-    path = tmp_path / "13211-02-05-4_de_flat.csv"
+    text = (SAMPLE_DIR / "SGB2-01-4_de_flat.csv").read_text(encoding="utf-8-sig")
+    path = tmp_path / "SGB2-01-4_de_flat.csv"
     path.write_text(text.replace(";2019;", ";2031;"), encoding="utf-8-sig")
     proc = _inspect(str(path))
     assert proc.returncode == 2

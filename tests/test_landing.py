@@ -14,8 +14,8 @@ from tests.conftest import SAMPLE_DIR, sha256
 
 def test_same_file_lands_once(warehouse_dir: Path, tmp_path: Path) -> None:
     paths = warehouse_paths()
-    delivery = tmp_path / "13211-02-05-4_de_flat.csv"
-    delivery.write_bytes((SAMPLE_DIR / "13211-02-05-4_de_flat.csv").read_bytes())
+    delivery = tmp_path / "13211-02-05-4.csv"
+    delivery.write_bytes((SAMPLE_DIR / "13211-02-05-4_2024.csv").read_bytes())
     digest = sha256(delivery)
 
     first = land(delivery, "unemployment", "test", paths)
@@ -30,7 +30,7 @@ def test_same_file_lands_once(warehouse_dir: Path, tmp_path: Path) -> None:
     assert len(lines) == 1
     row = json.loads(lines[0])
     assert row["source"] == "unemployment"
-    assert row["original_name"] == "13211-02-05-4_de_flat.csv"
+    assert row["original_name"] == "13211-02-05-4.csv"
     assert row["sha256"] == digest and row["size"] == delivery.stat().st_size
     assert row["how"] == "test" and row["landed_at"]
 
@@ -45,7 +45,7 @@ def test_inbox_files_land_by_content_and_accumulate(warehouse_dir: Path) -> None
 
     inbox = warehouse_dir / "inbox"
     inbox.mkdir()
-    sample = (SAMPLE_DIR / "13211-02-05-4_de_flat.csv").read_bytes()
+    sample = (SAMPLE_DIR / "13211-02-05-4_2024.csv").read_bytes()
     (inbox / "download.csv").write_bytes(sample)  # the sample's bytes under another name
     (inbox / "unrelated.txt").write_text("not a delivery", encoding="utf-8")
 
@@ -58,16 +58,17 @@ def test_inbox_files_land_by_content_and_accumulate(warehouse_dir: Path) -> None
     # a delivery ends the use of the sample, even with the same bytes
     assert [d.how for d in deliveries(contract, paths)] == ["inbox"]
 
-    (inbox / "13211-02-05-4_v2_de_flat.csv").write_bytes(sample + b"\n")
+    (inbox / "13211-02-05-4_v2.csv").write_bytes(sample + b"\n")
     report = land_inbox(list(contracts.values()), paths)
     assert [r.new for r in report.landed] == [True]
     assert [d.original_name for d in deliveries(contract, paths)] == [
         "download.csv",
-        "13211-02-05-4_v2_de_flat.csv",
+        "13211-02-05-4_v2.csv",
     ]
     current = current_landing(contract, paths)
-    assert current.original_name == "13211-02-05-4_v2_de_flat.csv" and current.how == "inbox"
-    assert [r.how for r in read_manifest(paths)] == ["bundled sample", "inbox", "inbox"]
+    assert current.original_name == "13211-02-05-4_v2.csv" and current.how == "inbox"
+    samples = ["bundled sample"] * len(contract.sample_files)  # one export per year
+    assert [r.how for r in read_manifest(paths)] == [*samples, "inbox", "inbox"]
 
 
 def test_a_changed_sample_is_landed_again(warehouse_dir: Path, tmp_path: Path) -> None:
@@ -77,9 +78,9 @@ def test_a_changed_sample_is_landed_again(warehouse_dir: Path, tmp_path: Path) -
     paths = warehouse_paths()
     contract = load_contracts()["unemployment"]
     first = current_landing(contract, paths)
-    changed = tmp_path / "13211-02-05-4_de_flat.csv"
-    changed.write_bytes((SAMPLE_DIR / "13211-02-05-4_de_flat.csv").read_bytes() + b"\n")
+    changed = tmp_path / "13211-02-05-4_2024.csv"
+    changed.write_bytes((SAMPLE_DIR / "13211-02-05-4_2024.csv").read_bytes() + b"\n")
     second = current_landing(replace(contract, sample_files=(changed,)), paths)
     assert second.sha256 == sha256(changed) != first.sha256
     assert current_landing(contract, paths).sha256 == first.sha256  # and back
-    assert len(read_manifest(paths)) == 2
+    assert len(read_manifest(paths)) == len(contract.sample_files) + 1

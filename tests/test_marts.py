@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tests.conftest import PROJECT_ROOT
-from tests.test_refresh_end_to_end import KREISE_2015, expected_values
+from tests.test_refresh_end_to_end import KREISE_2015, expected_values, published_rates
 
 KREISE = sorted(KREISE_2015 - {"16056"})  # today's 22 Kreise
 
@@ -23,7 +23,7 @@ def published(sample_refresh) -> Path:
 
 @pytest.fixture(scope="module")
 def expected() -> dict:
-    return expected_values()
+    return {**expected_values(), **published_rates()}
 
 
 def _query(path: Path, sql: str, params: list | None = None) -> list[tuple]:

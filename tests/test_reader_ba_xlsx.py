@@ -83,7 +83,7 @@ LAYOUT = {
         "columns": dict(
             zip(
                 "CDEFGH",
-                ["ERW003", "ALO_SGB3", "ALO_SGB2", "ALO_LZA", "ALO_U25", "ERWQ01"],
+                ["ALO", "ALO_SGB3", "ALO_SGB2", "ALO_LZA", "ALO_U25", "ALQ"],
                 strict=True,
             )
         ),
@@ -133,6 +133,22 @@ def _ffcsv_2024(file: str, second_var_total: bool) -> dict[tuple[str, str], str]
         }
 
 
+# Columns of the classic 13211-02-05-4 export (after year, key, name) the workbook repeats:
+# ERWP06 all, ERWP06 long-term (7th), ERWP06 15 to under 25 (5th), ERWP10 all (9th value).
+CLASSIC_COLUMNS = {"ALO": 0, "ALO_LZA": 6, "ALO_U25": 4, "ALQ": 8}
+
+
+def _unemployment_2024() -> dict[tuple[str, str], str]:
+    """The Land and Kreis rows of the 2024 unemployment export, under the workbook's codes."""
+    text = (SAMPLE_DIR / "13211-02-05-4_2024.csv").read_bytes().decode("cp1252")
+    return {
+        (fields[1], code): fields[3 + column]
+        for fields in csv.reader(text.splitlines(), delimiter=";")
+        if fields and fields[0] == "2024"
+        for code, column in CLASSIC_COLUMNS.items()
+    }
+
+
 # --- sample workbooks ------------------------------------------------------------------------
 
 
@@ -167,18 +183,22 @@ def test_sample_equals_cells_read_with_openpyxl(name: str) -> None:
     assert "Quelle: Statistik der Bundesagentur für Arbeit" in result.metadata["notes"]
 
 
-def test_sample_matches_ffcsv_sample_of_2024() -> None:
-    """LB and RLB as in SGB2-01-4, Arbeitslose and quota as in 13211-02-05-4 (2024)."""
+def test_sample_matches_the_tables_of_2024() -> None:
+    """LB and RLB as in SGB2-01-4; Arbeitslose, long-term, 15 to under 25 and the rate as
+    13211-02-05-4 publishes them (2024), the Land row too."""
     sgb2 = _ffcsv_2024("SGB2-01-4_de_flat.csv", second_var_total=True)
-    alo = _ffcsv_2024("13211-02-05-4_de_flat.csv", second_var_total=False)
+    alo = _unemployment_2024()
     assert sgb2["16056", "LB"] == "-"  # Eisenach: merged into the Wartburgkreis
+    assert alo["16056", "ALO"] == "-"
     got_sgb2 = _by_key(_read_all_levels(SGB2))
     got_alo = _by_key(_read_all_levels(ALO))
     for key in KREISE:
         for code in ("LB", "RLB"):
             assert got_sgb2[key, code].value == int(sgb2[key, code])
-        assert got_alo[key, "ERW003"].value == int(alo[key, "ERW003"])
-        assert got_alo[key, "ERWQ01"].value == float(alo[key, "ERWQ01"].replace(",", "."))
+    for key in [*KREISE, "16"]:
+        for code in ("ALO", "ALO_LZA", "ALO_U25"):
+            assert got_alo[key, code].value == int(alo[key, code]), (key, code)
+        assert got_alo[key, "ALQ"].value == float(alo[key, "ALQ"].replace(",", "."))
     assert {k for k, _ in got_alo} == {k for k, _ in got_sgb2} == {*KREISE, "16"}
 
 
@@ -194,7 +214,7 @@ def test_parts_are_consistent() -> None:
         if isinstance(sgb2[key, "BG_SONSTIGE"], int):
             assert sum(types) + sgb2[key, "BG_SONSTIGE"] == sgb2[key, "BG"]
         assert 0.55 <= sgb2[key, "BG"] / sgb2[key, "LB"] <= 0.60
-        assert alo[key, "ERW003"] == alo[key, "ALO_SGB3"] + alo[key, "ALO_SGB2"]
+        assert alo[key, "ALO"] == alo[key, "ALO_SGB3"] + alo[key, "ALO_SGB2"]
 
 
 @pytest.mark.parametrize("name", [SGB2, ALO])
@@ -229,8 +249,7 @@ def test_contract_conforms_and_keeps_the_kreise(name: str) -> None:
     result = ba_xlsx.read(contract.sample_files[0], **contract.reader_options)
     frame = conform(result, contract)
     assert set(frame["table_code"]) == {contract.table_code}
-    assert sorted(set(frame["region_key"])) == KREISE
-    assert "16" in set(result.frame["region_key"])  # the Land row, left out by the contract
+    assert sorted(set(frame["region_key"])) == ["16", *KREISE]  # the Land row is kept
     units = {m.code: m.unit for m in contract.measures}
     assert dict(zip(frame["measure_code"], frame["unit"], strict=True)) == units
 
@@ -498,7 +517,7 @@ def test_every_bad_cell_is_counted(tmp_path: Path) -> None:
 
 
 def test_missing_mapped_column(tmp_path: Path) -> None:
-    measures = {**MEASURES, "Arbeitslose / Insgesamt": "ERW003"}
+    measures = {**MEASURES, "Arbeitslose / Insgesamt": "ALO"}
     with pytest.raises(InputError) as raised:
         ba_xlsx.read(_write(tmp_path), measures=measures)
     message = str(raised.value)

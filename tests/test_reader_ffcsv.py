@@ -366,7 +366,7 @@ def test_every_bad_row_is_counted(tmp_path: Path) -> None:
 
 def test_blank_lines_do_not_shift_line_numbers(tmp_path: Path) -> None:
     """DuckDB skips empty lines; the reported lines are still those of the file."""
-    sample = Path(__file__).resolve().parents[1] / "sample_data" / "13211-02-05-4_de_flat.csv"
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "SGB2-01-4_de_flat.csv"
     lines = sample.read_text(encoding="utf-8-sig").splitlines()
     path = tmp_path / "blank_flat.csv"
     text = "\n".join([*lines[:5], "", *lines[5:9], "", "", *lines[9:12]]) + "\n"
@@ -378,7 +378,7 @@ def test_blank_lines_do_not_shift_line_numbers(tmp_path: Path) -> None:
 
 
 def test_cut_row_is_one_problem(tmp_path: Path) -> None:
-    sample = Path(__file__).resolve().parents[1] / "sample_data" / "13211-02-05-4_de_flat.csv"
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "SGB2-01-4_de_flat.csv"
     lines = sample.read_text(encoding="utf-8-sig").splitlines()
     path = tmp_path / "cut_flat.csv"
     path.write_text("\ufeff" + "\n".join([*lines[:5], lines[5][:60], *lines[6:9]]) + "\n")

@@ -85,6 +85,16 @@ def _ffcsv(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f, delimiter=";"))
 
 
+def _unemployed(year: int, key: str) -> tuple[int, int]:
+    """All and long-term unemployed (ERWP06 and its ARBEITSLOS05 column) of a region, read
+    from the year's classic export of 13211-02-05-4."""
+    text = (PROJECT / "sample_data" / f"13211-02-05-4_{year}.csv").read_bytes().decode("cp1252")
+    (fields,) = [
+        f for f in csv.reader(text.splitlines(), delimiter=";") if f[:2] == [str(year), key]
+    ]
+    return int(fields[3]), int(fields[9])
+
+
 @functools.cache
 def _erfurt_2024() -> dict[str, int]:
     """Erfurt 16051, 2024, from the Kreis sample files, by plain csv."""
@@ -109,18 +119,7 @@ def _erfurt_2024() -> dict[str, int]:
         == ("2024", "16051", "ALT000B15")
         and r["value_variable_code"] == "LB"
     ]
-    (alo,) = [
-        int(r["value"])
-        for r in _ffcsv("13211-02-05-4_de_flat.csv")
-        if (r["time"], r["1_variable_attribute_code"], r["value_variable_code"])
-        == ("2024", "16051", "ERW003")
-    ]
-    (lza,) = [
-        int(r["value"])
-        for r in _ffcsv("13211-02-06-4_de_flat.csv")
-        if (r["time"], r["1_variable_attribute_code"], r["value_variable_code"])
-        == ("2024", "16051", "ALO_LZA")
-    ]
+    alo, lza = _unemployed(2024, "16051")
     under_15 = ("ALT000B03", "ALT003B06", "ALT006B10", "ALT010B15")
     under_18 = (*under_15, "ALT015B18")
     ew_65um = pop["ALT065B75"] + pop["ALT075UM"]

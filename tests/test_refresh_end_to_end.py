@@ -37,6 +37,18 @@ def _rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f, delimiter=";"))
 
 
+def unemployment_rows() -> dict[tuple[str, int], list[str]]:
+    """(region, year) -> fields `year;key;name;values` of the yearly classic exports of
+    13211-02-05-4 (the Land row and the Kreise)."""
+    out = {}
+    for path in sorted(SAMPLE_DIR.glob("13211-02-05-4_*.csv")):
+        text = path.read_bytes().decode("cp1252")
+        for fields in csv.reader(text.splitlines(), delimiter=";"):
+            if fields and fields[0].isdigit() and len(fields[0]) == 4:
+                out[(fields[1], int(fields[0]))] = fields
+    return out
+
+
 def _kreise(year: int) -> set[str]:
     return KREISE_2015 - ({"16056"} if year >= 2021 else set())
 
@@ -70,12 +82,9 @@ def expected_counts() -> dict[tuple[str, int], dict[str, float]]:
         key = (r["1_variable_attribute_code"], int(r["time"]))
         name = "sgb2_lb" if r["2_variable_attribute_code"] == "" else "sgb2_lb_u15"
         counts[key][name] += float(r["value"])
-    for r in _rows("13211-02-05-4_de_flat.csv"):
-        if r["value"] == "-" or r["value_variable_code"] == "ERWQ01":
-            continue
-        key = (r["1_variable_attribute_code"], int(r["time"]))
-        name = "unemployed" if r["value_variable_code"] == "ERW003" else "labour_force"
-        counts[key][name] += float(r["value"])
+    for (key, year), fields in unemployment_rows().items():
+        if len(key) == 5 and fields[3] != "-":
+            counts[(key, year)]["unemployed"] += float(fields[3])  # ERWP06, all unemployed
     classic = (SAMPLE_DIR / "11111-01-01-4.csv").read_text(encoding="cp1252").splitlines()
     for line in classic:
         fields = line.split(";")
@@ -144,7 +153,6 @@ INDICATORS = {
     "childcare_rate_u3": ("childcare_u3", "pop_u3", 100),
     "childcare_rate_3_6": ("childcare_3_6", "pop_3_6", 100),
     "care_per_1000_65plus": ("care", "pop_65plus", 1000),
-    "unemployment_rate": ("unemployed", "labour_force", 100),
 }
 
 
@@ -263,32 +271,51 @@ def test_land_rate_is_not_an_average_of_kreis_rates(published: Path) -> None:
     assert abs(value - mean_of_rates) > 0.01
 
 
-def test_unemployment_rate_agrees_with_the_published_rate(published: Path) -> None:
-    """The rate we compute rounds to the rate the source prints (one decimal)."""
-    delivered = {
-        (r["1_variable_attribute_code"], int(r["time"])): float(r["value"].replace(",", "."))
-        for r in _rows("13211-02-05-4_de_flat.csv")
-        if r["value_variable_code"] == "ERWQ01" and r["value"] != "-"
-    }
+def changed(region: str, year: int) -> bool:
+    """The region's territory of `year` differs from today's (a key history change)."""
+    for kreis in _kreise(year):
+        moves = destinations(kreis, year)
+        if moves != {kreis: (1.0, 1.0)} and (kreis == region or region in moves):
+            return True
+    return False
+
+
+def published_rates() -> dict[tuple[str, str, int], tuple[float | None, float | None, None]]:
+    """(indicator, region, year) -> (value, numerator, denominator) of `unemployment_rate`:
+    the rate the file prints (ERWP10, all civilian labour force; the Land's from its own row),
+    None where the region's territory of that year differs from today's."""
+    out = {}
+    for (region, year), fields in unemployment_rows().items():
+        rate = fields[3 + 8]  # 7 counts, ERWP09, then ERWP10
+        if rate == "-" or region not in destinations(region, year):  # not on today's map
+            continue
+        value = None if changed(region, year) else float(rate.replace(",", "."))
+        out[("unemployment_rate", region, year)] = (value, value, None)
+    return out
+
+
+def test_unemployment_rate_is_the_published_rate(published: Path) -> None:
+    """The rate as the file prints it, the Land's from its own row; a Kreis whose territory in
+    that year differs from today's has none ('.'): the table publishes no labour force to
+    recompute it with."""
+    expected = published_rates()
     with duckdb.connect(str(published), read_only=True) as con:
         ours = con.execute(
-            "select region_key, period, value from marts.fct_indicator_value "
-            "where indicator_id = 'unemployment_rate' and region_key <> '16'"
+            "select region_key, period, value, numerator, denominator, value_status "
+            "from marts.fct_indicator_value where indicator_id = 'unemployment_rate' "
+            "and length(region_key) <= 5"
         ).fetchall()
-
-    def changed(region: str, year: int) -> bool:
-        """The region's territory of `year` differs from today's (a key history change)."""
-        for kreis in _kreise(year):
-            moves = destinations(kreis, year)
-            if moves != {kreis: (1.0, 1.0)} and (kreis == region or region in moves):
-                return True
-        return False
-
-    unchanged = [(r, p, v) for r, p, v in ours if not changed(r, p)]
-    assert len(unchanged) < len(ours)
-    assert len(unchanged) > 150
-    for region, period, value in unchanged:
-        assert abs(value - delivered[(region, period)]) <= 0.05 + 1e-9
+    assert len(ours) == len(expected) == 23 * 10
+    left_out = {(r, y) for (_, r, y), (v, _, _) in expected.items() if v is None}
+    assert ("16063", 2020) in left_out and ("16054", 2018) in left_out
+    assert ("16054", 2019) not in left_out and ("16", 2015) not in left_out
+    for region, period, value, numerator, denominator, status in ours:
+        want = expected[("unemployment_rate", region, period)][0]
+        if want is None:
+            assert (value, numerator, status) == (None, None, "."), (region, period)
+        else:
+            assert status is None and denominator is None, (region, period)
+            assert value == numerator == want, (region, period)
 
 
 def test_every_year_on_todays_22_kreise(published: Path) -> None:
@@ -339,12 +366,15 @@ def test_lineage_release_and_attribution(published: Path, sample_refresh) -> Non
         "11111-01-01-4": "11111-01-01-4.csv",
         "12411-02-03-4": "12411-02-03-4_de_flat.csv",
         "SGB2-01-4": "SGB2-01-4_de_flat.csv",
-        "13211-02-05-4": "13211-02-05-4_de_flat.csv",
     }
     with duckdb.connect(str(published), read_only=True) as con:
         registered = dict(
             con.execute("select table_code, file_sha256 from meta.source_file").fetchall()
         )
+        yearly = con.execute(
+            "select file_name, file_sha256, periods from meta.source_file "
+            "where table_code = '13211-02-05-4'"
+        ).fetchall()
         releases = con.execute("select distinct release from marts.fct_indicator_value").fetchall()
         meta_release = con.execute("select release from meta.release").fetchone()[0]
         attributions = con.execute(
@@ -357,6 +387,11 @@ def test_lineage_release_and_attribution(published: Path, sample_refresh) -> Non
     assert {code: registered[code] for code in files} == {
         code: sha256(SAMPLE_DIR / name) for code, name in files.items()
     }
+    # the unemployment table: one delivery per year, each its own file
+    assert sorted(yearly) == [
+        (f"13211-02-05-4_{year}.csv", sha256(SAMPLE_DIR / f"13211-02-05-4_{year}.csv"), str(year))
+        for year in range(2015, 2025)
+    ]
     assert releases == [(outcome.release,)] and meta_release == outcome.release
     assert attributions == len(
         list((SAMPLE_DIR.parent / "data_contracts/indicators").glob("*.yml"))

@@ -61,10 +61,10 @@ def test_missing_kreis_fails_the_completeness_check(
     published_warehouse: Path, warehouse_dir: Path
 ) -> None:
     before = sha256(published_warehouse)
-    lines = _sample_lines("13211-02-05-4_de_flat.csv")
+    lines = _sample_lines("SGB2-01-4_de_flat.csv")
     kept = [line for line in lines if not (";16077;" in line and ";2019;" in line)]
-    assert len(lines) - len(kept) == 3
-    _drop_into_inbox(warehouse_dir, "13211-02-05-4_de_flat.csv", "\n".join(kept) + "\n")
+    assert len(lines) - len(kept) == 4  # LB and RLB, all and under 15
+    _drop_into_inbox(warehouse_dir, "SGB2-01-4_de_flat.csv", "\n".join(kept) + "\n")
 
     outcome = run_refresh(log_level="WARNING")
 

@@ -50,6 +50,16 @@ def _ffcsv(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f, delimiter=";"))
 
 
+def _unemployed(year: int, key: str) -> tuple[int, int]:
+    """All and long-term unemployed (ERWP06 and its ARBEITSLOS05 column) of a region, read
+    from the year's classic export of 13211-02-05-4."""
+    text = (SAMPLE_DIR / f"13211-02-05-4_{year}.csv").read_bytes().decode("cp1252")
+    (fields,) = [
+        f for f in csv.reader(text.splitlines(), delimiter=";") if f[:2] == [str(year), key]
+    ]
+    return int(fields[3]), int(fields[9])
+
+
 @functools.cache
 def _gemeinde_rows() -> list[dict[str, str]]:
     return _ffcsv(GEMEINDE_FILE)
@@ -281,20 +291,7 @@ def _jena_city(year: int) -> dict[str, int]:
         and r["2_variable_attribute_code"] == "ALT000B15"
         and r["value_variable_code"] == "LB"
     )
-    (alo,) = (
-        int(r["value"])
-        for r in _ffcsv("13211-02-05-4_de_flat.csv")
-        if r["time"] == str(year)
-        and r["1_variable_attribute_code"] == "16053"
-        and r["value_variable_code"] == "ERW003"
-    )
-    (lza,) = (
-        int(r["value"])
-        for r in _ffcsv("13211-02-06-4_de_flat.csv")
-        if r["time"] == str(year)
-        and r["1_variable_attribute_code"] == "16053"
-        and r["value_variable_code"] == "ALO_LZA"
-    )
+    alo, lza = _unemployed(year, "16053")
     u15 = ("ALT000B03", "ALT003B06", "ALT006B10", "ALT010B15")
     u18 = (*u15, "ALT015B18")
     ew_u15 = sum(pop[a] for a in u15)

@@ -14,7 +14,7 @@ import pytest
 from pipelines.sample.generate import generate_all
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
-FILES = ["12411-02-03-4_de_flat.csv", "SGB2-01-4_de_flat.csv", "13211-02-05-4_de_flat.csv"]
+FILES = ["12411-02-03-4_de_flat.csv", "SGB2-01-4_de_flat.csv"]  # (13211: test_sample_unemployment)
 KREISE = {
     "16051", "16052", "16053", "16054", "16055", "16056", "16061", "16062",
     "16063", "16064", "16065", "16066", "16067", "16068", "16069", "16070",
@@ -76,7 +76,7 @@ def test_population_totals_are_sums_of_parts() -> None:
     assert 2_100_000 < land_2015 < 2_200_000
 
 
-def test_sgb2_and_unemployment_are_plausible() -> None:
+def test_sgb2_is_plausible() -> None:
     pop_u15: dict[tuple[str, int], int] = defaultdict(int)
     u15 = {"ALT000B03", "ALT003B06", "ALT006B10", "ALT010B15"}
     for r in _rows(FILES[0]):
@@ -94,11 +94,3 @@ def test_sgb2_and_unemployment_are_plausible() -> None:
         assert rlb15 <= lb15 < sgb2[key, year, "", "LB"]
         assert lb15 < pop_u15[key, year]
         assert sgb2[key, year, "", "RLB"] <= sgb2[key, year, "", "LB"]
-    unemp: dict[tuple[str, int], dict[str, str]] = defaultdict(dict)
-    for r in _rows(FILES[2]):
-        if r["value"] != "-":
-            unemp[r["1_variable_attribute_code"], _year(r)][r["value_variable_code"]] = r["value"]
-    for m in unemp.values():
-        quota = 100 * int(m["ERW003"]) / int(m["ERWZIV"])
-        assert abs(float(m["ERWQ01"].replace(",", ".")) - quota) <= 0.05 + 1e-9
-        assert 3 < quota < 12

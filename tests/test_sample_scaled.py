@@ -36,7 +36,8 @@ SAMPLE = PROJECT_ROOT / "sample_data"
 YEARS = list(range(2015, 2025))
 KREIS_POPULATION = "12411-02-03-4_de_flat.csv"
 GEMEINDE_POPULATION = "12411-01-01-5_de_flat.csv"
-UNEMPLOYMENT = "13211-02-05-4_de_flat.csv"
+UNEMPLOYMENT = "13211-02-05-4_{year}.csv"  # one classic export per year
+COUNTS = 7  # value columns of 13211-02-05-4: 7 counts (Anzahl), then 6 rates (Prozent)
 SGB2 = "SGB2-01-4_de_flat.csv"
 AREA = "11111-01-01-4.csv"
 BREMEN = ["04011", "04012"]
@@ -298,20 +299,40 @@ def test_population_of_other_kreise_is_a_whole_multiple_of_a_thuringian_kreis(
         assert labels == {gv_rows[kreis]["name"]}
 
 
-def test_unemployment_rate_is_the_templates_and_counts_are_scaled(flat, templates) -> None:
-    unemployment = flat(UNEMPLOYMENT)
-    for kreis, (template, factor) in templates.items():
-        mine, theirs = unemployment.cells(kreis), unemployment.cells(template)
-        assert set(mine) == set(theirs)
-        rates = 0
-        for cell, value in mine.items():
-            if "ERWQ01" in cell:
-                assert "Prozent" in cell
-                assert value == theirs[cell], (kreis, cell)
-                rates += 1
-            elif theirs[cell] != "-":
-                assert int(value) == factor * int(theirs[cell]), (kreis, cell)
-        assert rates == len(YEARS)
+def _classic_lines(path: Path) -> list[str]:
+    return path.read_bytes().decode("cp1252").split("\n")
+
+
+def _classic_rows(path: Path) -> dict[str, list[str]]:
+    """Data rows `year;key;name;values` of a yearly classic export, by region key."""
+    rows = csv.reader(_classic_lines(path), delimiter=";")
+    return {f[1]: f for f in rows if f and re.fullmatch(r"\d{4}", f[0])}
+
+
+def test_unemployment_exports_scale_counts_keep_rates_and_add_up(tiny, templates) -> None:
+    _, _, inputs = tiny
+    for year in YEARS:
+        name = UNEMPLOYMENT.format(year=year)
+        generated, sample = _classic_rows(inputs / name), _classic_rows(SAMPLE / name)
+        lines, sample_lines = _classic_lines(inputs / name), _classic_lines(SAMPLE / name)
+        assert lines[:9] == sample_lines[:9]  # title and column header as delivered
+        footer = lines.index("__________")
+        assert lines[footer:] == sample_lines[sample_lines.index("__________") :]
+        assert {k: r for k, r in generated.items() if k.startswith("16")} == sample
+        for kreis, (template, factor) in templates.items():
+            mine, theirs = generated[kreis][3:], generated[template][3:]
+            assert mine[COUNTS:] == theirs[COUNTS:], (kreis, year)  # rates: the template's
+            assert [int(v) for v in mine[:COUNTS]] == [factor * int(v) for v in theirs[:COUNTS]]
+        for land in ("04", "10"):
+            kreise = [r[3:] for k, r in generated.items() if len(k) == 5 and k[:2] == land]
+            values = generated[land][3:]
+            for column in range(COUNTS):
+                assert int(values[column]) == sum(int(r[column]) for r in kreise)
+            for column in range(COUNTS, len(values)):
+                rates = [_number(r[column]) for r in kreise]
+                assert min(rates) <= _number(values[column]) <= max(rates), (land, year)
+        keys = list(generated)  # each Land row above its Kreise
+        assert keys == sorted(keys, key=lambda k: (k[:2], len(k), k))
 
 
 @pytest.mark.parametrize("name", [n for n in _flat_names() if n != GEMEINDE_POPULATION])
@@ -468,6 +489,12 @@ def _workbook_rows(path: Path) -> dict[str, tuple]:
     return {r[0]: r for r in rows if isinstance(r[0], str) and re.fullmatch(r"\d{2}|\d{5}", r[0])}
 
 
+def _unemployed_2024(inputs: Path) -> dict[str, int]:
+    """All unemployed (the first value column) of every region in the 2024 export."""
+    rows = _classic_rows(inputs / UNEMPLOYMENT.format(year=2024))
+    return {k: int(r[3]) for k, r in rows.items() if r[3] != "-"}
+
+
 def _value_2024(flat_file: Flat, measure: str, total_only: bool) -> dict[str, int]:
     breakdown = (
         flat_file.field("2_variable_attribute_code")
@@ -488,7 +515,7 @@ def _value_2024(flat_file: Flat, measure: str, total_only: bool) -> dict[str, in
     ("workbook", "source", "measure"),
     [
         ("ba_sgb2_kreise_2024.xlsx", SGB2, "LB"),
-        ("ba_arbeitslose_kreise_2024.xlsx", UNEMPLOYMENT, "ERW003"),
+        ("ba_arbeitslose_kreise_2024.xlsx", UNEMPLOYMENT, "ERWP06"),
     ],
 )
 def test_ba_workbooks_list_every_kreis_of_2024(
@@ -501,7 +528,11 @@ def test_ba_workbooks_list_every_kreis_of_2024(
     assert sorted(k for k in rows if len(k) == 5) == current
     assert sorted(k for k in rows if len(k) == 2) == ["04", "10", "16"]
     assert (rows["04"][1], rows["10"][1], rows["16"][1]) == ("Bremen", "Saarland", "Thüringen")
-    totals = _value_2024(flat(source), measure, total_only=True)
+    totals = (
+        _unemployed_2024(inputs)
+        if source == UNEMPLOYMENT
+        else _value_2024(flat(source), measure, total_only=True)
+    )
     for kreis in current:
         assert rows[kreis][2] == totals[kreis], (workbook, kreis)
     for land in ("04", "10", "16"):
@@ -513,9 +544,9 @@ def test_ba_workbooks_list_every_kreis_of_2024(
 
 def test_measure_copies_repeat_every_row_under_suffixed_codes(tiny) -> None:
     _, territory, inputs = tiny
-    contract = load_contract(CONTRACTS_DIR / "unemployment.yml", territory.laender)
-    flat_file = FlatFile(inputs / UNEMPLOYMENT, contract)
-    plain = Flat(inputs / UNEMPLOYMENT)
+    contract = load_contract(CONTRACTS_DIR / "sgb2_benefits.yml", territory.laender)
+    flat_file = FlatFile(inputs / SGB2, contract)
+    plain = Flat(inputs / SGB2)
     measure = plain.measure
     rows = plain.rows
     copied = list(with_measure_copies(flat_file, flat_file.rows, 4))
@@ -526,7 +557,7 @@ def test_measure_copies_repeat_every_row_under_suffixed_codes(tiny) -> None:
             expected.append([*row[:measure], f"{row[measure]}_{n}", *row[measure + 1 :]])
     assert copied == expected
     codes = Counter(r[measure] for r in copied)
-    base = ("ERW003", "ERWZIV", "ERWQ01")
+    base = ("LB", "RLB")
     assert set(codes) == {f"{c}{s}" for c in base for s in ("", "_2", "_3", "_4")}
     assert len(set(codes.values())) == 1  # every copy as many rows as the original
     assert list(with_measure_copies(flat_file, flat_file.rows, 1)) == rows

@@ -7,7 +7,8 @@ der Bundesagentur für Arbeit (BA), with SYNTHETIC numbers.
   Jahresdurchschnitt 2024.
 
 The numbers agree with the synthetic GENESIS-style sample of `generate.py`: LB and RLB are those
-of `SGB2-01-4_de_flat.csv`, Arbeitslose and the quota those of `13211-02-05-4_de_flat.csv` (2024);
+of `SGB2-01-4_de_flat.csv`; Arbeitslose, Langzeitarbeitslose, 15 bis unter 25 and the quota those
+of `13211-02-05-4_2024.csv` (Land rows included);
 everything else is derived from them with a fixed seed. The workbooks have what BA tables have:
 a cover sheet, a title block, merged multi-row column headers, a row of column numbers, the
 Land row, `*` (anonymised), `-` (nothing) and footnotes.
@@ -36,13 +37,14 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipelines.sample import unemployment
 from pipelines.sample.generate import _largest_remainder
 
 SEED = 16_2024
 YEAR = 2024
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "sample_data"
 SGB2_SOURCE = "SGB2-01-4_de_flat.csv"
-UNEMPLOYMENT_SOURCE = "13211-02-05-4_de_flat.csv"
+UNEMPLOYMENT_SOURCE = unemployment.file_name(2024)  # the year of the workbooks
 SGB2_FILE = "ba_sgb2_kreise_2024.xlsx"
 ALO_FILE = "ba_arbeitslose_kreise_2024.xlsx"
 SHEET = "Tabelle 1"
@@ -98,11 +100,6 @@ def _read_2024(path: Path, total_only: bool) -> tuple[dict[str, dict[str, int | 
     return values, kreise
 
 
-def _quota(unemployed: int, labour: int) -> float:
-    """100 * unemployed / labour, rounded half up to one decimal (exact integer arithmetic)."""
-    return ((2000 * unemployed + labour) // (2 * labour)) / 10
-
-
 # --- numbers -----------------------------------------------------------------------------
 
 SGB2_COLUMNS = ("LB", "RLB", "ELB", "NEF", "BG", "BG1", "BG2", "BG3", "BG4", "BG5")
@@ -138,26 +135,32 @@ def _sgb2_numbers(source: Path, rng: random.Random) -> tuple[list[Kreis], dict[s
 
 
 def _alo_numbers(source: Path, rng: random.Random) -> tuple[list[Kreis], dict[str, list[Cell]]]:
-    values, kreise = _read_2024(source, total_only=False)
+    """The 2024 figures 13211-02-05-4 publishes (all unemployed, long-term, 15 to under 25,
+    the rate on all civilian labour force; Land rows as printed there), with the split into
+    SGB III and SGB II drawn: the BA and the Regionalstatistik publish the same numbers."""
+    figures, names = unemployment.read_year(source, YEAR)
+    kreise = [
+        Kreis(key, _ba_name(names[key]))
+        for key in sorted(figures)
+        if len(key) == 5 and key != EISENACH
+    ]
     rows: dict[str, list[Cell]] = {}
-    sums: dict[str, list[int]] = {}
-    labour_total: dict[str, int] = {}
-    for k in kreise:
-        total, labour = int(values[k.key]["ERW003"]), int(values[k.key]["ERWZIV"])
-        sgb2 = round(total * rng.uniform(0.60, 0.65))
-        counts = [
+    for key in [k.key for k in kreise] + sorted({k.key[:2] for k in kreise}):
+        total = unemployment.count(figures, key)
+        rows[key] = [
             total,
-            total - sgb2,  # SGB III
-            sgb2,
-            round(total * rng.uniform(0.32, 0.38)),  # Langzeitarbeitslose
-            round(total * rng.uniform(0.07, 0.09)),  # 15 bis unter 25 Jahre
+            0,  # SGB III and SGB II: drawn below for the Kreise, summed for the Land
+            0,
+            unemployment.count(figures, key, "ARBEITSLOS05"),
+            unemployment.count(figures, key, "ARBEITSLOS13"),
+            unemployment.rate(figures, key),
         ]
-        rows[k.key] = [*counts, _quota(total, labour)]
-        land = k.key[:2]
-        sums[land] = [a + b for a, b in zip(sums.get(land, [0] * 5), counts, strict=True)]
-        labour_total[land] = labour_total.get(land, 0) + labour
-    for land, counts in sorted(sums.items()):
-        rows[land] = [*counts, _quota(counts[0], labour_total[land])]
+    for k in kreise:
+        row = rows[k.key]
+        sgb2 = round(int(row[0]) * rng.uniform(0.60, 0.65))
+        row[1], row[2] = int(row[0]) - sgb2, sgb2
+        land = rows[k.key[:2]]
+        land[1], land[2] = int(land[1]) + int(row[1]), int(land[2]) + int(row[2])
     return kreise, rows
 
 
@@ -471,7 +474,7 @@ def generate(
     source = source_dir or _source_dir(out_dir)
     rng = random.Random(SEED)
     kreise, sgb2 = _sgb2_numbers(source / SGB2_SOURCE, rng)
-    kreise_alo, alo = _alo_numbers(source / UNEMPLOYMENT_SOURCE, rng)
+    kreise_alo, alo = _alo_numbers(source, rng)
     if [k.key for k in kreise] != [k.key for k in kreise_alo]:
         raise ValueError("the SGB II and unemployment samples cover different Kreise")
     return [

@@ -27,7 +27,6 @@ DEFAULT_OUT = Path(__file__).resolve().parents[2] / "sample_data"
 
 POPULATION_FILE = "12411-02-03-4_de_flat.csv"
 SGB2_FILE = "SGB2-01-4_de_flat.csv"
-UNEMPLOYMENT_FILE = "13211-02-05-4_de_flat.csv"
 
 
 @dataclass(frozen=True)
@@ -222,21 +221,16 @@ def _sgb2(rng: random.Random, pop: Counts) -> Counts:
 
 
 def _unemployment(rng: random.Random, pop: Counts) -> Counts:
-    """Civilian labour force from the population 15-64, unemployed as a rate of it."""
+    """Civilian labour force ("LF") from the population 15-64 and the unemployed ("ALO") as a
+    rate of it. The labour force stays internal: table 13211-02-05-4 publishes only rates."""
     out: Counts = {}
     for k in KREISE:
         for year in YEARS:
             participation = 0.785 + 0.02 * k.age + 0.002 * (year - YEARS[0]) + _noise(rng, 0.004)
             labour = round(_sum(pop[k.key, year], 15, 65) * participation)
             rate = k.alq / 100 * ALQ_TREND[year] * (1 + _noise(rng, 0.02))
-            out[k.key, year] = {("ERW003",): round(labour * rate), ("ERWZIV",): labour}
+            out[k.key, year] = {("ALO",): round(labour * rate), ("LF",): labour}
     return out
-
-
-def _quota(unemployed: int, labour: int) -> str:
-    """round(100 * unemployed / labour, 1), half up, with decimal comma (exact integers)."""
-    q = (2000 * unemployed + labour) // (2 * labour)
-    return f"{q // 10},{q % 10}"
 
 
 def _value(key: str, year: int, value: int | str) -> str:
@@ -293,30 +287,18 @@ def _sgb2_rows(sgb2: Counts) -> Iterable[list[str]]:
                 ]  # fmt: skip
 
 
-def _unemployment_rows(unemp: Counts) -> Iterable[list[str]]:
-    for k in KREISE:
-        for year in YEARS:
-            a, z = unemp[k.key, year][("ERW003",)], unemp[k.key, year][("ERWZIV",)]
-            for code, label, unit, value in (
-                ("ERW003", "Arbeitslose", "Anzahl", str(a)),
-                ("ERWZIV", "Zivile Erwerbspersonen", "Anzahl", str(z)),
-                ("ERWQ01", "Arbeitslosenquote bezogen auf alle zivilen Erwerbspersonen",
-                 "Prozent", _quota(a, z)),
-            ):  # fmt: skip
-                yield [
-                    "13211", "Arbeitsmarktstatistik der Bundesagentur für Arbeit",
-                    "JAHR", "Jahr", str(year), *_kreis(k),
-                    _value(k.key, year, value), unit, code, label,
-                ]  # fmt: skip
-
-
 def generate(out_dir: Path) -> list[Path]:
-    """Write the three sample tables into `out_dir`; same bytes on every run."""
+    """Write the population, SGB II and unemployment tables into `out_dir` (the unemployment
+    table as one classic export per year, `pipelines/sample/unemployment.py`); same bytes on
+    every run."""
+    from pipelines.sample import unemployment
+
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(SEED)
     pop = _population(rng)
     sgb2 = _sgb2(rng, pop)  # drawn before the merger, so Eisenach's share is its own
     unemp = _unemployment(rng, pop)
+    unemployment.breakdown(unemp)
     for counts in (pop, sgb2, unemp):
         _apply_transfers(counts)
         _merge_eisenach(counts)
@@ -324,7 +306,7 @@ def generate(out_dir: Path) -> list[Path]:
     return [
         _write(out_dir / POPULATION_FILE, 3, list(_population_rows(pop)), shuffle),
         _write(out_dir / SGB2_FILE, 2, list(_sgb2_rows(sgb2)), shuffle),
-        _write(out_dir / UNEMPLOYMENT_FILE, 1, list(_unemployment_rows(unemp)), shuffle),
+        *unemployment.write(out_dir, unemp),
     ]
 
 
@@ -347,13 +329,12 @@ def generate_all(out_dir: Path) -> list[Path]:
         population_nationality,
         school_leavers,
         sgb2_details,
-        unemployment_details,
     )  # fmt: skip
 
     written = generate(out_dir)
     for module in (
         classic_area, childcare, school_leavers, income, care, ba_workbooks, sgb2_details,
-        unemployment_details, municipal, gemeinden, jena, population_movement,
+        municipal, gemeinden, jena, population_movement,
         employees_residence, population_nationality, population_age_detail, minimum_income,
     ):  # fmt: skip
         written += module.generate(out_dir)

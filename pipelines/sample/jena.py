@@ -17,7 +17,7 @@ The numbers are SYNTHETIC: for every measure and year the districts add up exact
 Jena (16053) figure of that year in the Kreis sample files (population and age groups from
 12411-02-03-4 - per district 15 bis unter 65 = Einwohner - unter 15 - 65 und älter -,
 SGB II Leistungsberechtigte, all and under 15 (ALT000B15), from SGB2-01-4, Arbeitslose
-ERW003 from 13211-02-05-4, Langzeitarbeitslose ALO_LZA from 13211-02-06-4) before small
+(ERWP06) and Langzeitarbeitslose (ERWP06 ARBEITSLOS05) from 13211-02-05-4) before small
 counts are suppressed, so a sum of the printed numbers falls short of the city figure by at
 most 2 per `.`. The 2024 numbers of the first five measures are those of the earlier
 one-year sample; a few districts drift over the years (TREND) so the dynamics of a social
@@ -39,10 +39,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.sample import unemployment
 from pipelines.sample.generate import (
     POPULATION_FILE,
     SGB2_FILE,
-    UNEMPLOYMENT_FILE,
     _largest_remainder,
     _noise,
 )
@@ -51,7 +51,6 @@ from pipelines.sample.municipal import _one, _rows, split_city_totals
 SEED = 16_053_2024
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "sample_data"
 FILE_NAME = "jena_planungsraeume_2024.csv"
-UNEMPLOYMENT_DETAILS_FILE = "13211-02-06-4_de_flat.csv"
 JENA = "16053"
 YEAR = 2024  # the latest year; its numbers are drawn from SEED
 YEARS = (2022, 2023, 2024)
@@ -118,7 +117,7 @@ Totals = dict[str, int]
 
 
 def jena_totals(source_dir: Path, year: int = YEAR) -> Totals:
-    """Jena's figures of `year` from the Kreis sample files (ffcsv) in `source_dir`."""
+    """Jena's figures of `year` from the Kreis sample files in `source_dir`."""
     pop = [
         r
         for r in _rows(source_dir / POPULATION_FILE)
@@ -140,33 +139,20 @@ def jena_totals(source_dir: Path, year: int = YEAR) -> Totals:
         and r["1_variable_attribute_code"] == JENA
         and r["value_variable_code"] == "LB"
     ]
-    lza = [
-        r
-        for r in _rows(source_dir / UNEMPLOYMENT_DETAILS_FILE)
-        if r["time"] == str(year)
-        and r["1_variable_attribute_code"] == JENA
-        and r["value_variable_code"] == "ALO_LZA"
-    ]
-    alo = [
-        r
-        for r in _rows(source_dir / UNEMPLOYMENT_FILE)
-        if r["time"] == str(year)
-        and r["1_variable_attribute_code"] == JENA
-        and r["value_variable_code"] == "ERW003"
-    ]
+    unemployed, _names = unemployment.read_year(source_dir, year)
     total = _one([r for r in pop if r["3_variable_attribute_code"] == ""], "population")
     return {
         "EW_INSG": total,
         "EW_U18": ages(U18),
         "EW_65UM": ages(O65),
         "SGB2_LB": _one([r for r in sgb2 if r["2_variable_attribute_code"] == ""], "SGB II LB"),
-        "ALO": _one(alo, "Arbeitslose"),
+        "ALO": unemployment.count(unemployed, JENA),
         "EW_U15": ages(U15),
         "EW_15_64": total - ages(U15) - ages(O65),
         "SGB2_LB_U15": _one(
             [r for r in sgb2 if r["2_variable_attribute_code"] == "ALT000B15"], "SGB II LB u15"
         ),
-        "LZA": _one(lza, "Langzeitarbeitslose"),
+        "LZA": unemployment.count(unemployed, JENA, "ARBEITSLOS05"),
     }
 
 

@@ -6,12 +6,13 @@ header, a city total row and two note lines below the data, and `*` for counts b
 (the office's marker for secrecy). The numbers are SYNTHETIC: for every measure the
 Stadtteile add up exactly to the Erfurt (16051) figure of 2024 in the Kreis sample files
 (population and age groups from 12411-02-03-4, SGB II Leistungsberechtigte from SGB2-01-4,
-Arbeitslose ERW003 from 13211-02-05-4); Ausländer/innen are a synthetic share of the
+Arbeitslose ERWP06 from 13211-02-05-4); Ausländer/innen are a synthetic share of the
 population, as the Kreis sample has no such table. The columns a social index needs add up
 the same way: Einwohner unter 15 and 15 bis unter 65 (12411-02-03-4 age groups; per
 Stadtteil 15 bis unter 65 = insgesamt - unter 15 - 65 und älter), SGB II
-Leistungsberechtigte unter 15 (SGB2-01-4, ALT000B15 LB) and Langzeitarbeitslose (ALO_LZA,
-13211-02-06-4). Counts below 3 are printed as `*`, so a sum of the printed numbers falls
+Leistungsberechtigte unter 15 (SGB2-01-4, ALT000B15 LB) and Langzeitarbeitslose (ERWP06
+langzeitarbeitslos ARBEITSLOS05, 13211-02-05-4). Counts below 3 are printed as `*`, so a sum
+of the printed numbers falls
 short of the city figure by at most 2 per `*`.
 
 Stadtteile: Erfurt has 53. This file holds only the 25 numbered in the city's own list of
@@ -31,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.sample import unemployment
 from pipelines.sample.generate import _largest_remainder, _noise
 
 SEED = 16_051_2024
@@ -130,7 +132,7 @@ def _one(rows: list[dict[str, str]], what: str) -> int:
 
 
 def erfurt_totals(source_dir: Path) -> Totals:
-    """Erfurt's 2024 figures from the Kreis sample files (ffcsv) in `source_dir`."""
+    """Erfurt's 2024 figures from the Kreis sample files in `source_dir`."""
     pop = [
         r
         for r in _rows(source_dir / "12411-02-03-4_de_flat.csv")
@@ -161,20 +163,7 @@ def erfurt_totals(source_dir: Path) -> Totals:
         and r["2_variable_attribute_code"] == "ALT000B15"
         and r["value_variable_code"] == "LB"
     ]
-    lza = [
-        r
-        for r in _rows(source_dir / "13211-02-06-4_de_flat.csv")
-        if r["time"] == "2024"
-        and r["1_variable_attribute_code"] == ERFURT
-        and r["value_variable_code"] == "ALO_LZA"
-    ]
-    alo = [
-        r
-        for r in _rows(source_dir / "13211-02-05-4_de_flat.csv")
-        if r["time"] == "2024"
-        and r["1_variable_attribute_code"] == ERFURT
-        and r["value_variable_code"] == "ERW003"
-    ]
+    unemployed, _names = unemployment.read_year(source_dir, 2024)
     total = _one([r for r in pop if r["3_variable_attribute_code"] == ""], "population")
     return {
         "EW_INSG": total,
@@ -182,11 +171,11 @@ def erfurt_totals(source_dir: Path) -> Totals:
         "EW_65UM": ages(O65),
         "EW_AUSL": round(total * FOREIGN_SHARE),
         "SGB2_LB": _one(sgb2, "SGB II LB"),
-        "ALO": _one(alo, "Arbeitslose"),
+        "ALO": unemployment.count(unemployed, ERFURT),
         "EW_U15": ages(U15),
         "EW_15_64": total - ages(U15) - ages(O65),
         "SGB2_LB_U15": _one(sgb2_u15, "SGB II LB unter 15"),
-        "LZA": _one(lza, "Langzeitarbeitslose"),
+        "LZA": unemployment.count(unemployed, ERFURT, "ARBEITSLOS05"),
     }
 
 

@@ -21,6 +21,9 @@ Gemeindeverzeichnis file; the numbers are synthetic, derived from the bundled sa
   at a time, and all of them lie on the map before the 2019 changes.
 - `germany-x4` repeats every measure of the GENESIS tables three more times under codes
   with a suffix (`BEVSTD_2` …) and writes contracts that declare them (`DIR/contracts/`).
+- A classic table the sample delivers year by year (unemployment, 13211-02-05-4) is written
+  as one export per year, each Land row followed by its Kreise: counts scaled, rates kept,
+  a Land's rates weighted by the base its Kreise imply (the bundled Land keeps its own row).
 - The BA workbooks are derived from the generated SGB II and unemployment tables as the
   sample's are; the city files (Erfurt, Jena) are copied.
 """
@@ -29,13 +32,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import shutil
 import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import yaml
@@ -353,6 +357,87 @@ def classic_area(path: Path, contract: Contract, plan: Plan) -> bytes:
     return "\n".join(out + foot).encode(encoding)
 
 
+YEAR_ROW = re.compile(r"^(\d{4});")
+
+
+def _yearly_rows(path: Path, encoding: str) -> tuple[int, list[str], list[str], list[list[str]]]:
+    """A one-year classic export: its year, the lines above and below the data rows, and the
+    data rows as fields (`year;key;name;values…`)."""
+    lines = path.read_bytes().decode(encoding).split("\n")
+    data = [i for i, line in enumerate(lines) if YEAR_ROW.match(line)]
+    rows = [lines[i].split(";") for i in data]
+    return int(rows[0][0]), lines[: data[0]], lines[data[-1] + 1 :], rows
+
+
+def _land_row(kreise: list[list[str]], units: list[str]) -> list[str]:
+    """A Land's values from its Kreise: counts summed; a rate (Prozent) as the Kreis rates
+    weighted by the base each implies (first count / first rate), one decimal, half up."""
+    numbers = [r for r in kreise if all(_is_number(v) for v in r)]
+    counts = [i for i, u in enumerate(units) if u not in NOT_SCALED_UNITS]
+    rates = [i for i, u in enumerate(units) if u in NOT_SCALED_UNITS]
+    weights = [
+        _number(r[counts[0]]) / _number(r[rates[0]]) if rates and _number(r[rates[0]]) else 1
+        for r in numbers
+    ]
+    out = []
+    for i, unit in enumerate(units):
+        if not numbers:
+            out.append(NOTHING)
+        elif unit not in NOT_SCALED_UNITS:
+            out.append(str(sum(int(r[i]) for r in numbers)))
+        else:
+            mean = sum(_number(r[i]) * w for r, w in zip(numbers, weights, strict=True))
+            mean /= sum(weights)
+            out.append(f"{mean.quantize(Decimal('0.1'), ROUND_HALF_UP)}".replace(".", ","))
+    return out
+
+
+def _number(value: str) -> Decimal:
+    return Decimal(value.replace(",", "."))
+
+
+def classic_yearly(samples: Iterable[Path], contract: Contract, plan: Plan) -> dict[str, bytes]:
+    """A classic table the sample delivers as one export per year (`<table>_<year>.csv`, rows
+    `year;key;name;values…`): per year of the plan the template year's export with every
+    Land row followed by its Kreise. Counts scale with the Kreis's factor, rates do not; the
+    bundled Land keeps its published row, other Länder get `_land_row`."""
+    encoding = contract.reader_options.get("encoding", "cp1252")
+    by_year = {}
+    for path in samples:
+        year, head, foot, rows = _yearly_rows(path, encoding)
+        by_year[year] = (head, foot, {r[1]: r for r in rows})
+    out: dict[str, bytes] = {}
+    for year in plan.years:
+        head, foot, rows = by_year[template_year(year)]
+        units = head[-1].split(";")[3:]  # the unit row of the column header
+        kreise: dict[str, list[list[str]]] = defaultdict(list)
+        for kreis in plan.kreise:
+            source = plan.template[kreis]
+            if source not in rows:
+                continue
+            fields = rows[source]
+            name, values = fields[2], fields[3:]
+            if source != kreis:
+                name = "      " + _latin(plan.names.get(kreis, kreis), encoding)
+                factor = plan.factor[kreis]
+                values = [
+                    v if u in NOT_SCALED_UNITS or not _is_number(v) else _scale(v, factor)
+                    for v, u in zip(values, units, strict=True)
+                ]
+            kreise[kreis[:2]].append([str(year), kreis, name, *values])
+        lines = list(head)
+        for land in sorted(kreise):
+            if land == HOME and land in rows:
+                row = [str(year), *rows[land][1:]]
+            else:
+                name = "  " + _latin(plan.names.get(land, land), encoding)
+                parts = [r[3:] for r in kreise[land]]
+                row = [str(year), land, name, *_land_row(parts, units)]
+            lines += [";".join(row), *(";".join(r) for r in kreise[land])]
+        out[f"{contract.table_code}_{year}.csv"] = "\n".join(lines + foot).encode(encoding)
+    return out
+
+
 # --- the whole input --------------------------------------------------------------------------
 
 
@@ -390,6 +475,8 @@ def generate(gv_file: Path, size_name: str, out: Path) -> tuple[Territory, Path]
     laender_keys = territory.laender
     for path in sorted(CONTRACTS_DIR.glob("*.yml")):
         contract = load_contract(path, laender_keys)
+        if not contract.sample_files:  # a source without a bundled sample: nothing to scale
+            continue
         sample = contract.sample_files[0]
         target = inputs / sample.name
         if contract.reader == "genesis_ffcsv":
@@ -402,6 +489,9 @@ def generate(gv_file: Path, size_name: str, out: Path) -> tuple[Territory, Path]
             if size.measure_copies > 1:
                 rows = with_measure_copies(flat, rows, size.measure_copies)
             target.write_text(flat.text(rows), encoding="utf-8")
+        elif contract.reader == "genesis_classic" and len(contract.sample_files) > 1:
+            for name, data in classic_yearly(contract.sample_files, contract, plan).items():
+                (inputs / name).write_bytes(data)
         elif contract.reader == "genesis_classic":
             target.write_bytes(classic_area(sample, contract, plan))
         elif contract.reader == "municipal":

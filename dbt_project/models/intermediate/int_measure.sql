@@ -1,6 +1,7 @@
 -- Every measure on one Gebietsstand, by level: the Land (sum of its Kreise, so Land rates
 -- are never averages of rates), the Kreise, the Gemeinden (converted with the key history)
--- and the Sozialräume (as delivered by the cities).
+-- and the Sozialräume (as delivered by the cities). Published rates (int_measure_published)
+-- come as published: the Land's from its own row, never a sum.
 -- A table, not a view: every mart reads it, some twice (numerator and denominator), and
 -- deriving it from the raw tables each time needs more memory than dbt's DuckDB is given.
 {{ config(materialized='table') }}
@@ -54,6 +55,8 @@ levels as (
     select * from land
     union all by name
     select * from small_area
+    union all by name
+    select * from {{ ref('int_measure_published') }}
 ),
 
 -- Population change on the same map: the population 1 and 5 years before and the change.

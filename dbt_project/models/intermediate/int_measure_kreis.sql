@@ -50,12 +50,13 @@ sgb2_parts as (
     from {{ ref('stg_sgb2_benefits') }}
 ),
 
+-- counts only: the table's rates are published rates (int_measure_published)
 unemployment_parts as (
     select
         *,
-        case measure_code
-            when 'ERW003' then 'unemployed'
-            when 'ERWZIV' then 'labour_force_civil'
+        case
+            when measure_code = 'ERWP06' and group_code = 'total' then 'unemployed'
+            when measure_code = 'ERWP06' and group_code = 'ARBEITSLOS05' then 'unemployed_long_term'
         end as measure_id
     from {{ ref('stg_unemployment') }}
 ),

@@ -35,6 +35,7 @@ select
     cast(c.plausible_max as double) as plausible_max,
     cast(c.max_yoy_change as double) as max_yoy_change,
     cast(c.max_yoy_change_kind as varchar) as max_yoy_change_kind,
+    cast(c.taken_as_published as boolean) as taken_as_published,
     cast(a.licence as varchar) as licence,
     cast(a.attribution as varchar) as attribution
 from catalogue as c

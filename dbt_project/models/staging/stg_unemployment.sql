@@ -1,8 +1,11 @@
--- Registered unemployed, civilian labour force and the published rate (annual averages).
+-- Registered unemployed by group (ERWP06 by ERWAQ7) and the published unemployment rates
+-- (ERWP09; ERWP10 by ERWAQ8), annual averages, for the Land and its Kreise as published.
+-- '' attribute codes are the "Insgesamt" columns; ERWP09 has no breakdown.
 select
     region_key,
     period_year as period,
     measure_code,
+    coalesce(nullif(var1_attr_code, ''), 'total') as group_code,
     value,
     unit,
     value_status,
