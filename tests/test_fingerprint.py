@@ -8,10 +8,10 @@ from pathlib import Path
 
 from pipelines.fingerprint import kept_sources
 from pipelines.paths import WarehousePaths
-from pipelines.territory import DEFAULT_TERRITORY_DIR
+from pipelines.territory import DEFAULT_TERRITORY_DIR, newest_gebietsstand
 from tests.conftest import SAMPLE_DIR
 
-GEBIETSSTAND = "2024-12-31"
+GEBIETSSTAND = newest_gebietsstand()  # what a refresh uses by default
 SOURCES = {p.stem for p in (SAMPLE_DIR.parent / "data_contracts").glob("*.yml")}
 
 
@@ -21,10 +21,16 @@ def test_unchanged_deliveries_are_kept(published_warehouse: Path, warehouse_dir:
     assert len(set(kept.values())) == 1  # all from the published release
 
 
-def test_a_waiting_delivery_is_read_again(published_warehouse: Path, warehouse_dir: Path) -> None:
+def test_a_new_delivery_is_read_again(published_warehouse: Path, warehouse_dir: Path) -> None:
+    """A refresh lands the inbox first; the source it landed for is read again."""
+    from pipelines.contracts import load_contracts
+    from pipelines.landing import land_inbox
+
     inbox = warehouse_dir / "inbox"
     inbox.mkdir()
     shutil.copyfile(SAMPLE_DIR / "13211-02-05-4_2024.csv", inbox / "13211-02-05-4.csv")
+    report = land_inbox(list(load_contracts().values()), WarehousePaths(warehouse_dir))
+    assert [r.landing.source for r in report.landed] == ["unemployment"]
     kept = kept_sources(WarehousePaths(warehouse_dir), GEBIETSSTAND)
     assert set(kept) == SOURCES - {"unemployment"}
 
