@@ -134,13 +134,13 @@ def all_laender(germany, raw_gv: RawGV, tmp_path_factory: pytest.TempPathFactory
 # --- the bundled territory -------------------------------------------------------------------
 
 
-def test_bundled_territory_is_thueringen_2015_to_2024() -> None:
+def test_bundled_territory_is_thueringen_from_2015_open_ended() -> None:
     territory = load_territory(BUNDLED)
     assert DEFAULT_TERRITORY_DIR.resolve() == BUNDLED.resolve()
     assert territory.directory == BUNDLED.resolve()
     assert territory.name == "Thüringen"
     assert territory.laender == ("16",)
-    assert (territory.first_period, territory.last_period) == (2015, 2024)
+    assert (territory.first_period, territory.last_period) == (2015, None)
     assert territory.table("ref_region") == BUNDLED.resolve() / "ref_region.csv"
     assert territory.files == [
         BUNDLED.resolve() / "territory.yml",
@@ -152,8 +152,6 @@ def test_bundled_territory_is_thueringen_2015_to_2024() -> None:
     assert territory.key_prefix == "(?:16)"
     assert territory.dbt_vars() == {
         "territory_dir": "../data_contracts/territories/thueringen",  # from dbt_project/
-        "first_period": 2015,
-        "last_period": 2024,
     }
 
 
@@ -222,7 +220,7 @@ def test_bad_laender_name_file_and_field(tmp_path: Path, laender: str | None) ->
     "periods",
     [
         "[2024, 2015]",  # first after last
-        "[2015]",
+        "[]",
         "[2015, 2020, 2024]",
         '["2015", "2024"]',
         "[2015.0, 2024]",
