@@ -475,21 +475,22 @@ def _latency(published: Path, repeats: int) -> dict[str, tuple[float, float]]:
 
 
 def _change_one_source(inputs: Inputs, inbox: Path) -> str:
-    """Drop a new delivery of the unemployment table: its newest yearly export with one count
-    one person higher. The bundled sample is read only while a source has no delivery of its
-    own, so where the input is the bundled sample its other years are delivered unchanged."""
+    """Drop a new delivery of the unemployment table: its oldest yearly export (no BA workbook
+    repeats that year) with one count one person higher. The bundled sample is read only while
+    a source has no delivery of its own, so where the input is the bundled sample its other
+    years are delivered unchanged."""
     files = sorted(inputs.directory.glob(UNEMPLOYMENT_FILES))
-    newest = files[-1]
-    lines = newest.read_bytes().decode("cp1252").split("\n")
+    oldest = files[0]
+    lines = oldest.read_bytes().decode("cp1252").split("\n")
     at = next(i for i, line in enumerate(lines) if re.match(r"^\d{4};16077;", line))
     fields = lines[at].split(";")
     fields[3] = str(int(fields[3]) + 1)  # all unemployed (ERWP06), Altenburger Land
     lines[at] = ";".join(fields)
     inbox.mkdir(exist_ok=True)
     if inputs.directory == SAMPLE_DIR:
-        for path in files[:-1]:
+        for path in files[1:]:
             shutil.copyfile(path, inbox / path.name)
-    (inbox / f"{newest.stem}_bench.csv").write_bytes("\n".join(lines).encode("cp1252"))
+    (inbox / f"{oldest.stem}_bench.csv").write_bytes("\n".join(lines).encode("cp1252"))
     return "13211-02-05-4 (unemployment), one value changed"
 
 

@@ -159,7 +159,9 @@ def breakdown(counts: Counts) -> None:
         for year in YEARS:
             cells = counts[k.key, year]
             alo, lf = cells[("ALO",)], cells[("LF",)]
-            draws = [_noise(rng, 1.0) for _ in range(9)]  # every cell draws the same count
+            # nine draws for every Kreis and year, so one cell never shifts another's numbers;
+            # the labour force parts reuse the draws of their groups (rates stay steady)
+            draws = [_noise(rng, 1.0) for _ in range(9)]
             foreign = FOREIGN_ALO[year] * (1 + 0.25 * town) * (1 + 0.05 * draws[0])
             foreign_lf = FOREIGN_LF[year] * (1 + 0.25 * town) * (1 + 0.03 * draws[1])
             u25 = (0.095 + 0.005 * town) * (1 + 0.04 * draws[2])
@@ -190,6 +192,7 @@ def _quota(unemployed: int, labour: int) -> str:
 
 
 def _values(cells: dict[tuple[str, ...], int]) -> list[str]:
+    """The 13 printed cells of a region: counts as they are, rates from the internal cells."""
     out = []
     for measure, attribute, *_ in COLUMNS:
         source = SOURCES[measure, attribute]
@@ -201,6 +204,7 @@ def _values(cells: dict[tuple[str, ...], int]) -> list[str]:
 
 
 def _check(key: str, year: int, cells: dict[tuple[str, ...], int]) -> None:
+    """Stop before writing a file whose groups exceed their total or whose rates cannot be."""
     alo = cells[("ALO",)]
     groups = [cells[(c,)] for c in ("ALO_FOREIGN", "ALO_DISABLED", "ALO_55_64", "ALO_LONG_TERM")]
     if not (
@@ -214,6 +218,8 @@ def _check(key: str, year: int, cells: dict[tuple[str, ...], int]) -> None:
 
 
 def _rows(counts: Counts, year: int) -> Iterable[str]:
+    """The Land row (sums of its Kreise, rates from the summed internal cells), then the
+    Kreise by key; a dissolved Kreis shows `-` everywhere, as GENESIS keeps its row."""
     merged = year >= MERGE_YEAR
     kreise = [k for k in KREISE if not (merged and k.key == EISENACH)]
     cells = counts[kreise[0].key, year]
