@@ -1,16 +1,2 @@
 -- Bevölkerung nach Geschlecht - Stichtag 31.12. - regionale Tiefe Kreise und krfr. Städte
--- Kreise and the Land as published (the Land row as delivered, not summed).
-select
-    region_key,
-    period_year as period,
-    measure_code,
-    var1_code,
-    coalesce(var1_attr_code, '') as var1_attr_code,
-    var2_code,
-    coalesce(var2_attr_code, '') as var2_attr_code,
-    value,
-    unit,
-    value_status,
-    table_code,
-    _source_file_sha256 as source_file_sha256
-from {{ source('raw', 'population_sex') }}
+{{ raw_as_delivered('population_sex', breakdowns=1) }}
