@@ -224,6 +224,8 @@ def check(result: ReadResult, contract: Contract) -> Conformed:
             result = codes_from_labels(result, contract)
         except InputError as err:
             return Conformed(result, list(err.problems), [], 0)
+    else:
+        result = in_contract_order(result, contract)
     problems = land_total_problems(result, contract)
     rows = len(result.frame)
     result, dropped = in_scope(result, contract)
@@ -259,6 +261,46 @@ def conform(
     frame = checked.result.frame.copy()
     frame["table_code"] = contract.table_code
     return frame
+
+
+def in_contract_order(result: ReadResult, contract: Contract) -> ReadResult:
+    """The file's variables at the contract's positions, found by their codes.
+
+    A GENESIS table lists its variables in the order of its layout (rows before columns), and
+    two downloads of one table may differ in it; the contract names the variables, not their
+    order. Only a whole-file permutation is made: a slot whose codes belong to no position of
+    the contract stays where it is and is reported by the checks.
+    """
+    df = result.frame
+    mapping: dict[int, int] = {}
+    for slot in (1, 2, 3):
+        present = set(df[f"var{slot}_code"].dropna().unique()) - {""}
+        if not present:
+            continue
+        for position in range(1, contract.positions + 1):
+            codes = {v.code for v in contract.variables if v.position == position}
+            if present <= codes and position not in mapping.values():
+                mapping[slot] = position
+                break
+        else:
+            return result
+    if all(slot == position for slot, position in mapping.items()):
+        return result
+    out = df.copy()
+    for part in ("code", "attr_code", "attr_label"):
+        for position in (1, 2, 3):
+            out[f"var{position}_{part}"] = None
+        for slot, position in mapping.items():
+            out[f"var{position}_{part}"] = df[f"var{slot}_{part}"]
+    names = dict(result.metadata.get("column_names") or {})
+    for slot, position in mapping.items():
+        for part in ("code", "attr_code", "attr_label"):
+            if f"var{slot}_{part}" in (result.metadata.get("column_names") or {}):
+                names[f"var{position}_{part}"] = result.metadata["column_names"][
+                    f"var{slot}_{part}"
+                ]
+    metadata = {**result.metadata, "column_names": names}
+    return ReadResult(result.path, result.format, out, metadata)
 
 
 # --- classic exports: labels to codes -------------------------------------------------------

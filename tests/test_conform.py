@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from pathlib import Path
 
@@ -220,3 +221,44 @@ def test_other_regions_can_be_left_out(contracts: dict[str, Contract]) -> None:
     totals = frame[frame["var1_attr_code"] == ""]
     assert totals["value"].sum() == 2_100_277
     assert totals.loc[totals["region_key"] == "16056", "value_status"].tolist() == ["-"]
+
+
+SIGNS = {"-", ".", "/", "x", "..."}
+
+
+def test_variables_are_placed_by_code_not_by_order(contracts: dict[str, Contract]) -> None:
+    """A contract listing GES before NAT takes the real 13111-01-03-4 (NAT before GES): the
+    variables land at the contract's positions, values unchanged."""
+    from dataclasses import replace
+
+    from pipelines.contracts import _positioned
+    from tests.conftest import REFERENCE_DATA
+
+    path = REFERENCE_DATA / "genesis_ffcsv" / "13111-01-03-4_de_flat.csv"
+    base = contracts["employees_workplace"]
+    nat, ges = base.variables
+    swapped = replace(base, variables=tuple(_positioned([ges, nat])))
+
+    frame = _read_and_conform(path, swapped)
+
+    assert set(frame["var1_code"]) == {"GES"} and set(frame["var2_code"]) == {"NAT"}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle, delimiter=";") if r["value"] not in SIGNS]
+    expected = {
+        (
+            r["1_variable_attribute_code"],
+            r["3_variable_attribute_code"],
+            r["2_variable_attribute_code"],
+        ): float(r["value"])
+        for r in rows
+        if r["1_variable_attribute_code"].startswith("16")
+        and len(r["1_variable_attribute_code"]) in (2, 5)  # the Land and its Kreise
+    }
+    found = {
+        (k, ges_code, nat_code): v
+        for k, ges_code, nat_code, v in frame[
+            ["region_key", "var1_attr_code", "var2_attr_code", "value"]
+        ].itertuples(index=False)
+        if v == v
+    }
+    assert found == expected
