@@ -38,7 +38,7 @@ import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -464,7 +464,7 @@ def generate(gv_file: Path, size_name: str, out: Path) -> tuple[Territory, Path]
     territory = build_territory(
         gv, laender, out / "territory", size_name, (size.first, size.last), DEFAULT_TERRITORY_DIR
     )
-    plan = make_plan(territory, size)
+    full_plan = make_plan(territory, size)
     inputs = out / "input"
     if inputs.exists():
         shutil.rmtree(inputs)
@@ -479,6 +479,10 @@ def generate(gv_file: Path, size_name: str, out: Path) -> tuple[Territory, Path]
             continue
         sample = contract.sample_files[0]
         target = inputs / sample.name
+        # a table starts when its statistic starts (care 2009, day care 2006 …)
+        plan = replace(
+            full_plan, years=[y for y in full_plan.years if y >= contract.period_range[0]]
+        )
         if contract.reader == "genesis_ffcsv":
             flat = FlatFile(sample, contract)
             rows = (
@@ -501,7 +505,7 @@ def generate(gv_file: Path, size_name: str, out: Path) -> tuple[Territory, Path]
                 _contract_copies(contract, size.measure_copies, contracts_out)
             else:
                 shutil.copyfile(path, contracts_out / path.name)
-    land_names = {k: v for k, v in plan.names.items() if len(k) == 2}
+    land_names = {k: v for k, v in full_plan.names.items() if len(k) == 2}
     ba_workbooks.generate(inputs, inputs, land_names=land_names)
     return territory, inputs
 
