@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +16,23 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
 REFERENCE_DATA = PROJECT_ROOT / "tests" / "fixtures" / "real"
+
+
+def sample_bytes(name: str) -> bytes:
+    """A sample file's bytes; for a sample kept as the GENESIS API's ZIP, its one member's."""
+    path = SAMPLE_DIR / name
+    if path.suffix != ".zip":
+        return path.read_bytes()
+    with zipfile.ZipFile(path) as archive:
+        (member,) = archive.namelist()
+        assert member.startswith(path.stem) and member.endswith("_de_flat.csv"), member
+        return archive.read(member)
+
+
+def sample_rows(name: str) -> list[dict[str, str]]:
+    """The rows of a sample ffcsv (plain or zipped), by column name."""
+    text = sample_bytes(name).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
 
 
 def sha256(path: Path) -> str:

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from pipelines.territory import DEFAULT_TERRITORY_DIR
-from tests.conftest import SAMPLE_DIR, sha256
+from tests.conftest import SAMPLE_DIR, sample_rows, sha256
 
 KREISE_2015 = {f"160{n}" for n in (51, 52, 53, 54, 55, 56, 61, 62, 63, 64, 65, 66, 67, 68, 69)}
 KREISE_2015 |= {f"160{n}" for n in range(70, 78)}
@@ -33,8 +33,7 @@ UNDER_65 = UNDER_18 | {"ALT018B20"} | AGE_20_64
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    with (SAMPLE_DIR / name).open(encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f, delimiter=";"))
+    return sample_rows(name)
 
 
 def unemployment_rows() -> dict[tuple[str, int], list[str]]:
@@ -107,8 +106,8 @@ def _add_demography_and_care(counts: dict[tuple[str, int], dict[str, float]]) ->
         ("12711-04-02-4_de_flat.csv", 3),
         ("12612-01-01-4_de_flat.csv", 2),
         ("12613-01-01-4_de_flat.csv", 2),
-        ("12411-03-03-4_de_flat.csv", 4),
-        ("12411-04-02-4_de_flat.csv", 3),
+        ("12411-03-03-4.zip", 4),
+        ("12411-04-02-4.zip", 3),
         ("22543-01-01-4_de_flat.csv", 3),
         ("22411-02-03-4_de_flat.csv", 2),
     )

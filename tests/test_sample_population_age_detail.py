@@ -4,7 +4,6 @@ layout and codes, byte-stable generator, exact consistency with the Kreis popula
 
 from __future__ import annotations
 
-import csv
 import functools
 import shutil
 from collections import defaultdict
@@ -14,10 +13,11 @@ from pipelines.conform import conform
 from pipelines.contracts import load_contracts
 from pipelines.readers import read_file
 from pipelines.sample import population_age_detail
+from tests.conftest import sample_bytes, sample_rows
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 POPULATION = "12411-02-03-4_de_flat.csv"
-FILE = "12411-04-02-4_de_flat.csv"
+FILE = "12411-04-02-4.zip"
 KREISE = {f"160{n}" for n in (*range(51, 57), *range(61, 78))}
 YEARS = range(2015, 2025)
 OLD = ("ALT075B80", "ALT080B85", "ALT085B90", "ALT090UM")
@@ -40,8 +40,7 @@ GOLDEN_SUM = 10_024_020.0
 
 @functools.cache
 def _rows(name: str) -> tuple[dict[str, str], ...]:
-    with (SAMPLE / name).open(encoding="utf-8-sig", newline="") as f:
-        return tuple(csv.DictReader(f, delimiter=";"))
+    return tuple(sample_rows(name))
 
 
 @functools.cache
@@ -82,7 +81,7 @@ def test_generator_is_byte_stable(tmp_path: Path) -> None:
 def test_layout_is_the_real_table() -> None:
     """Rows (Kreis, age) before columns (sex); 79 age classes and Insgesamt."""
     rows = _rows(FILE)
-    raw = (SAMPLE / FILE).read_bytes()
+    raw = sample_bytes(FILE)  # the flat file inside the API's ZIP
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw and b'"' not in raw
     assert {(r["statistics_code"], r["time_code"], r["time"][4:]) for r in rows} == {
         ("12411", "STAG", "-12-31")

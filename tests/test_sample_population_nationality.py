@@ -7,7 +7,6 @@ Expected values come from plain `csv` parsing of the committed files (this one,
 
 from __future__ import annotations
 
-import csv
 import functools
 import shutil
 from collections import defaultdict
@@ -19,11 +18,12 @@ from pipelines.conform import conform
 from pipelines.contracts import load_contracts
 from pipelines.readers import read_file
 from pipelines.sample import population_nationality
+from tests.conftest import sample_bytes, sample_rows
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 POPULATION_FILE = "12411-02-03-4_de_flat.csv"
-SINGLE_YEARS_FILE = "12411-04-02-4_de_flat.csv"
-FILE = "12411-03-03-4_de_flat.csv"
+SINGLE_YEARS_FILE = "12411-04-02-4.zip"
+FILE = "12411-03-03-4.zip"
 KREISE = {f"160{n}" for n in (*range(51, 57), *range(61, 78))}
 YEARS = range(2015, 2025)
 AGES = (
@@ -36,8 +36,7 @@ SAME_IN_POPULATION_FILE = AGES[:15]
 
 @functools.cache
 def _rows(name: str) -> tuple[dict[str, str], ...]:
-    with (SAMPLE_DIR / name).open(encoding="utf-8-sig", newline="") as f:
-        return tuple(csv.DictReader(f, delimiter=";"))
+    return tuple(sample_rows(name))
 
 
 def _gone(key: str, year: int) -> bool:
@@ -104,7 +103,7 @@ def test_generator_refuses_a_foreign_population_file(tmp_path: Path) -> None:
 def test_layout_is_the_real_table() -> None:
     """Rows (Kreis, age group) before columns (nationality, sex), as the table is laid out."""
     rows = _rows(FILE)
-    raw = (SAMPLE_DIR / FILE).read_bytes()
+    raw = sample_bytes(FILE)  # the flat file inside the API's ZIP
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw and b'"' not in raw
     assert {(r["statistics_code"], r["time_code"], r["time"][4:]) for r in rows} == {
         ("12411", "STAG", "-12-31")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,15 +239,33 @@ def _value(key: str, year: int, value: int | str) -> str:
     return "-" if key == EISENACH and year >= MERGE_YEAR else str(value)
 
 
+# The GENESIS API zips its tables: one `<table>_<epoch ms>_de_flat.csv` in the archive. Large
+# samples are kept as that ZIP (a fixed stamp and date, so the bytes stay the same).
+API_ZIP_STAMP = "1735689600000"  # 2025-01-01 00:00 UTC in ms
+API_ZIP_DATE = (2025, 1, 1, 0, 0, 0)
+
+
 def _write(path: Path, n_vars: int, rows: list[list[str]], rng: random.Random) -> Path:
-    """Write a GENESIS ffcsv: UTF-8 with BOM, `;`, LF, no quoting, rows unsorted."""
+    """Write a GENESIS ffcsv: UTF-8 with BOM, `;`, LF, no quoting, rows unsorted; as the API's
+    ZIP when `path` ends in `.zip`."""
     head = ["statistics_code", "statistics_label", "time_code", "time_label", "time"]
     for i in range(1, n_vars + 1):
         head += [f"{i}_variable_{s}" for s in PARTS]
     head += ["value", "value_unit", "value_variable_code", "value_variable_label"]
     rng.shuffle(rows)
     text = "".join(";".join(r) + "\n" for r in [head, *rows])
-    path.write_bytes("\ufeff".encode() + text.encode("utf-8"))
+    return write_flat(path, "\ufeff".encode() + text.encode("utf-8"))
+
+
+def write_flat(path: Path, data: bytes) -> Path:
+    """Write an ffcsv's bytes, as the API's ZIP when `path` ends in `.zip`."""
+    if path.suffix != ".zip":
+        path.write_bytes(data)
+        return path
+    member = zipfile.ZipInfo(f"{path.stem}_{API_ZIP_STAMP}_de_flat.csv", API_ZIP_DATE)
+    member.compress_type = zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(member, data, compresslevel=9)
     return path
 
 

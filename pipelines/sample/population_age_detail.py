@@ -1,6 +1,7 @@
 """Deterministic sample of 12411-04-02-4 (population by sex and single years of age), SYNTHETIC.
 
-Writes `12411-04-02-4_de_flat.csv` as the GENESIS API delivers the table "Bevölkerung nach
+Writes `12411-04-02-4.zip` (one `12411-04-02-4_<stamp>_de_flat.csv`) as the GENESIS API
+delivers the table "Bevölkerung nach
 Geschlecht und Altersjahren (79) - Stichtag 31.12. - Kreise und krfr. Städte": UTF-8 with
 BOM, `;`, LF, rows shuffled; statistic 12411, time `STAG` (`YYYY-12-31`), variable 1
 `KREISE`, variable 2 `ALTX76` (single years `ALT000` unter 1 Jahr … `ALT074`, then
@@ -29,7 +30,7 @@ from pathlib import Path
 from pipelines.sample import generate as base
 
 SEED = 16_12411_042
-FILE = "12411-04-02-4_de_flat.csv"
+FILE = "12411-04-02-4.zip"  # the API's ZIP: the table is large
 AGE_VARIABLE = ("ALTX76", "Altersjahre (unter 1 bis 90, Altersgruppen)")
 SEX_VARIABLE = ("GES", "Geschlecht")
 OLD_GROUPS = (
@@ -145,7 +146,7 @@ def _rows(split: dict[tuple[str, int, str], dict[str, int] | None]) -> Iterable[
 
 
 def generate(out_dir: Path) -> list[Path]:
-    """Write `12411-04-02-4_de_flat.csv` into `out_dir` (which must hold the Kreis population
+    """Write `12411-04-02-4.zip` into `out_dir` (which must hold the Kreis population
     sample); same bytes on every run."""
     rows = list(_rows(single_years(out_dir)))
     return [base._write(out_dir / FILE, 3, rows, random.Random(SEED + 1))]

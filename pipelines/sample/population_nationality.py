@@ -1,7 +1,8 @@
 """Deterministic sample of 12411-03-03-4: population at 31.12. by sex, nationality and age
 groups (21), Kreise.
 
-Writes `12411-03-03-4_de_flat.csv` as the GENESIS API delivers "Bevölkerung nach Geschlecht,
+Writes `12411-03-03-4.zip` (one `12411-03-03-4_<stamp>_de_flat.csv`) as the GENESIS API
+delivers "Bevölkerung nach Geschlecht,
 Nationalität und Altersgruppen (21) - Stichtag 31.12. - Kreise und krfr. Städte": UTF-8 with
 BOM, `;`, LF, rows shuffled; statistic 12411, time `STAG` (`YYYY-12-31`), variable 1 `KREISE`,
 variable 2 `ALTX21` (21 age groups `ALT000B03` … `ALT085B90`, `ALT090UM`, Insgesamt),
@@ -49,7 +50,7 @@ from pipelines.sample.generate import (
 )
 from pipelines.sample.population_age_detail import single_years
 
-FILE = "12411-03-03-4_de_flat.csv"
+FILE = "12411-03-03-4.zip"  # the API's ZIP: the table is large
 OWN_SEED = 12_411_033
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "sample_data"
 AGE_VARIABLE = ("ALTX21", "Altersgruppen (unter 3, 5er-Schritte, 90 und mehr)")

@@ -36,6 +36,7 @@ import re
 import shutil
 import sys
 import unicodedata
+import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -46,7 +47,8 @@ import yaml
 
 from pipelines.contracts import Contract, load_contract
 from pipelines.paths import CONTRACTS_DIR
-from pipelines.sample.generate import _largest_remainder
+from pipelines.readers.detect import flat_member
+from pipelines.sample.generate import _largest_remainder, write_flat
 from pipelines.territory import DEFAULT_TERRITORY_DIR, Territory
 
 HOME = "16"  # the Land of the bundled sample
@@ -167,12 +169,19 @@ def _is_number(value: str) -> bool:
 # --- GENESIS flat files ----------------------------------------------------------------------
 
 
+def _flat_text(path: Path) -> str:
+    """A flat file's text, also from the API's ZIP the sample keeps its large tables in."""
+    if path.suffix != ".zip":
+        return path.read_text(encoding="utf-8-sig")
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(flat_member(archive.namelist())).decode("utf-8-sig")
+
+
 class FlatFile:
     """A GENESIS ffcsv file as lines of fields (the sample writes no quotes)."""
 
     def __init__(self, path: Path, contract: Contract) -> None:
-        text = path.read_text(encoding="utf-8-sig")
-        lines = [line for line in text.split("\n") if line]
+        lines = [line for line in _flat_text(path).split("\n") if line]
         self.header = lines[0].split(";")
         self.rows = [line.split(";") for line in lines[1:]]
         col = self.header.index
@@ -492,7 +501,7 @@ def generate(gv_file: Path, size_name: str, out: Path) -> tuple[Territory, Path]
             )
             if size.measure_copies > 1:
                 rows = with_measure_copies(flat, rows, size.measure_copies)
-            target.write_text(flat.text(rows), encoding="utf-8")
+            write_flat(target, flat.text(rows).encode("utf-8"))
         elif contract.reader == "genesis_classic" and len(contract.sample_files) > 1:
             for name, data in classic_yearly(contract.sample_files, contract, plan).items():
                 (inputs / name).write_bytes(data)

@@ -73,10 +73,11 @@ def read_ffcsv(path: Path, measures: Iterable[str], attribute: str = "") -> Valu
 def read_workbook(path: Path, source: str) -> dict[str, dict[str, int]]:
     """Numeric Kreis values of a BA sample workbook, read with the project's reader and
     contract (anonymised and empty cells are left out)."""
-    from pipelines.contracts import load_contracts
+    from pipelines.contracts import load_contract
+    from pipelines.paths import contracts_dir
     from pipelines.readers import read_file
 
-    contract = load_contracts()[source]
+    contract = load_contract(contracts_dir() / f"{source}.yml")  # only the one it reads
     frame = read_file(path, contract.reader, **contract.reader_options).frame
     out: dict[str, dict[str, int]] = {}
     for row in frame.itertuples():
