@@ -75,18 +75,6 @@ class Delivery:
     how: str
 
 
-def ingest(
-    contract: Contract,
-    path: Path,
-    con: duckdb.DuckDBPyConnection,
-    release: str,
-    original_name: str | None = None,
-) -> IngestReport:
-    """Ingest a source from one file (see `ingest_deliveries`)."""
-    delivery = Delivery(path, original_name or path.name, sha256_of(path), "", "file")
-    return ingest_deliveries(contract, [delivery], con, release)
-
-
 def ingest_deliveries(
     contract: Contract,
     deliveries: list[Delivery],

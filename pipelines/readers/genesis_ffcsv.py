@@ -24,22 +24,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines.readers.detect import extracted, flat_member, identify
+from pipelines.readers.detect import FFCSV_COLUMNS, extracted, flat_member, identify
 from pipelines.readers.errors import InputError, Problem
 from pipelines.readers.sniff import check_is_text_table
 from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult
 
-FIXED_COLUMNS = [
-    "statistics_code",
-    "statistics_label",
-    "time_code",
-    "time_label",
-    "time",
-    "value",
-    "value_unit",
-    "value_variable_code",
-    "value_variable_label",
-]
 GROUP_FIELDS = [
     "variable_code",
     "variable_label",
@@ -63,7 +52,7 @@ OPTIONS: dict[str, type] = {"decimal": str, "region_variable": str}
 def _header(path: Path, text_head: str) -> list[str]:
     first = text_head.split("\n", 1)[0].lstrip("\ufeff").rstrip("\r")
     columns = first.split(";")
-    missing = [c for c in FIXED_COLUMNS if c not in columns]
+    missing = [c for c in FFCSV_COLUMNS if c not in columns]
     if missing:
         raise InputError.single(
             path,
