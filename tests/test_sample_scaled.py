@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import re
+import zipfile
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -53,8 +55,13 @@ class Flat:
     """A GENESIS flat file read with `csv`: header, rows, and where the region key sits."""
 
     def __init__(self, path: Path) -> None:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            table = list(csv.reader(handle, delimiter=";"))
+        if path.suffix == ".zip":  # the API's ZIP: its one flat file
+            with zipfile.ZipFile(path) as archive:
+                (member,) = archive.namelist()
+                text = archive.read(member).decode("utf-8-sig")
+        else:
+            text = path.read_text(encoding="utf-8-sig")
+        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
         self.header, self.rows = table[0], table[1:]
         col = self.header.index
         group = next(
@@ -119,7 +126,7 @@ def _sample(name: str) -> Flat:
 
 
 def _flat_names() -> list[str]:
-    return sorted(p.name for p in SAMPLE.glob("*_flat.csv"))
+    return sorted(p.name for p in SAMPLE.iterdir() if p.name.endswith(("_flat.csv", ".zip")))
 
 
 @pytest.fixture(scope="module")

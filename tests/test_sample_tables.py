@@ -4,13 +4,12 @@ test_sample_generator.py.) Expectations come from plain reading of the files."""
 
 from __future__ import annotations
 
-import csv
-
 import pytest
 
 from pipelines.conform import conform
 from pipelines.contracts import load_contracts
 from pipelines.readers import read_file
+from tests.conftest import sample_bytes, sample_rows
 
 KREISE = {f"160{n}" for n in (*range(51, 57), *range(61, 78))}
 YEARS = set(range(2015, 2025))
@@ -19,17 +18,16 @@ KREIS_TABLES = sorted(
     for source, c in load_contracts().items()
     if c.region.variable == "KREISE"
     and len(c.sample_files) == 1
-    and c.sample_files[0].name.endswith("_flat.csv")
+    and c.sample_files[0].name.endswith(("_flat.csv", ".zip"))  # ffcsv, or the API's ZIP
 )
 
 
 @pytest.mark.parametrize("source", KREIS_TABLES)
 def test_kreis_table_follows_ffcsv_contract_and_eisenach_rule(source: str) -> None:
     contract = load_contracts()[source]
-    data = contract.sample_files[0].read_bytes()
+    data = sample_bytes(contract.sample_files[0].name)
     assert data.startswith(b"\xef\xbb\xbf") and b"\r" not in data and data.endswith(b"\n")
-    with contract.sample_files[0].open(encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.DictReader(f, delimiter=";"))
+    rows = sample_rows(contract.sample_files[0].name)
 
     frame = conform(
         read_file(contract.sample_files[0], "genesis_ffcsv", **contract.reader_options), contract
