@@ -155,6 +155,79 @@ def _land(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deliveries(args: argparse.Namespace) -> int:
+    from pipelines.contracts import load_contracts
+    from pipelines.ingest import sha256_of
+    from pipelines.landing import delivery_states, read_manifest
+    from pipelines.paths import warehouse_paths
+
+    contracts = load_contracts()
+    if args.source and args.source not in contracts:
+        print(f"no source {args.source!r}; sources: {', '.join(contracts)}", file=sys.stderr)
+        return EXIT_FAILED
+    paths = warehouse_paths()
+    manifest = read_manifest(paths)
+    periods = _published_periods(paths)
+    rows = []
+    for source in [args.source] if args.source else sorted(contracts):
+        samples = [sha256_of(f) for f in contracts[source].sample_files]
+        for state in delivery_states(source, manifest, samples):
+            first = state.first
+            rows.append(
+                [
+                    source,
+                    first.delivery_id,
+                    first.landed_at.replace("T", " ")[:16],
+                    first.how,
+                    first.original_name,
+                    periods.get(first.sha256, "not read yet"),
+                    state.status,
+                ]
+            )
+    columns = ["source", "delivery", "landed", "how", "file", "periods", "status"]
+    _print_rows(columns, rows, args.format)
+    return 0
+
+
+def _published_periods(paths) -> dict[str, str]:
+    """sha256 -> the periods the published release read from that file."""
+    import duckdb
+
+    if not paths.published.is_file():
+        return {}
+    try:
+        with duckdb.connect(str(paths.published), read_only=True) as con:
+            rows = con.execute("select file_sha256, periods from meta.source_file").fetchall()
+    except duckdb.Error:
+        return {}
+    from pipelines.refresh import years_text
+
+    return {
+        sha: years_text([int(y) for y in (periods or "").split(",") if y]) for sha, periods in rows
+    }
+
+
+def _withdraw(args: argparse.Namespace) -> int:
+    from pipelines.contracts import load_contracts
+    from pipelines.landing import DeliveryError, withdraw
+    from pipelines.paths import warehouse_paths
+
+    if args.source not in load_contracts():
+        print(f"no source {args.source!r}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        row = withdraw(args.source, args.delivery, args.reason, warehouse_paths())
+    except DeliveryError as exc:
+        print(f"cannot withdraw: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(
+        f"withdrew {row.source} delivery {row.delivery_id} ({row.original_name}): {row.reason}\n"
+        "the file stays landed; the next refresh no longer reads it "
+        "(deliver it again to bring it back)"
+    )
+    return 0
+
+
 def _fetch(args: argparse.Namespace) -> int:
     """Download a GENESIS table for the territory (or what `--regions` says) and land it.
 
@@ -303,6 +376,22 @@ def build_parser() -> argparse.ArgumentParser:
     land.add_argument("file")
     land.add_argument("--source", help="the contract (source id); default: by file name")
     land.set_defaults(func=_land)
+
+    listing = sub.add_parser("deliveries", help="list the deliveries of every source or one")
+    listing.add_argument("source", nargs="?", help="one source (contract id)")
+    listing.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    listing.set_defaults(func=_deliveries)
+
+    withdrawal = sub.add_parser(
+        "withdraw",
+        help="take a delivery out of use (the file stays landed; deliver it again to undo)",
+    )
+    withdrawal.add_argument("source", help="the source (contract id)")
+    withdrawal.add_argument(
+        "delivery", help="the delivery id `sozplan deliveries` shows, or its file name"
+    )
+    withdrawal.add_argument("--reason", required=True, help="why, for the record")
+    withdrawal.set_defaults(func=_withdraw)
 
     fetch = sub.add_parser(
         "fetch",

@@ -25,7 +25,6 @@ from pipelines.paths import (
 )
 from pipelines.territory import current_territory
 
-SAMPLE = "bundled sample"
 CODE_DIRS = ("pipelines/readers", "pipelines/assets", "pipelines/audit")
 CODE_FILES = ("pipelines/conform.py", "pipelines/ingest.py", "pipelines/contracts.py")
 DBT_DIRS = ("models", "seeds", "tests", "macros")
@@ -34,9 +33,9 @@ DBT_DIRS = ("models", "seeds", "tests", "macros")
 def delivery_shas(contract: Contract, paths: WarehousePaths) -> list[str]:
     """sha256 of every file the next refresh reads for `contract`, in delivery order (nothing
     is landed here: the inbox is landed before a refresh looks at this)."""
-    from pipelines.landing import read_manifest
+    from pipelines.landing import deliveries_in_use, read_manifest
 
-    rows = [r for r in read_manifest(paths) if r.source == contract.source and r.how != SAMPLE]
+    rows = deliveries_in_use(contract.source, read_manifest(paths))
     if rows:
         return [r.sha256 for r in rows]
     return [sha256_of(p) for p in contract.sample_files]
@@ -93,18 +92,20 @@ def kept_sources(paths: WarehousePaths, gebietsstand: str) -> dict[str, str]:
             release, structure = con.execute(
                 "select release, structure_fingerprint from meta.release"
             ).fetchone()
-            files = con.execute("select source, file_sha256 from meta.source_file").fetchall()
+            files = con.execute(
+                "select source, file_sha256 from meta.source_file order by source, delivery_seq"
+            ).fetchall()
     except (duckdb.Error, TypeError):
-        return {}  # an older release without the structure fingerprint
+        return {}  # an older release without the structure fingerprint or delivery order
     if structure != structure_fingerprint(gebietsstand):
         return {}
-    read: dict[str, set[str]] = {}
+    read: dict[str, list[str]] = {}
     for source, sha in files:
-        read.setdefault(source, set()).add(sha)
-    return {
+        read.setdefault(source, []).append(sha)
+    return {  # the same deliveries in the same order (the newest wins where they overlap)
         source: release
         for source, contract in load_contracts().items()
-        if read.get(source, set()) == set(delivery_shas(contract, paths))
+        if read.get(source, []) == delivery_shas(contract, paths)
     }
 
 

@@ -213,7 +213,8 @@ def write_source_register(con: duckdb.DuckDBPyConnection, contracts: list[Contra
                    string_agg(distinct cast(h.period_year as varchar), ',' order by
                        cast(h.period_year as varchar)) as periods,
                    ? as reader, ? as licence, ? as attribution, min(h._ingested_at) as ingested_at,
-                   min(h._release) as release, ?::double as parts_tolerance
+                   min(h._release) as release, ?::double as parts_tolerance,
+                   min(h._delivery_seq) as delivery_seq
             from raw_history.{c.source} as h
             left join (
                 select _source_file_sha256, count(*) as rows from {c.raw_table} group by 1

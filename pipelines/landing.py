@@ -1,11 +1,16 @@
 """The landing area: every delivered file, immutable, named by its sha256.
 
-`warehouse/landing/<source>/<sha256>.<ext>` plus one manifest row per landing (source,
-original name, sha256, size, landed at, how it came). Landing the same bytes twice changes
-nothing and says so. Inbox files are matched to a contract by their content
-(`pipelines/matching.py`). A refresh reads every landed delivery of a source (the newest wins
+`warehouse/landing/<source>/<sha256>.<ext>` plus one manifest row per event (source,
+original name, sha256, size, when, how it came, what happened: `landed`, `redelivered`,
+`withdrawn` with its reason). Landed files are never changed or removed; the manifest says
+which deliveries are in use. Inbox files are matched to a contract by their content
+(`pipelines/matching.py`). A refresh reads every delivery of a source in use (the newest wins
 where two deliver the same value); the bundled sample is landed and read only while a source
-has no delivery of its own.
+has no delivery of its own in use.
+
+Delivering the current delivery again changes nothing. Delivering bytes that were landed
+before (withdrawn, or superseded by a newer delivery) makes them the newest delivery again,
+so a withdrawn bad file is undone by delivering the previous good one.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from fnmatch import fnmatch
 from pathlib import Path
@@ -26,6 +31,7 @@ from pipelines.ingest import sha256_of
 from pipelines.paths import WarehousePaths
 
 SAMPLE = "bundled sample"  # `how` of the bundled sample's landings
+LANDED, REDELIVERED, WITHDRAWN = "landed", "redelivered", "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,13 @@ class Landing:
     landed_at: str
     how: str
     path: str  # relative to the landing folder
+    event: str = LANDED  # landed | redelivered | withdrawn
+    reason: str = ""  # why a delivery was withdrawn (or who asked)
+
+    @property
+    def delivery_id(self) -> str:
+        """How a person names a delivery: the start of its sha256."""
+        return self.sha256[:12]
 
 
 @dataclass(frozen=True)
@@ -48,11 +61,16 @@ class LandingResult:
 
     def describe(self) -> str:
         row = self.landing
+        if self.new and row.event == REDELIVERED:
+            return (
+                f"{row.original_name} was landed before as {row.source}/{Path(row.path).name}; "
+                f"it is the newest delivery of {row.source} again"
+            )
         if self.new:
             return f"landed {row.original_name} as {row.source}/{Path(row.path).name}"
         return (
             f"{row.original_name} is already landed as {row.source}/{Path(row.path).name} "
-            f"(since {row.landed_at}); nothing changed"
+            f"(since {row.landed_at}) and is the newest delivery; nothing changed"
         )
 
 
@@ -78,8 +96,10 @@ def land(
 ) -> LandingResult:
     """Copy `file` into the landing area of `source` unless the same bytes are there already.
 
-    The bundled sample and real deliveries are kept apart: a delivery with the sample's bytes
-    is still a delivery (it ends the use of the sample).
+    Bytes that are the newest delivery already change nothing; bytes landed before and since
+    withdrawn or superseded become the newest delivery again (a `redelivered` row). The
+    bundled sample and real deliveries are kept apart: a delivery with the sample's bytes is
+    still a delivery (it ends the use of the sample).
     """
     sha = sha256_of(file)
     name = original_name or file.name
@@ -88,13 +108,22 @@ def land(
     target = landing_dir(paths) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(landing_dir(paths) / ".manifest.lock"):
-        for row in read_manifest(paths):
-            if (
-                row.source == source
-                and row.sha256 == sha
-                and (row.how == SAMPLE) == (how == SAMPLE)
-            ):
-                return LandingResult(row, new=False)
+        manifest = read_manifest(paths)
+        event = LANDED
+        if how == SAMPLE:
+            for row in manifest:
+                if row.source == source and row.sha256 == sha and row.how == SAMPLE:
+                    return LandingResult(row, new=False)
+        else:
+            in_use = deliveries_in_use(source, manifest)
+            if in_use and in_use[-1].sha256 == sha:
+                return LandingResult(in_use[-1], new=False)
+            earlier = [r for r in manifest if r.source == source and r.sha256 == sha]
+            if any(r.how != SAMPLE for r in earlier):
+                event = REDELIVERED
+            if earlier:  # the same bytes are landed already (perhaps under another suffix)
+                relative = Path(earlier[-1].path)
+                target = landing_dir(paths) / relative
         if not target.exists():
             with (
                 tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp,
@@ -108,13 +137,72 @@ def land(
             original_name=name,
             sha256=sha,
             size=target.stat().st_size,
-            landed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            landed_at=_now(),
             how=how,
             path=str(relative),
+            event=event,
         )
-        with manifest_path(paths).open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
+        _append(paths, row)
     return LandingResult(row, new=True)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _append(paths: WarehousePaths, row: Landing) -> None:
+    with manifest_path(paths).open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
+
+
+def deliveries_in_use(source: str, manifest: list[Landing]) -> list[Landing]:
+    """The deliveries of `source` a refresh reads, oldest first: every real landing not
+    withdrawn since, each at the place of its latest landing or redelivery."""
+    in_use: dict[str, Landing] = {}
+    for row in manifest:
+        if row.source != source or row.how == SAMPLE:
+            continue
+        in_use.pop(row.sha256, None)
+        if row.event != WITHDRAWN:
+            in_use[row.sha256] = row
+    return list(in_use.values())
+
+
+class DeliveryError(ValueError):
+    """A delivery named by a person cannot be found or withdrawn."""
+
+
+def withdraw(source: str, delivery: str, reason: str, paths: WarehousePaths) -> Landing:
+    """Take a delivery out of use: its file stays landed, the manifest records why.
+
+    `delivery` is the start of its sha256 (at least 6 characters, as `sozplan deliveries`
+    shows it) or its original file name when that names exactly one delivery in use.
+    """
+    if not reason.strip():
+        raise DeliveryError("say why the delivery is withdrawn (--reason)")
+    with FileLock(landing_dir(paths) / ".manifest.lock"):
+        manifest = read_manifest(paths)
+        in_use = deliveries_in_use(source, manifest)
+        wanted = delivery.strip().lower()
+        found = [
+            r
+            for r in in_use
+            if (len(wanted) >= 6 and r.sha256.startswith(wanted))
+            or r.original_name.lower() == wanted
+        ]
+        if len(found) != 1:
+            listed = ", ".join(f"{r.delivery_id} ({r.original_name})" for r in in_use) or "none"
+            what = "names several deliveries" if found else "names no delivery in use"
+            raise DeliveryError(f"{delivery!r} {what} of {source}; deliveries in use: {listed}")
+        row = replace(
+            found[0],
+            landed_at=_now(),
+            how="sozplan withdraw",
+            event=WITHDRAWN,
+            reason=reason.strip(),
+        )
+        _append(paths, row)
+    return row
 
 
 def contract_for(file: Path | str, contracts: list[Contract]) -> Contract | None:
@@ -181,9 +269,9 @@ def land_inbox(contracts: list[Contract], paths: WarehousePaths) -> InboxReport:
 
 
 def deliveries(contract: Contract, paths: WarehousePaths) -> list[Landing]:
-    """What a refresh reads for `contract`, oldest first: every landed delivery; while the
+    """What a refresh reads for `contract`, oldest first: every delivery in use; while the
     source has none, the bundled sample as it is now (landed if it changed)."""
-    rows = [r for r in read_manifest(paths) if r.source == contract.source and r.how != SAMPLE]
+    rows = deliveries_in_use(contract.source, read_manifest(paths))
     if rows:
         return rows
     return [land(p, contract.source, SAMPLE, paths).landing for p in contract.sample_files]
@@ -195,3 +283,50 @@ def current_landing(contract: Contract, paths: WarehousePaths) -> Landing:
     if not rows:
         raise LookupError(f"{contract.source}: no delivery and no bundled sample")
     return rows[-1]
+
+
+@dataclass(frozen=True)
+class DeliveryState:
+    """One delivery of a source as `sozplan deliveries` shows it."""
+
+    first: Landing  # when and how it first came
+    last: Landing  # its latest event (landed, redelivered or withdrawn)
+    in_use: bool
+    newest: bool
+
+    @property
+    def status(self) -> str:
+        if not self.in_use and self.last.event != WITHDRAWN:
+            return "no longer read (an older bundled sample)"
+        if not self.in_use:
+            return f"withdrawn {self.last.landed_at[:10]}: {self.last.reason}"
+        return "in use, newest" if self.newest else "in use"
+
+
+def delivery_states(
+    source: str, manifest: list[Landing], sample_shas: list[str] | None = None
+) -> list[DeliveryState]:
+    """Every delivery ever landed for `source` (the bundled sample only while nothing else
+    is: those of its files in `sample_shas`), in the order they first came, with whether the
+    next refresh reads it."""
+    rows = [r for r in manifest if r.source == source]
+    real = [r for r in rows if r.how != SAMPLE]
+    if real:
+        rows = real
+        in_use_shas = [r.sha256 for r in deliveries_in_use(source, manifest)]
+    else:
+        in_use_shas = [s for s in sample_shas or [] if any(r.sha256 == s for r in rows)]
+    first: dict[str, Landing] = {}
+    last: dict[str, Landing] = {}
+    for row in rows:
+        first.setdefault(row.sha256, row)
+        last[row.sha256] = row
+    return [
+        DeliveryState(
+            first=row,
+            last=last[sha],
+            in_use=sha in in_use_shas,
+            newest=bool(in_use_shas) and sha == in_use_shas[-1],
+        )
+        for sha, row in first.items()
+    ]

@@ -50,3 +50,13 @@ def rollback(release: str, paths: WarehousePaths) -> Path:
     os.link(kept, staging)
     os.replace(staging, paths.published)
     return paths.published
+
+
+def pin_file(paths: WarehousePaths) -> Path:
+    return paths.releases_dir / "PINNED"
+
+
+def pinned_release(paths: WarehousePaths) -> str | None:
+    """The release a rollback pinned: no refresh publishes over it until `sozplan unpin`."""
+    pin = pin_file(paths)
+    return pin.read_text(encoding="utf-8").strip() or None if pin.is_file() else None

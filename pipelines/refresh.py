@@ -48,7 +48,7 @@ class RefreshOutcome:
                 lines.append(f"  gap: {source} has no delivery yet (no sample either)")
             else:
                 lines.append(
-                    f"  gap: {source} has no delivery for {_years(years)} (shown as missing)"
+                    f"  gap: {source} has no delivery for {years_text(years)} (shown as missing)"
                 )
         return lines
 
@@ -79,7 +79,7 @@ class RefreshOutcome:
         return "\n".join(lines)
 
 
-def _years(years: list[int]) -> str:
+def years_text(years: list[int]) -> str:
     """2015, 2017-2019, 2021"""
     runs: list[list[int]] = []
     for year in sorted(years):

@@ -6,6 +6,8 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
+
 from pipelines.contracts import load_contracts
 from pipelines.landing import current_landing, deliveries, land, land_inbox, read_manifest
 from pipelines.paths import warehouse_paths
@@ -84,3 +86,79 @@ def test_a_changed_sample_is_landed_again(warehouse_dir: Path, tmp_path: Path) -
     assert second.sha256 == sha256(changed) != first.sha256
     assert current_landing(contract, paths).sha256 == first.sha256  # and back
     assert len(read_manifest(paths)) == len(contract.sample_files) + 1
+
+
+def _delivery(tmp_path: Path, name: str, year: int, extra: bytes = b"") -> Path:
+    path = tmp_path / name
+    path.write_bytes((SAMPLE_DIR / f"13211-02-05-4_{year}.csv").read_bytes() + extra)
+    return path
+
+
+def test_withdrawn_delivery_falls_back_and_comes_back_when_delivered_again(
+    warehouse_dir: Path, tmp_path: Path
+) -> None:
+    """Withdrawal takes a delivery out of use (its file stays); delivering bytes landed before
+    makes them the newest delivery again; the current delivery again changes nothing."""
+    from pipelines.landing import DeliveryError, delivery_states, withdraw
+
+    paths = warehouse_paths()
+    contract = load_contracts()["unemployment"]
+    good = _delivery(tmp_path, "good.csv", 2024)
+    bad = _delivery(tmp_path, "bad.csv", 2024, b"\n")
+    assert land(good, "unemployment", "inbox", paths).new
+    assert land(bad, "unemployment", "inbox", paths).new
+    assert [d.original_name for d in deliveries(contract, paths)] == ["good.csv", "bad.csv"]
+
+    # the good file again: it becomes the newest (its values win), nothing is copied
+    again = land(good, "unemployment", "inbox", paths)
+    assert again.new and again.landing.event == "redelivered"
+    assert "newest delivery of unemployment again" in again.describe()
+    assert [d.original_name for d in deliveries(contract, paths)] == ["bad.csv", "good.csv"]
+    assert not land(good, "unemployment", "inbox", paths).new  # current already
+
+    with pytest.raises(DeliveryError, match="--reason"):
+        withdraw("unemployment", sha256(bad)[:12], " ", paths)
+    with pytest.raises(DeliveryError, match="names no delivery in use"):
+        withdraw("unemployment", "0000000000", "typo", paths)
+    row = withdraw("unemployment", sha256(bad)[:12], "Kreis 16051 doubled", paths)
+    assert row.event == "withdrawn" and row.reason == "Kreis 16051 doubled"
+    assert [d.original_name for d in deliveries(contract, paths)] == ["good.csv"]
+    landed_bad = warehouse_dir / "landing" / "unemployment" / f"{sha256(bad)}.csv"
+    assert landed_bad.read_bytes() == bad.read_bytes()  # the file stays, immutable
+    with pytest.raises(DeliveryError, match="names no delivery in use"):
+        withdraw("unemployment", "bad.csv", "twice", paths)
+
+    states = {
+        s.first.original_name: s.status
+        for s in delivery_states("unemployment", read_manifest(paths))
+    }
+    assert states["good.csv"] == "in use, newest"
+    assert states["bad.csv"].startswith("withdrawn ") and states["bad.csv"].endswith("doubled")
+
+    # withdrawing everything hands the source back to the bundled sample
+    withdraw("unemployment", "good.csv", "wrong Stichtag", paths)
+    assert {d.how for d in deliveries(contract, paths)} == {"bundled sample"}
+    # and delivering the withdrawn bad file again brings it back
+    back = land(bad, "unemployment", "sozplan land", paths)
+    assert back.new and [d.original_name for d in deliveries(contract, paths)] == ["bad.csv"]
+
+
+def test_cli_lists_and_withdraws(warehouse_dir: Path, tmp_path: Path, capsys) -> None:
+    from pipelines.cli import main
+
+    paths = warehouse_paths()
+    land(_delivery(tmp_path, "13211-02-05-4_2023.csv", 2023), "unemployment", "inbox", paths)
+    land(_delivery(tmp_path, "13211-02-05-4_2024.csv", 2024), "unemployment", "inbox", paths)
+    capsys.readouterr()
+
+    assert main(["withdraw", "unemployment", "13211-02-05-4_2024.csv", "--reason", "test"]) == 0
+    assert "next refresh no longer reads it" in capsys.readouterr().out
+    assert main(["deliveries", "unemployment", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(r["file"], r["status"].split(" ")[0]) for r in listed] == [
+        ("13211-02-05-4_2023.csv", "in"),
+        ("13211-02-05-4_2024.csv", "withdrawn"),
+    ]
+    assert listed[0]["delivery"] == sha256(tmp_path / "13211-02-05-4_2023.csv")[:12]
+    assert main(["withdraw", "unemployment", "nothing-like-this", "--reason", "x"]) == 1
+    assert "deliveries in use: " in capsys.readouterr().err
