@@ -42,23 +42,67 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
-    import duckdb
+    """SQL through the read-only door (`pipelines/query.py`); `-` reads it from stdin."""
+    from pipelines.query import QueryError, open_published
 
-    from pipelines.paths import warehouse_paths
-
-    published = warehouse_paths().published
-    if not published.is_file():
-        print(f"no published warehouse at {published}: run `make run` first", file=sys.stderr)
-        return EXIT_FAILED
+    sql = sys.stdin.read() if args.sql == "-" else args.sql
     try:
-        with duckdb.connect(str(published), read_only=True) as con:
-            cursor = con.execute(args.sql)
-            columns = [d[0] for d in cursor.description or []]
-            rows = cursor.fetchall()
-    except duckdb.Error as exc:
-        print(f"query failed: {exc}", file=sys.stderr)
+        with open_published() as warehouse:
+            result = warehouse.query(sql)
+    except QueryError as exc:
+        print(str(exc), file=sys.stderr)
         return EXIT_FAILED
-    _print_rows(columns, rows, args.format)
+    if result.truncated:
+        print(
+            f"showing the first {len(result.rows)} rows of a longer result "
+            "(SOZPLAN_QUERY_MAX_ROWS); narrow the query or raise the limit",
+            file=sys.stderr,
+        )
+    return _print_quietly(result.columns, result.rows, args.format)
+
+
+def _tables(args: argparse.Namespace) -> int:
+    from pipelines.query import LAST_SCHEMAS, QueryError, open_published
+
+    try:
+        with open_published() as warehouse:
+            tables = warehouse.tables()
+    except QueryError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
+    rows = [(t.qualified, t.kind, t.rows, t.comment or "") for t in tables]
+    code = _print_quietly(["table", "kind", "rows", "description"], rows, args.format)
+    if args.format == "table" and code == 0:
+        print(f"(the refresh's own bookkeeping last: {', '.join(LAST_SCHEMAS)})")
+    return code
+
+
+def _describe(args: argparse.Namespace) -> int:
+    from pipelines.query import QueryError, open_published
+
+    try:
+        with open_published() as warehouse:
+            info, columns = warehouse.describe(args.table)
+    except QueryError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
+    if args.format == "table":
+        print(f"{info.qualified} ({info.kind})" + (f": {info.comment}" if info.comment else ""))
+    rows = [(c.name, c.data_type, "yes" if c.nullable else "no", c.comment or "") for c in columns]
+    return _print_quietly(["column", "type", "nullable", "description"], rows, args.format)
+
+
+def _print_quietly(columns: list[str], rows: list[tuple], fmt: str) -> int:
+    """Print rows; a reader that stops early (`| head`) ends the output without a traceback."""
+    try:
+        _print_rows(columns, rows, fmt)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit; point it at /dev/null so that stays quiet.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
     return 0
 
 
@@ -360,10 +404,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh.set_defaults(func=_refresh)
 
-    query = sub.add_parser("query", help="run SQL on the published warehouse (read-only)")
-    query.add_argument("sql")
+    query = sub.add_parser(
+        "query",
+        help="run one read statement on the published warehouse",
+        description="Run one read statement (SELECT, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, "
+        "PRAGMA table_info …) on the published warehouse. No other files, no settings, no "
+        "extensions; limits from SOZPLAN_QUERY_MEMORY_LIMIT (2GB), "
+        "SOZPLAN_QUERY_TIMEOUT_SECONDS (60) and SOZPLAN_QUERY_MAX_ROWS (1000000).",
+    )
+    query.add_argument("sql", help="the SQL, or - to read it from stdin")
     query.add_argument("--format", choices=["table", "csv", "json"], default="table")
     query.set_defaults(func=_query)
+
+    tables = sub.add_parser("tables", help="list the tables of the published warehouse")
+    tables.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    tables.set_defaults(func=_tables)
+
+    describe = sub.add_parser("describe", help="the columns of a table, with type and comment")
+    describe.add_argument("table", help="schema.table, or the table alone when one schema has it")
+    describe.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    describe.set_defaults(func=_describe)
 
     inspect = sub.add_parser("inspect", help="describe a downloaded file and its problems")
     inspect.add_argument("file")

@@ -11,6 +11,7 @@ are not POST with the credentials in the headers, as GENESIS does since July 202
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import io
 import json
@@ -666,6 +667,147 @@ def test_secrets_never_appear_in_logs_errors_or_results(
     assert (USERNAME, PASSWORD) in sent and (TOKEN, "") in sent
     for request in stub.requests:
         assert not any(s in request.query or s in str(request.form) for s in SECRETS)
+
+
+# --- base URLs: https only, credentials in them masked ------------------------------------
+
+URL_USER = "url-user-5b2e"
+URL_PASSWORD = "url-pa55-e91c"
+URL_SECRETS = (URL_USER, URL_PASSWORD)
+
+
+def with_userinfo(url: str) -> str:
+    return url.replace("://", f"://{URL_USER}:{URL_PASSWORD}@", 1)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://www.regionalstatistik.de/genesisws/rest/2020",
+        "HTTP://10.0.0.5/genesisws/rest/2020",
+        "http://127.0.0.1.example.org/genesisws/rest/2020",
+    ],
+)
+def test_plain_http_is_refused_except_on_the_loopback(url: str) -> None:
+    with pytest.raises(FetchError) as caught:
+        fetch_table(SMALL_TABLE, "regionalstatistik", base_url=url, settings=FAST)
+    assert caught.value.kind == "usage"
+    message = str(caught.value)
+    assert message.startswith("base URL of regionalstatistik must start with https://")
+    assert "accepted only for 127.0.0.1 and localhost" in message
+
+
+def test_plain_http_from_the_environment_is_refused_by_the_cli(
+    stub: GenesisStub,
+    cli_env: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = "http://www.regionalstatistik.de/genesisws/rest/2020"
+    monkeypatch.setenv("SOZPLAN_GENESIS_URL_REGIONALSTATISTIK", with_userinfo(url))
+    assert cli_env(SMALL_TABLE) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "must start with https://" in err and "Traceback" not in err
+    assert "http://********:********@www.regionalstatistik.de/genesisws/rest/2020" in err
+    assert not any(secret in err for secret in URL_SECRETS)
+    assert stub.requests == []
+
+
+def test_localhost_may_use_plain_http(stub: GenesisStub) -> None:
+    ok_zip(stub)
+    fetched = fetch_table(
+        SMALL_TABLE,
+        "regionalstatistik",
+        base_url=stub.base_url.replace("127.0.0.1", "localhost"),
+        settings=FAST,
+        with_metadata=False,
+    )
+    assert fetched.content == SMALL_FFCSV
+
+
+def test_credentials_in_the_base_url_are_masked(
+    stub: GenesisStub,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+    cli_env: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    base_url = with_userinfo(stub.base_url)
+    shown = stub.base_url.replace("://", "://********:********@")
+    texts: list[str] = []
+
+    def record_error(url: str, **kwargs: object) -> FetchError:
+        kwargs.setdefault("settings", FAST)
+        with pytest.raises(FetchError) as caught:
+            fetch_table(
+                SMALL_TABLE, "regionalstatistik", base_url=url, with_metadata=False, **kwargs
+            )
+        error = caught.value
+        texts.extend([str(error), repr(vars(error)), "".join(traceback.format_exception(error))])
+        return error
+
+    # the server is down: the message names the URL
+    stub.play(TABLEFILE, Answer(503, MAINTENANCE_PAGE))
+    error = record_error(base_url, settings=ClientSettings(max_attempts=2, backoff_base=0.01))
+    assert f"({shown}/data/tablefile)" in str(error)
+    # nobody listens
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    error = record_error(with_userinfo(f"http://127.0.0.1:{port}{BASE_PATH}"))
+    assert error.kind == "connection" and "********:********@127.0.0.1" in str(error)
+    # a host name the HTTP library cannot even parse: a message, no exception chained
+    error = record_error(with_userinfo(f"https://{'a' * 70}.example.org{BASE_PATH}"))
+    assert error.kind == "usage" and "check the base URL" in str(error)
+    assert error.__context__ is None and error.__cause__ is None
+    # success: the URL was used as written (user and password as HTTP basic auth) ...
+    ok_zip(stub)
+    fetched = fetch_table(
+        SMALL_TABLE, "regionalstatistik", base_url=base_url, settings=FAST, with_metadata=False
+    )
+    assert fetched.content == SMALL_FFCSV
+    basic = base64.b64encode(f"{URL_USER}:{URL_PASSWORD}".encode()).decode()
+    assert stub.requests[-1].headers["authorization"] == f"Basic {basic}"
+    # ... and shown masked
+    assert fetched.url == f"{shown}/data/tablefile"
+    texts.append(repr(fetched))
+    # the same from the environment, through the CLI
+    stub.play(METADATA, Answer(503, MAINTENANCE_PAGE))
+    monkeypatch.setenv("SOZPLAN_GENESIS_URL_REGIONALSTATISTIK", base_url)
+    assert cli_env(SMALL_TABLE) == cli.EXIT_FAILED
+    captured = capsys.readouterr()
+    assert shown in captured.err
+    texts.extend([captured.out, captured.err, caplog.text])
+    texts.extend(repr(r.args) for r in caplog.records)
+    everything = "\n".join(texts)
+    for secret in URL_SECRETS:
+        assert secret not in everything
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            f"https://www.regionalstatistik.de/genesisws/rest/2020?password={URL_PASSWORD}",
+            "https://www.regionalstatistik.de/genesisws/rest/2020?password=********",
+        ),
+        (
+            f"https://host.example/rest?user={URL_USER}&token#{URL_PASSWORD}",
+            "https://host.example/rest?user=********&token#********",
+        ),
+    ],
+)
+def test_a_query_in_the_base_url_is_refused_and_masked(url: str, shown: str) -> None:
+    with pytest.raises(FetchError) as caught:
+        fetch_table(SMALL_TABLE, "regionalstatistik", base_url=url, settings=FAST)
+    message = str(caught.value)
+    assert caught.value.kind == "usage"
+    assert message == (
+        "base URL of regionalstatistik must not carry a query or fragment (credentials go in "
+        "SOZPLAN_GENESIS_TOKEN or SOZPLAN_GENESIS_USERNAME/_PASSWORD, never in the URL), "
+        f"found {shown!r}"
+    )
 
 
 # --- sozplan fetch: download and land --------------------------------------------------------

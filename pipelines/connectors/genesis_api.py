@@ -62,7 +62,10 @@ Connection errors, timeouts, HTTP 429 and 5xx are retried with exponential backo
 
 Secrets never leave the request headers: they are not logged, not put in messages or
 reprs, redirects are not followed (custom headers would go along to another host), and
-echoes in answers are masked.
+echoes in answers are masked. A base URL must use https:// (plain http:// only for
+127.0.0.1 or localhost) and carry no query; a user name or password written into it
+(`https://user:secret@host/…`) goes to the server as the URL says but is masked in every
+message, log line and `Fetched.url`.
 
 Settings come from arguments, else from environment variables:
 `SOZPLAN_GENESIS_URL_<DB>` (base URL), `SOZPLAN_GENESIS_TOKEN[_<DB>]` or
@@ -88,7 +91,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
 
@@ -113,6 +116,7 @@ _TABLE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 _FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 _MASK = "********"
 _CREDENTIAL_KEYS = {"username", "password"}
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}  # plain http:// allowed only here
 # Parameters this module sets itself; `params=` may not override them.
 _RESERVED_PARAMS = {"username", "password", "name", "format", "compress", "language", "job"}
 
@@ -354,7 +358,11 @@ def env_suffix(database: str) -> str:
 
 
 def base_url_for(database: str, base_url: str | None = None) -> str:
-    """The argument, else `SOZPLAN_GENESIS_URL_<DB>`, else the known URL of the database."""
+    """The argument, else `SOZPLAN_GENESIS_URL_<DB>`, else the known URL of the database.
+
+    https:// only (http:// for 127.0.0.1/localhost), no query or fragment; messages show the
+    URL with any user name, password or query value masked.
+    """
     url = base_url or os.environ.get(f"{ENV_PREFIX}URL_{env_suffix(database)}") or ""
     url = url or DATABASES.get(database, "")
     if not url:
@@ -364,13 +372,60 @@ def base_url_for(database: str, base_url: str | None = None) -> str:
             kind="usage",
             database=database,
         )
-    if urlsplit(url).scheme not in ("http", "https"):
+    parts = urlsplit(url)
+    try:
+        problem = "" if parts.port is None or parts.port > 0 else "has an unusable port"
+    except ValueError:  # not a number, or out of range
+        problem = "has an unusable port"
+    if parts.scheme not in ("http", "https"):
+        problem = "must start with https://"
+    elif not parts.hostname:
+        problem = "names no host"
+    elif parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
+        problem = (
+            "must start with https:// (plain http:// would send the GENESIS credentials "
+            "unencrypted; it is accepted only for 127.0.0.1 and localhost)"
+        )
+    elif parts.query or parts.fragment:
+        problem = (
+            "must not carry a query or fragment (credentials go in "
+            f"{ENV_PREFIX}TOKEN or {ENV_PREFIX}USERNAME/_PASSWORD, never in the URL)"
+        )
+    if problem:
         raise FetchError(
-            f"base URL of {database} must start with https:// (or http://), found {url!r}",
+            f"base URL of {database} {problem}, found {mask_url(url)!r}",
             kind="usage",
             database=database,
         )
     return url.rstrip("/")
+
+
+def mask_url(url: str) -> str:
+    """`url` as messages show it: user name, password and every query value masked."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        netloc = ":".join(_MASK for _ in userinfo.split(":", 1)) + "@" + host
+    query = "&".join(
+        f"{pair.partition('=')[0]}={_MASK}" if "=" in pair else pair
+        for pair in parts.query.split("&")
+    )
+    fragment = _MASK if parts.fragment else ""
+    return urlunsplit(parts._replace(netloc=netloc, query=query, fragment=fragment))
+
+
+def _url_secrets(url: str) -> tuple[str, ...]:
+    """The user name, password and query values written into a URL, as written and decoded
+    (from four characters: shorter ones would garble messages and protect nothing)."""
+    parts = urlsplit(url)
+    found: list[str] = []
+    if "@" in parts.netloc:
+        found.extend(parts.netloc.rpartition("@")[0].split(":", 1))
+    found.extend(pair.partition("=")[2] for pair in parts.query.split("&"))
+    found.append(parts.fragment)
+    both = [form for value in found for form in (value, unquote(value))]
+    return tuple(sorted({v for v in both if len(v) >= 4}, key=len, reverse=True))
 
 
 def fetch_table(
@@ -749,6 +804,7 @@ class _Client:
         self.database = database
         self.table = table
         self.base_url = base_url_for(database, base_url)
+        self.shown_url = mask_url(self.base_url)  # for messages, logs and `Fetched.url`
         self.credentials = credentials or Credentials.from_env(database)
         self.credentials.check(database)
         self.settings = settings or ClientSettings.from_env()
@@ -771,7 +827,8 @@ class _Client:
     # errors --------------------------------------------------------------------------
 
     def _redact(self, text: str) -> str:
-        for secret in self.credentials.secrets():
+        text = text.replace(self.base_url, self.shown_url)
+        for secret in (*self.credentials.secrets(), *_url_secrets(self.base_url)):
             text = text.replace(secret, _MASK)
         return text
 
@@ -842,6 +899,7 @@ class _Client:
     def post(self, endpoint: str, form: Mapping[str, str]) -> requests.Response:
         """POST with retries; returns any answer that is not retryable (checked: no 3xx/401/403)."""
         url = f"{self.base_url}/{endpoint}"
+        shown = f"{self.shown_url}/{endpoint}"
         what = f"{endpoint} {self.table}"
         headers = {
             "User-Agent": USER_AGENT,
@@ -852,10 +910,10 @@ class _Client:
         timeout = (settings.connect_timeout, settings.read_timeout)
         for attempt in range(1, settings.max_attempts + 1):
             retry_after: float | None = None
-            tls_problem = ""
+            tls_problem = request_problem = ""
             log.info(
                 "POST %s (table %s, attempt %d of %d)",
-                self._redact(url),
+                shown,
                 self.table,
                 attempt,
                 settings.max_attempts,
@@ -884,6 +942,11 @@ class _Client:
                 else:
                     kind = "connection"
                     problem = f"connection failed: {reason}"
+            except (requests.exceptions.RequestException, ValueError) as exc:
+                # A URL or request the HTTP library refuses (its text may hold the URL):
+                # not retried, raised below without the exception chained.
+                request_problem = f"{type(exc).__name__}: {_network_reason(exc)}"
+                kind = problem = ""
             else:
                 status = response.status_code
                 if status != 429 and status < 500:
@@ -895,12 +958,19 @@ class _Client:
                 retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
             if tls_problem:
                 raise self.error(
-                    f"TLS error talking to {self.database} ({url}): {tls_problem}",
+                    f"TLS error talking to {self.database} ({shown}): {tls_problem}",
                     "connection",
                     attempts=attempt,
                 )
+            if request_problem:
+                raise self.error(
+                    f"cannot send {what} to {self.database} ({shown}): {request_problem}; "
+                    "check the base URL",
+                    "usage",
+                    attempts=attempt,
+                )
             if attempt == settings.max_attempts:
-                raise self.final_error(kind, problem, what, url, attempt)
+                raise self.final_error(kind, problem, what, shown, attempt)
             delay = settings.delay(attempt)
             if retry_after is not None:
                 delay = max(delay, min(retry_after, settings.retry_after_max))
@@ -1229,7 +1299,7 @@ class _Client:
             file_name=file_name,
             content=table.content,
             metadata=metadata,
-            url=f"{self.base_url}/{endpoint}",
+            url=f"{self.shown_url}/{endpoint}",
             params=dict(form),
             job=job,
             notes=notes,
