@@ -2,7 +2,8 @@
 
 Expectations follow the method in dbt_project/models/marts/_social_index.yml: shares per 100,
 z-scores with the sample standard deviation over the areas of one city and year that have
-at least 300 inhabitants and no suppressed count, status index = mean of the four z-scores,
+at least 300 inhabitants and no suppressed count (by the city or by secondary suppression,
+tests/small_area_disclosure.py), status index = mean of the four z-scores,
 dynamics = the same on the change of each share against two years before.
 """
 
@@ -15,6 +16,7 @@ import duckdb
 import pytest
 
 from tests.conftest import SAMPLE_DIR
+from tests.small_area_disclosure import sample_secondary_suppression
 
 JENA_FILE = SAMPLE_DIR / "jena_planungsraeume_2024.csv"
 ERFURT_FILE = SAMPLE_DIR / "erfurt_stadtteile_2024.csv"
@@ -36,6 +38,10 @@ ERFURT_COLUMNS = {
     "Arbeitslose": "alo",
     "Langzeitarbeitslose": "lza",
 }
+INDEX_MEASURES = {
+    "pop_total", "pop_u15", "pop_15_64", "unemployed", "unemployed_long_term", "sgb2_lb",
+    "sgb2_lb_u15",
+}  # fmt: skip
 INDICATORS = ("unemployment", "long_term_unemployment", "transfer", "child_poverty")
 Counts = dict[str, dict[str, float | None]]  # region key -> measure -> count (None: secret)
 
@@ -68,11 +74,17 @@ def _erfurt_2024() -> Counts:
     return counts
 
 
-def _shares(counts: Counts) -> dict[str, dict[str, float]]:
-    """Shares of the areas that are classified (>= 300 inhabitants, no secret count)."""
+def _shares(counts: Counts, year: int) -> dict[str, dict[str, float]]:
+    """Shares of the areas that are classified (>= 300 inhabitants, no secret count, none
+    hidden by secondary suppression)."""
+    hidden = {
+        c.region_key
+        for c in sample_secondary_suppression()
+        if c.period == year and c.measure_id in INDEX_MEASURES
+    }
     out = {}
     for key, c in counts.items():
-        if any(v is None for v in c.values()) or c["pop"] < 300:
+        if any(v is None for v in c.values()) or c["pop"] < 300 or key in hidden:
             continue
         out[key] = {
             "unemployment": 100 * c["alo"] / c["w"],
@@ -165,7 +177,7 @@ def index(sample_refresh) -> dict[tuple[str, int], dict]:
 
 @pytest.mark.parametrize("key", ["16053000-07", "16053000-01"])
 def test_jena_2024_status_and_dynamics(index: dict, key: str) -> None:
-    z_now = _z(_shares(_jena(2024)))
+    z_now = _z(_shares(_jena(2024), 2024))
     row = index[(key, 2024)]
     for name in INDICATORS:
         assert row[f"z_{name}"] == pytest.approx(z_now[key][name], abs=1e-9), name
@@ -173,7 +185,7 @@ def test_jena_2024_status_and_dynamics(index: dict, key: str) -> None:
     assert row["status_index"] == pytest.approx(status, abs=1e-9)
     assert row["status_class"] == _status_class(status)
 
-    now, before = _shares(_jena(2024)), _shares(_jena(2022))
+    now, before = _shares(_jena(2024), 2024), _shares(_jena(2022), 2022)
     both = now.keys() & before.keys()
     change = {k: {n: now[k][n] - before[k][n] for n in INDICATORS} for k in both}
     dynamics = statistics.fmean(_z(change)[key].values())
@@ -183,7 +195,7 @@ def test_jena_2024_status_and_dynamics(index: dict, key: str) -> None:
 
 @pytest.mark.parametrize("key", ["16051000-05", "16051000-02"])
 def test_erfurt_2024_status(index: dict, key: str) -> None:
-    z = _z(_shares(_erfurt_2024()))
+    z = _z(_shares(_erfurt_2024(), 2024))
     row = index[(key, 2024)]
     for name in INDICATORS:
         assert row[f"z_{name}"] == pytest.approx(z[key][name], abs=1e-9), name
@@ -206,4 +218,4 @@ def test_small_and_suppressed_areas_are_not_classified(index: dict) -> None:
     classified = {
         k for (k, year), r in index.items() if year == 2024 and r["status_index"] is not None
     }
-    assert classified == set(_shares(erfurt)) | set(_shares(jena))
+    assert classified == set(_shares(erfurt, 2024)) | set(_shares(jena, 2024))

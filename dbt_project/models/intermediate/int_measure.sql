@@ -1,7 +1,8 @@
 -- Every measure on one Gebietsstand, by level: the Land (sum of its Kreise, so Land rates
 -- are never averages of rates), the Kreise, the Gemeinden (converted with the key history)
--- and the Sozialräume (as delivered by the cities). Published rates (int_measure_published)
--- come as published: the Land's from its own row, never a sum.
+-- and the Sozialräume (as delivered by the cities), both disclosure-controlled
+-- (int_measure_small_area_protected). Published rates (int_measure_published) come as
+-- published: the Land's from its own row, never a sum.
 -- A table, not a view: every mart reads it, some twice (numerator and denominator), and
 -- deriving it from the raw tables each time needs more memory than dbt's DuckDB is given.
 {{ config(materialized='table') }}
@@ -30,22 +31,8 @@ land as (
 ),
 
 small_area as (
-    select
-        coalesce(k.to_key, m.region_key) as region_key,
-        m.period,
-        m.measure_id,
-        case
-            when count(m.value_status) = 0
-                then sum(m.value * coalesce(k.weight_population, 1.0))
-        end as value,
-        min(m.value_status) as value_status,
-        min(m.table_code) as table_code,
-        min(m.source_file_sha256) as source_file_sha256,
-        m.level
-    from {{ ref('int_measure_small_area') }} as m
-    left join {{ ref('int_key_map') }} as k on k.period = m.period and k.from_key = m.region_key
-    where make_date(m.period, 12, 31) <= cast('{{ var("gebietsstand") }}' as date)
-    group by all
+    -- on the Gebietsstand and disclosure-controlled (secondary suppression)
+    select * from {{ ref('int_measure_small_area_protected') }}
 ),
 
 levels as (
