@@ -1,4 +1,9 @@
-"""When a refresh runs: monthly on schedule, and whenever a new file lands in the inbox."""
+"""When a refresh runs: monthly on schedule, and whenever a new file lands in the inbox.
+
+Both first mark refresh runs whose process died as failed (one run at a time: a dead run
+left STARTED would keep the queue closed for good). Whether a run builds anything is
+decided by the job itself (`pipelines/assets/plan.py`), the same for every trigger.
+"""
 
 import hashlib
 import json
@@ -6,6 +11,7 @@ import json
 import dagster as dg
 
 from pipelines.paths import warehouse_paths
+from pipelines.run_hygiene import fail_dead_runs
 
 REFRESH_JOB = "refresh"
 
@@ -22,14 +28,17 @@ def inbox_listing() -> dict[str, list[int]]:
     }
 
 
-monthly_refresh = dg.ScheduleDefinition(
+@dg.schedule(
     name="monthly_refresh",
     job_name=REFRESH_JOB,
     cron_schedule="0 6 1 * *",
     execution_timezone="Europe/Berlin",
-    description="Full refresh at 06:00 on the first day of every month.",
+    description="Refresh at 06:00 on the first day of every month.",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
+def monthly_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    fail_dead_runs(context.instance)
+    return dg.RunRequest()
 
 
 @dg.sensor(
@@ -40,6 +49,7 @@ monthly_refresh = dg.ScheduleDefinition(
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+    fail_dead_runs(context.instance)
     listing = inbox_listing()
     seen = json.loads(context.cursor) if context.cursor else {}
     new = sorted(name for name, stat in listing.items() if seen.get(name) != stat)

@@ -136,7 +136,7 @@ def _rollback(args: argparse.Namespace) -> int:
     from filelock import FileLock, Timeout
 
     from pipelines.paths import warehouse_paths
-    from pipelines.publish import rollback
+    from pipelines.publish import PublishRefused, rollback
 
     paths = warehouse_paths()
     try:
@@ -145,10 +145,25 @@ def _rollback(args: argparse.Namespace) -> int:
     except Timeout:
         print("a refresh is running; roll back after it has finished", file=sys.stderr)
         return EXIT_LOCKED
-    except FileNotFoundError as exc:
-        print(str(exc), file=sys.stderr)
+    except (FileNotFoundError, PublishRefused) as exc:
+        print(f"cannot roll back: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"published release {args.release} again at {paths.published}")
+    print(
+        f"published release {args.release} again at {paths.published} and pinned it: no "
+        "refresh publishes over it until `sozplan unpin`"
+    )
+    return 0
+
+
+def _unpin(args: argparse.Namespace) -> int:
+    from pipelines.paths import warehouse_paths
+    from pipelines.publish import unpin
+
+    pinned = unpin(warehouse_paths())
+    if pinned:
+        print(f"release {pinned} is no longer pinned: the next refresh publishes as usual")
+    else:
+        print("no release was pinned")
     return 0
 
 
@@ -510,9 +525,14 @@ def build_parser() -> argparse.ArgumentParser:
     releases = sub.add_parser("releases", help="list kept releases, newest first")
     releases.set_defaults(func=_releases)
 
-    rollback = sub.add_parser("rollback", help="publish a kept release again")
+    rollback = sub.add_parser(
+        "rollback", help="publish a kept release again and pin it (refreshes stop publishing)"
+    )
     rollback.add_argument("release")
     rollback.set_defaults(func=_rollback)
+
+    unpin = sub.add_parser("unpin", help="let refreshes publish again after a rollback")
+    unpin.set_defaults(func=_unpin)
     return parser
 
 

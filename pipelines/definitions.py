@@ -4,10 +4,12 @@ import dagster as dg
 
 from pipelines.assets.audit import MART_CHECKS
 from pipelines.assets.ingest import INGEST_ASSETS, RAW_CHECKS, source_file
+from pipelines.assets.plan import refresh_plan
 from pipelines.assets.publish import publish
 from pipelines.assets.transform import dbt_resource, warehouse_models
 from pipelines.automation import REFRESH_JOB, inbox_sensor, monthly_refresh
 from pipelines.resources import WarehouseResource
+from pipelines.run_log import refresh_logger
 
 # One process, steps in sequence: DuckDB allows a single writer per file.
 refresh_job = dg.define_asset_job(
@@ -19,10 +21,11 @@ refresh_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, source_file, warehouse_models, publish],
+    assets=[refresh_plan, *INGEST_ASSETS, source_file, warehouse_models, publish],
     asset_checks=[*RAW_CHECKS, *MART_CHECKS],
     jobs=[refresh_job],
     schedules=[monthly_refresh],
     sensors=[inbox_sensor],
     resources={"dbt": dbt_resource(), "warehouse": WarehouseResource()},
+    loggers={"sozplan": refresh_logger},
 )

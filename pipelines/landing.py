@@ -268,6 +268,13 @@ def land_inbox(contracts: list[Contract], paths: WarehousePaths) -> InboxReport:
     return report
 
 
+def land_inbox_now(paths: WarehousePaths) -> InboxReport:
+    """Land what waits in the inbox, each file with the contract its content matches."""
+    from pipelines.contracts import load_contracts
+
+    return land_inbox(list(load_contracts().values()), paths)
+
+
 def deliveries(contract: Contract, paths: WarehousePaths) -> list[Landing]:
     """What a refresh reads for `contract`, oldest first: every delivery in use; while the
     source has none, the bundled sample as it is now (landed if it changed)."""

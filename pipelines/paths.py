@@ -39,6 +39,16 @@ class WarehousePaths:
         return self.root / "inbox"
 
     @property
+    def logs_dir(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def dagster_home(self) -> Path:
+        """The Dagster instance (run history) of this warehouse, unless `$DAGSTER_HOME` says."""
+        configured = os.environ.get("DAGSTER_HOME")
+        return Path(configured) if configured else self.root / "dagster_home"
+
+    @property
     def lock_file(self) -> Path:
         return self.root / ".refresh.lock"
 

@@ -7,13 +7,16 @@ table and example rows, and leaves the published warehouse as it was.
 
 from __future__ import annotations
 
+import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
 
-from pipelines.paths import warehouse_paths
+from pipelines.paths import PROJECT_ROOT, warehouse_paths
 from pipelines.publish import CURATED_TABLES
 
 
@@ -27,7 +30,9 @@ class RefreshOutcome:
     checks_passed: int = 0
     checks_failed: int = 0
     failures: list[str] = field(default_factory=list)
-    skipped: bool = False  # the inputs had not changed: nothing was rebuilt
+    skipped: bool = False  # nothing was built: inputs unchanged or a release pinned
+    skip_reason: str = ""
+    log_file: str = ""  # the run's full log (framework detail, stack traces)
     inbox: list[str] = field(default_factory=list)  # what landed, what stayed in the inbox
     unmatched: int = 0  # inbox files no contract takes
     gaps: dict[str, list[int]] = field(default_factory=dict)  # source -> years nobody delivered
@@ -54,11 +59,10 @@ class RefreshOutcome:
 
     def summary(self) -> str:
         if self.skipped:
+            hint = " — `--force` rebuilds anyway" if "nothing changed" in self.skip_reason else ""
             return "\n".join(
                 [
-                    f"refresh skipped: nothing changed since release {self.release} "
-                    f"(same deliveries, contracts, models and Gebietsstand); nothing was "
-                    f"rebuilt — `--force` rebuilds anyway",
+                    f"refresh skipped: {self.skip_reason}{hint}",
                     *self.notes(),
                     f"  {self.seconds:.1f} s",
                 ]
@@ -75,6 +79,8 @@ class RefreshOutcome:
             lines += [f"  {line}" for failure in self.failures for line in failure.splitlines()]
             lines.append(f"  checks passed: {self.checks_passed}, failed: {self.checks_failed}")
             lines += [f"  inbox: {line}" for line in self.inbox]
+            if self.log_file:
+                lines.append(f"  full log: {self.log_file}")
         lines.append(f"  run {self.run_id}, {self.seconds:.1f} s")
         return "\n".join(lines)
 
@@ -96,106 +102,122 @@ def run_refresh(
     gebietsstand: str | None = None,
     force: bool = True,
 ) -> RefreshOutcome:
-    """Materialise the refresh job in-process on the configured Dagster instance.
+    """Materialise the refresh job in-process on the warehouse's Dagster instance.
 
     `gebietsstand` (ISO date) picks the territorial status of all series (default: newest).
-    Without `force`, a refresh whose inputs match the published release's does nothing, and
+    Without `force`, a refresh whose inputs match the published release's builds nothing, and
     one whose structure matches keeps the raw tables of unchanged deliveries from it; with
-    `force` everything is built from empty.
+    `force` everything is built from empty. Nothing is published over a pinned release. The
+    job's first step decides that for every trigger; asked here first, the same answer comes
+    without starting Dagster.
     """
-    from pipelines.territory import current_territory
+    from pipelines.refresh_plan import SKIPPED_TAG, plan_refresh
+    from pipelines.territory import current_territory, newest_gebietsstand
 
     started = time.perf_counter()
+    paths = warehouse_paths()
     current_territory()  # an unusable territory folder stops the refresh before anything runs
-    from pipelines.territory import newest_gebietsstand
-
     stand = date.fromisoformat(gebietsstand or newest_gebietsstand()).isoformat()
     warehouse_config: dict[str, object] = {
         "lock_timeout_seconds": lock_timeout_seconds,
         "gebietsstand": stand,
         "keep_unchanged": not force,
     }
-    from pipelines.resources import land_inbox_now
+    from pipelines.landing import land_inbox_now
 
-    inbox = land_inbox_now(warehouse_paths())
-    if not force:
-        from pipelines.fingerprint import input_fingerprint, published_fingerprint
-
-        published = published_fingerprint(warehouse_paths())
-        if published and published[1] == input_fingerprint(warehouse_paths(), stand):
-            outcome = RefreshOutcome(
-                success=True,
-                run_id="(not started)",
-                seconds=time.perf_counter() - started,
-                release=published[0],
-                skipped=True,
-                inbox=inbox.lines(),
-                unmatched=len(inbox.unmatched),
-            )
-            outcome.gaps, outcome.undelivered = _published_gaps()
-            return outcome
-    import dagster as dg
-
-    from pipelines.assets.transform import stale_manifest_files
-    from pipelines.definitions import defs
-
-    stale = stale_manifest_files()
-    if stale:
-        names = ", ".join(p.name for p in stale[:5])
-        return RefreshOutcome(
-            success=False,
+    inbox = land_inbox_now(paths)
+    plan = plan_refresh(paths, stand, force)
+    if not plan.build:
+        outcome = RefreshOutcome(
+            success=plan.error is None,
             run_id="(not started)",
             seconds=time.perf_counter() - started,
-            failures=[f"the dbt manifest is older than {names}: run `make setup` first"],
+            release=plan.published_release,
+            skipped=plan.skip is not None,
+            skip_reason=plan.skip or "",
+            failures=[plan.error] if plan.error else [],
+            inbox=inbox.lines(),
+            unmatched=len(inbox.unmatched),
         )
+        outcome.gaps, outcome.undelivered = _published_gaps()
+        return outcome
+
+    from pipelines.definitions import defs
+    from pipelines.run_log import run_log_path
 
     job = defs.resolve_job_def("refresh")
-    instance = dg.DagsterInstance.get() if _has_dagster_home() else dg.DagsterInstance.ephemeral()
-    with instance:
+    with refresh_instance(paths) as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             run_config={
-                "loggers": {"console": {"config": {"log_level": log_level}}},
+                "loggers": {"sozplan": {"config": {"log_level": log_level}}},
                 "resources": {"warehouse": {"config": warehouse_config}},
             },
         )
         step_spans = _step_spans(instance, result.run_id)
+        run = instance.get_run_by_id(result.run_id)
+        skip_reason = run.tags.get(SKIPPED_TAG, "") if run else ""
     outcome = RefreshOutcome(
         success=result.success,
         run_id=result.run_id,
         seconds=time.perf_counter() - started,
         inbox=inbox.lines(),
         unmatched=len(inbox.unmatched),
+        skipped=bool(skip_reason),
+        skip_reason=skip_reason,
+        log_file=str(run_log_path(result.run_id)),
     )
-    for evaluation in result.get_asset_check_evaluations():
-        if evaluation.passed:
-            outcome.checks_passed += 1
-        else:
-            outcome.checks_failed += 1
-            outcome.failures.append(
-                f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed"
-                + (f":\n{evaluation.description}" if evaluation.description else "")
-            )
     outcome.step_spans = step_spans
-    for event in result.all_events:
-        if event.is_step_failure:
-            error = event.step_failure_data.error
-            user = event.step_failure_data.user_failure_data
-            text = (user.description if user and user.description else None) or (
-                error.message.strip() if error else "unknown error"
-            )
-            outcome.failures.append(f"step {event.step_key} failed: {text}")
-        elif event.is_resource_init_failure:
-            error = getattr(event.event_specific_data, "error", None)
-            outcome.failures.append(_user_message(error) if error else "a resource failed")
-    if not result.success and not outcome.failures:
-        outcome.failures.append("the run failed before any step ran (see the log above)")
+    outcome.checks_passed, outcome.checks_failed, outcome.failures = _failures(result)
     if result.success:
         outcome.release, outcome.rows = _published_summary()
         outcome.gaps, outcome.undelivered = _published_gaps()
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+@contextmanager
+def refresh_instance(paths) -> Iterator:
+    """The warehouse's persistent Dagster instance (its run history is what the UI shows)."""
+    import dagster as dg
+
+    home = paths.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    settings = home / "dagster.yaml"
+    if not settings.is_file():
+        shutil.copyfile(PROJECT_ROOT / "pipelines" / "dagster.yaml", settings)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        yield instance
+
+
+def _failures(result) -> tuple[int, int, list[str]]:
+    """Checks passed and failed, and every failed check and step in words."""
+    passed, failed, failures = 0, 0, []
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            passed += 1
+            continue
+        failed += 1
+        failures.append(
+            f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed"
+            + (f":\n{evaluation.description}" if evaluation.description else "")
+        )
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            user = event.step_failure_data.user_failure_data
+            if user and user.description:
+                text = user.description
+            else:
+                text = _user_message(error) if error else "unknown error"
+            failures.append(f"step {event.step_key} failed: {text}")
+        elif event.is_resource_init_failure:
+            error = getattr(event.event_specific_data, "error", None)
+            failures.append(_user_message(error) if error else "a resource failed")
+    if not result.success and not failures:
+        failures.append("the run failed before any step ran")
+    return passed, failed, failures
 
 
 def _step_spans(instance, run_id: str) -> dict[str, tuple[float, float]]:
@@ -214,19 +236,18 @@ def _step_spans(instance, run_id: str) -> dict[str, tuple[float, float]]:
 
 
 def _user_message(error) -> str:
-    """The message of our own exception in a chain of wrapped errors (else the outermost)."""
-    current = error
+    """The message of our own exception in a chain of wrapped errors, else the innermost
+    error's message without the framework's class names."""
+    current, innermost = error, error
     while current is not None:
         if current.cls_name in ("RefreshLocked", "InputError", "ContractError"):
             return current.message.strip()
+        innermost = current
         current = current.cause
-    return error.message.strip()
-
-
-def _has_dagster_home() -> bool:
-    import os
-
-    return bool(os.environ.get("DAGSTER_HOME"))
+    message = innermost.message.strip()
+    # "SomeError: text" -> "text" (the class name means nothing to a reader)
+    head, _, rest = message.partition(": ")
+    return rest if rest and head.replace(".", "").replace("_", "").isalnum() else message
 
 
 def _published_summary() -> tuple[str, dict[str, int]]:

@@ -15,6 +15,7 @@ import dagster as dg
 from filelock import FileLock, Timeout
 from pydantic import PrivateAttr
 
+from pipelines.landing import land_inbox_now
 from pipelines.paths import WarehousePaths, warehouse_paths
 
 
@@ -62,8 +63,14 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseResource"]:
+        from pipelines.run_hygiene import fail_dead_runs, process_tags, remove_old_candidates
+
         paths = self.paths
         paths.build_dir.mkdir(parents=True, exist_ok=True)
+        self._run_id = context.run.run_id if context.run else "adhoc"
+        instance = context.instance
+        if instance is not None and context.run is not None:
+            instance.add_run_tags(self._run_id, process_tags())
         lock = FileLock(paths.lock_file, timeout=self.lock_timeout_seconds)
         try:
             lock.acquire()
@@ -73,14 +80,21 @@ class WarehouseResource(dg.ConfigurableResource):
                 "wait for it to finish or pass --wait"
             ) from exc
         try:
-            self._run_id = context.run_id or "adhoc"
+            if instance is not None:  # under the lock, no other refresh of this warehouse runs
+                for run_id in fail_dead_runs(instance, self._run_id):
+                    context.log.info(f"run {run_id} had been killed: marked failed")
+            remove_old_candidates(paths, self._run_id)
             self._release = _release_id(paths, self._run_id)
             for line in land_inbox_now(paths).lines():
                 context.log.info(line)
-            self._kept = self._start_from_published(paths) if self.keep_unchanged else {}
             yield self
         finally:
             lock.release()
+
+    def prepare_candidate(self) -> None:
+        """Start from a copy of the published file when some raw tables can be kept (the
+        first step decides there is something to build)."""
+        self._kept = self._start_from_published(self.paths) if self.keep_unchanged else {}
 
     def _start_from_published(self, paths: WarehousePaths) -> dict[str, str]:
         """Copy the published file as the candidate when some raw tables can be kept."""
@@ -91,14 +105,6 @@ class WarehouseResource(dg.ConfigurableResource):
         if kept and not candidate.exists():
             shutil.copyfile(paths.published, candidate)
         return kept if candidate.exists() else {}
-
-
-def land_inbox_now(paths: WarehousePaths):
-    """Land what waits in the inbox, each file with the contract its content matches."""
-    from pipelines.contracts import load_contracts
-    from pipelines.landing import land_inbox
-
-    return land_inbox(list(load_contracts().values()), paths)
 
 
 def _release_id(paths: WarehousePaths, run_id: str) -> str:

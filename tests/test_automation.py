@@ -17,7 +17,10 @@ def test_schedule_requests_a_refresh_on_the_first_of_the_month() -> None:
     assert schedule.execution_timezone == "Europe/Berlin"
     assert schedule.cron_schedule == "0 6 1 * *"  # 06:00 on the 1st of every month
     tick = dt.datetime(2026, 12, 1, 6, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-    with dg.build_schedule_context(scheduled_execution_time=tick) as context:
+    with (
+        dg.instance_for_test() as instance,
+        dg.build_schedule_context(scheduled_execution_time=tick, instance=instance) as context,
+    ):
         result = schedule.evaluate_tick(context)
     assert len(result.run_requests) == 1
     assert result.run_requests[0].job_name in (None, "refresh")
@@ -25,7 +28,10 @@ def test_schedule_requests_a_refresh_on_the_first_of_the_month() -> None:
 
 def _evaluate(cursor: str | None) -> dg.SensorResult | dg.SkipReason:
     sensor = defs.resolve_sensor_def("inbox_sensor")
-    with dg.build_sensor_context(cursor=cursor, definitions=defs) as context:
+    with (
+        dg.instance_for_test() as instance,
+        dg.build_sensor_context(cursor=cursor, definitions=defs, instance=instance) as context,
+    ):
         return sensor(context)
 
 
@@ -66,6 +72,9 @@ def test_asset_graph_flows_from_ingest_to_publish() -> None:
         "marts/dim_indicator",
         "publish",
     } <= keys
+    for key in graph.get_all_asset_keys():  # every refresh starts by deciding whether to build
+        if key.path[0] == "raw":
+            assert dg.AssetKey(["meta", "refresh_plan"]) in graph.get(key).parent_keys, key
     upstream = graph.get(dg.AssetKey("publish")).parent_keys
     assert dg.AssetKey(["marts", "fct_indicator_value"]) in upstream
     stg = graph.get(dg.AssetKey(["staging", "stg_population_age"])).parent_keys

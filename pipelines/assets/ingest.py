@@ -7,6 +7,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.assets.checks import gx_suite_check, release_memory
+from pipelines.assets.plan import PLAN_KEY
 from pipelines.contracts import Contract, load_contract, load_contracts
 from pipelines.ingest import (
     Delivery,
@@ -29,6 +30,7 @@ def ingest_asset(contract: Contract) -> dg.AssetsDefinition:
     @dg.asset(
         key=raw_key(contract),
         group_name=GROUP,
+        deps=[PLAN_KEY],
         kinds={"duckdb"},
         description=f"{contract.table_code}: {contract.title}",
         metadata={

@@ -28,18 +28,6 @@ DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 EXAMPLE_ROWS = 3
 
 
-def stale_manifest_files() -> list[Path]:
-    """dbt project files newer than the manifest Dagster loaded (run `make setup`)."""
-    manifest = DBT_PROJECT.manifest_path
-    if not manifest.is_file():
-        return [manifest]
-    built = manifest.stat().st_mtime
-    folders = ("models", "seeds", "tests", "macros")
-    files = [p for f in folders for p in (DBT_PROJECT_DIR / f).rglob("*") if p.is_file()]
-    files += [DBT_PROJECT_DIR / "dbt_project.yml"]
-    return sorted(p for p in files if p.stat().st_mtime > built)
-
-
 class ProjectDbtCliResource(DbtCliResource):
     """dbt from this venv. Its version comes from the installed package: dagster-dbt would
     otherwise start `dbt --version` (about 5 s) before every invocation."""
@@ -113,13 +101,6 @@ def warehouse_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
     """Build and test all dbt models in the run's candidate database."""
-    stale = stale_manifest_files()
-    if stale:
-        names = ", ".join(str(p.relative_to(DBT_PROJECT_DIR)) for p in stale[:5])
-        raise dg.Failure(
-            description=f"the dbt manifest is older than {names}: run `make setup` first",
-            allow_retries=False,
-        )
     dbt_vars = {
         "db_path": str(warehouse.candidate),
         "release": warehouse.release,

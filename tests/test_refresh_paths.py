@@ -1,0 +1,212 @@
+"""One refresh path: every trigger skips, pins and cleans up the same way; deliveries can be
+withdrawn; a killed refresh never blocks the next one; failures read as sentences."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.paths import warehouse_paths
+from tests.conftest import PROJECT_ROOT, SAMPLE_DIR, sha256
+
+
+def _cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = {**os.environ}
+    env.pop("DAGSTER_HOME", None)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def _run_job(instance: dg.DagsterInstance, tags: dict[str, str] | None = None):
+    """The refresh job as the UI, the schedule or the sensor start it: default config."""
+    from pipelines.definitions import defs
+
+    return defs.resolve_job_def("refresh").execute_in_process(
+        instance=instance, raise_on_error=False, tags=tags or {}
+    )
+
+
+def _release_of(path: Path) -> str:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("select release from meta.release").fetchone()[0]
+
+
+def test_unchanged_inputs_skip_in_the_job_itself(published_warehouse: Path) -> None:
+    """A run the UI or the sensor starts (no CLI in between) builds nothing either."""
+    from pipelines.refresh import refresh_instance
+    from pipelines.refresh_plan import SKIPPED_TAG
+
+    before = sha256(published_warehouse)
+    with refresh_instance(warehouse_paths()) as instance:
+        result = _run_job(instance)
+        run = instance.get_run_by_id(result.run_id)
+    assert result.success
+    assert "nothing changed since release" in run.tags[SKIPPED_TAG]
+    skipped = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"}
+    assert {"publish", "warehouse_models", "raw__unemployment"} <= skipped
+    assert sha256(published_warehouse) == before
+    assert not (published_warehouse.parent / "releases").exists()
+
+
+def test_rollback_pins_until_unpin_and_refuses_a_tampered_release(
+    published_warehouse: Path,
+) -> None:
+    from pipelines.publish import PublishRefused, publish, release_records, rollback
+    from pipelines.refresh import refresh_instance, run_refresh
+    from pipelines.refresh_plan import SKIPPED_TAG
+
+    paths = warehouse_paths()
+    release = _release_of(published_warehouse)
+    candidate = paths.build_dir / "candidate.duckdb"
+    candidate.parent.mkdir(parents=True)
+    shutil.copyfile(published_warehouse, candidate)
+    publish(candidate, release, paths)  # registered with its checksum
+    assert release_records(paths)[release].sha256 == sha256(published_warehouse)
+
+    proc = _cli("rollback", release)
+    assert proc.returncode == 0, proc.stderr
+    assert "pinned" in proc.stdout
+
+    # every trigger answers the pin instead of publishing, even when forced
+    forced = run_refresh(log_level="WARNING", force=True)
+    assert forced.success and forced.skipped
+    assert f"release {release} is pinned" in forced.summary()
+    with refresh_instance(paths) as instance:
+        result = _run_job(instance)
+        assert "is pinned" in instance.get_run_by_id(result.run_id).tags[SKIPPED_TAG]
+    assert result.success
+    # and the file itself refuses a publish over the pin
+    shutil.copyfile(published_warehouse, candidate)
+    with pytest.raises(PublishRefused, match="pinned"):
+        publish(candidate, release, paths)
+
+    proc = _cli("unpin")
+    assert proc.returncode == 0 and f"release {release} is no longer pinned" in proc.stdout
+    assert not run_refresh(log_level="WARNING", force=False).failures  # unchanged: skipped
+
+    # a kept release replaced by another DuckDB file, or by bytes that are no database
+    kept = paths.releases_dir / f"{release}.duckdb"
+    published_before = sha256(published_warehouse)
+    kept.unlink()  # (a hard link of the published file: replace it, don't write through it)
+    with duckdb.connect(str(kept)) as con:
+        con.execute(
+            "create schema meta; create table meta.release as select ? as release", [release]
+        )
+    with pytest.raises(PublishRefused, match="changed after it was published"):
+        rollback(release, paths)
+    kept.unlink()
+    kept.write_bytes(b"not a database")
+    proc = _cli("rollback", release)
+    assert proc.returncode == 1 and "changed after it was published" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert sha256(published_warehouse) == published_before
+
+
+def _deliver(inbox: Path, name: str, data: bytes) -> None:
+    inbox.mkdir(exist_ok=True)
+    (inbox / name).write_bytes(data)
+
+
+def test_a_bad_delivery_is_withdrawn_and_the_refresh_recovers(warehouse_dir: Path) -> None:
+    """The scenario that used to need a byte-different file or a hand-edited manifest."""
+    good = (SAMPLE_DIR / "13211-02-05-4_2024.csv").read_bytes()
+    erfurt = next(line for line in good.splitlines() if line.startswith(b"2024;16051;"))
+    count = erfurt.split(b";")[3]
+    bad = good.replace(erfurt, erfurt.replace(b";" + count + b";", b";-" + count + b";", 1))
+    assert bad != good
+    inbox = warehouse_dir / "inbox"
+    _deliver(inbox, "13211-02-05-4_2024.csv", good)
+    time.sleep(0.01)  # landed oldest first: the bad file is the newest delivery
+    _deliver(inbox, "13211-02-05-4_2024_korrigiert.csv", bad)
+
+    failed = _cli("refresh")
+    assert failed.returncode == 1, failed.stdout
+    assert "refresh FAILED" in failed.stdout
+    for noise in ("Stack Trace", "dagster._core", "Traceback", "DagsterExecution"):
+        assert noise not in failed.stdout + failed.stderr, noise
+    summary = failed.stdout[failed.stdout.index("refresh FAILED") :]
+    assert "unemployment" in summary and "full log: " in summary
+    log = Path(summary.split("full log: ")[1].split()[0])
+    assert log.is_file() and log.parent == warehouse_dir / "logs"
+    assert not (warehouse_dir / "sozialplanung.duckdb").exists()
+
+    listed = _cli("deliveries", "unemployment", "--format", "csv")
+    rows = [r.split(",") for r in listed.stdout.splitlines()[1:]]
+    bad_id = next(r[1] for r in rows if r[4] == "13211-02-05-4_2024_korrigiert.csv")
+    proc = _cli("withdraw", "unemployment", bad_id, "--reason", "Kreis 16051 twice")
+    assert proc.returncode == 0, proc.stderr
+
+    ok = _cli("refresh")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "refresh ok" in ok.stdout
+    published = warehouse_dir / "sozialplanung.duckdb"
+    with duckdb.connect(str(published), read_only=True) as con:
+        read = con.execute(
+            "select file_name from meta.source_file where source = 'unemployment'"
+        ).fetchall()
+    assert read == [("13211-02-05-4_2024.csv",)]
+
+    # the current delivery once more: nothing changes, nothing is published
+    before = sha256(published)
+    _deliver(inbox, "nochmal.csv", good)
+    again = _cli("refresh")
+    assert again.returncode == 0 and "is the newest delivery; nothing changed" in again.stdout
+    assert "refresh skipped: nothing changed" in again.stdout
+    assert sha256(published) == before
+
+
+def test_a_killed_refresh_does_not_block_the_next_run(warehouse_dir: Path) -> None:
+    """kill -9 in the middle of a refresh: the sensor marks the run failed, the queue opens,
+    the next run publishes; old candidates are cleared away."""
+    from pipelines.refresh import refresh_instance, run_refresh
+    from pipelines.run_hygiene import KEEP_CANDIDATES, RUNNING
+
+    env = {**os.environ}
+    env.pop("DAGSTER_HOME", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "refresh"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    build = warehouse_dir / "build"
+    deadline = time.monotonic() + 240
+    while not list(build.glob("*-*-*-*-*.duckdb")) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert list(build.glob("*-*-*-*-*.duckdb")), "the refresh never started its candidate"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+
+    paths = warehouse_paths()
+    with refresh_instance(paths) as instance:
+        running = instance.get_run_records(filters=dg.RunsFilter(statuses=RUNNING))
+        assert len(running) == 1  # the killed run still says STARTED
+        killed = running[0].dagster_run.run_id
+        sensor = __import__("pipelines.definitions", fromlist=["defs"]).defs.resolve_sensor_def(
+            "inbox_sensor"
+        )
+        with dg.build_sensor_context(instance=instance, cursor=None) as context:
+            sensor(context)
+        assert instance.get_run_by_id(killed).status == dg.DagsterRunStatus.FAILURE
+        assert not instance.get_run_records(filters=dg.RunsFilter(statuses=RUNNING))
+
+    for n in range(KEEP_CANDIDATES + 2):  # candidates of earlier failed runs
+        old = build / f"{uuid.uuid4()}.duckdb"
+        old.write_bytes(b"x")
+        os.utime(old, (time.time() - 3600 * (n + 1),) * 2)
+    outcome = run_refresh(log_level="WARNING", force=False)
+    assert outcome.success, outcome.summary()
+    assert (warehouse_dir / "sozialplanung.duckdb").is_file()
+    left = {p.stem for p in build.glob("*-*-*-*-*.duckdb")}
+    assert len(left) == KEEP_CANDIDATES  # the killed run's candidate and the two newest
+    assert killed in left
