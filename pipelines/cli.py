@@ -124,11 +124,71 @@ def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
 
 
 def _releases(args: argparse.Namespace) -> int:
+    """One line per kept release, newest first: published, current / pinned, deliveries,
+    rows of the curated tables and what it changed against the release before it."""
+    from tabulate import tabulate
+
+    from pipelines.paths import warehouse_paths
+    from pipelines.publish import CURATED_TABLES, list_releases, pinned_release
+    from pipelines.release_changes import release_facts
+
+    paths = warehouse_paths()
+    kept = list_releases(paths)
+    if not kept:
+        print(f"no kept releases in {paths.releases_dir}")
+        return 0
+    current = release_facts(paths.published, []).release if paths.published.is_file() else None
+    pinned = pinned_release(paths)
+    rows = []
+    for path in kept:
+        facts = release_facts(path, CURATED_TABLES)
+        release = facts.release or path.stem
+        marks = [("current", release == current), ("pinned", pinned in (release, path.stem))]
+        rows.append(
+            [
+                release,
+                f"{facts.published_at:%Y-%m-%d %H:%M}" if facts.published_at else "",
+                ", ".join(mark for mark, on in marks if on),
+                facts.deliveries,
+                *[facts.rows.get(t) for t in CURATED_TABLES],
+                facts.change_text(),
+            ]
+        )
+    headers = ["release", "published (UTC)", "", "deliveries"]
+    headers += [t.split(".")[-1] for t in CURATED_TABLES] + ["changes"]
+    print(tabulate(rows, headers=headers, tablefmt="simple", intfmt=","))
+    return 0
+
+
+def _changes(args: argparse.Namespace) -> int:
+    import duckdb
+
     from pipelines.paths import warehouse_paths
     from pipelines.publish import list_releases
+    from pipelines.release_changes import read_changes, report_lines
 
-    for path in list_releases(warehouse_paths()):
-        print(path.stem)
+    paths = warehouse_paths()
+    path = paths.releases_dir / f"{args.release}.duckdb" if args.release else paths.published
+    if args.release and (Path(args.release).name != args.release or not path.is_file()):
+        kept = ", ".join(p.stem for p in list_releases(paths)) or "none"
+        print(f"no kept release {args.release!r}; kept releases: {kept}", file=sys.stderr)
+        return EXIT_FAILED
+    if not path.is_file():
+        print(f"no published warehouse at {path}: run `make run` first", file=sys.stderr)
+        return EXIT_FAILED
+    with duckdb.connect(str(path), read_only=True) as con:
+        changes = read_changes(con)
+    if changes is None:
+        print(
+            f"release {args.release or 'published'} has no change record "
+            "(it was published before releases recorded their changes)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    if args.format == "text":
+        print("\n".join(report_lines(changes, limit=None if args.all else 20)))
+    else:
+        _print_rows(changes.columns, changes.rows, args.format)
     return 0
 
 
@@ -524,6 +584,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     releases = sub.add_parser("releases", help="list kept releases, newest first")
     releases.set_defaults(func=_releases)
+
+    changes = sub.add_parser(
+        "changes", help="what a release changed against the release it replaced"
+    )
+    changes.add_argument("release", nargs="?", help="a kept release (default: the published one)")
+    changes.add_argument("--all", action="store_true", help="every change (default: 20 per kind)")
+    changes.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    changes.set_defaults(func=_changes)
 
     rollback = sub.add_parser(
         "rollback", help="publish a kept release again and pin it (refreshes stop publishing)"

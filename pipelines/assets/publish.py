@@ -6,8 +6,10 @@ import dagster as dg
 import duckdb
 
 from pipelines.fingerprint import input_fingerprint, structure_fingerprint
+from pipelines.landing import read_manifest
 from pipelines.publish import CURATED_TABLES
 from pipelines.publish import publish as publish_file
+from pipelines.release_changes import record_changes
 from pipelines.resources import WarehouseResource
 
 RELEASE_DDL = """
@@ -50,6 +52,8 @@ def publish(
             ],
         )
         rows = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in CURATED_TABLES}
+        # against the release it replaces: meta.release_change, meta.release_change_summary
+        changes = record_changes(con, warehouse.paths.published, read_manifest(warehouse.paths))
     published = publish_file(candidate, warehouse.release, warehouse.paths)
     (warehouse.paths.build_dir / f"{context.run.run_id}.release").unlink(missing_ok=True)
     context.log.info(f"published release {warehouse.release} at {published}")
@@ -58,5 +62,6 @@ def publish(
             "release": warehouse.release,
             "path": str(published),
             **{f"rows {t}": n for t, n in rows.items()},
+            **{f"changes {kind}": n for kind, n in changes.items() if n},
         }
     )
