@@ -475,7 +475,8 @@ def headline(changes: ReleaseChanges) -> str:
 
 def digest_lines(published_path: Path) -> list[str]:
     """A short digest of what the release at `published_path` changed, for the end of the
-    refresh summary (lines without indentation; empty when the file has no change record).
+    refresh summary (the first line unindented, the others by two spaces; empty when the file
+    has no change record).
 
     The first line names the release it replaced and counts the changes per kind
     ("changes against release 20261201T…: 1 delivery added, 4 values changed"); one line per
