@@ -33,6 +33,7 @@ class RefreshOutcome:
     skipped: bool = False  # nothing was built: inputs unchanged or a release pinned
     skip_reason: str = ""
     log_file: str = ""  # the run's full log (framework detail, stack traces)
+    changes: list[str] = field(default_factory=list)  # what the release changed, in short
     inbox: list[str] = field(default_factory=list)  # what landed, what stayed in the inbox
     unmatched: int = 0  # inbox files no contract takes
     gaps: dict[str, list[int]] = field(default_factory=dict)  # source -> years nobody delivered
@@ -74,6 +75,7 @@ class RefreshOutcome:
             lines += [f"  {table:<28} {n:>7,} rows" for table, n in self.rows.items()]
             lines.append(f"  checks passed: {self.checks_passed}, failed: {self.checks_failed}")
             lines += self.notes()
+            lines += [f"  {line}" for line in self.changes]
         else:
             lines = ["refresh FAILED: the published warehouse was not changed"]
             lines += [f"  {line}" for failure in self.failures for line in failure.splitlines()]
@@ -170,8 +172,14 @@ def run_refresh(
     )
     outcome.step_spans = step_spans
     outcome.checks_passed, outcome.checks_failed, outcome.failures = _failures(result)
-    if result.success:
+    if result.success and not outcome.skipped:
+        from pipelines.release_changes import digest_lines
+
         outcome.release, outcome.rows = _published_summary()
+        outcome.gaps, outcome.undelivered = _published_gaps()
+        outcome.changes = digest_lines(paths.published)
+    elif result.success:
+        outcome.release = plan.published_release
         outcome.gaps, outcome.undelivered = _published_gaps()
     outcome.seconds = time.perf_counter() - started
     return outcome
