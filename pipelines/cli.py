@@ -62,7 +62,7 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _tables(args: argparse.Namespace) -> int:
-    from pipelines.query import LAST_SCHEMAS, QueryError, open_published
+    from pipelines.query import BUILD_LAYERS, QueryError, open_published
 
     try:
         with open_published() as warehouse:
@@ -73,7 +73,10 @@ def _tables(args: argparse.Namespace) -> int:
     rows = [(t.qualified, t.kind, t.rows, t.comment or "") for t in tables]
     code = _print_quietly(["table", "kind", "rows", "description"], rows, args.format)
     if args.format == "table" and code == 0:
-        print(f"(the refresh's own bookkeeping last: {', '.join(LAST_SCHEMAS)})")
+        print(
+            f"(the analysts' layers only; the build layers {BUILD_LAYERS} hold the deliveries "
+            "before disclosure control and are for the data engineers)"
+        )
     return code
 
 
@@ -483,15 +486,16 @@ def build_parser() -> argparse.ArgumentParser:
         "query",
         help="run one read statement on the published warehouse",
         description="Run one read statement (SELECT, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, "
-        "PRAGMA table_info …) on the published warehouse. No other files, no settings, no "
-        "extensions; limits from SOZPLAN_QUERY_MEMORY_LIMIT (2GB), "
-        "SOZPLAN_QUERY_TIMEOUT_SECONDS (60) and SOZPLAN_QUERY_MAX_ROWS (1000000).",
+        "PRAGMA table_info …) on the analysts' layers of the published warehouse (marts, "
+        "meta). No other files, no settings, no extensions; limits from "
+        "SOZPLAN_QUERY_MEMORY_LIMIT (2GB), SOZPLAN_QUERY_TIMEOUT_SECONDS (60) and "
+        "SOZPLAN_QUERY_MAX_ROWS (1000000).",
     )
     query.add_argument("sql", help="the SQL, or - to read it from stdin")
     query.add_argument("--format", choices=["table", "csv", "json"], default="table")
     query.set_defaults(func=_query)
 
-    tables = sub.add_parser("tables", help="list the tables of the published warehouse")
+    tables = sub.add_parser("tables", help="list the tables of the analysts' layers (marts, meta)")
     tables.add_argument("--format", choices=["table", "csv", "json"], default="table")
     tables.set_defaults(func=_tables)
 

@@ -8,6 +8,7 @@ through the dbt model on a DuckDB file of their own.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping
@@ -172,6 +173,45 @@ def test_no_suppressed_count_can_be_recomputed(published: Path) -> None:
         if np.linalg.matrix_rank(np.vstack([equations, np.eye(len(hidden))[i]])) == rank
     ]
     assert determined == []
+
+
+# The attacker's subtraction on the raw deliveries (only the cities' own suppression): the
+# city's count as published for the Kreis minus those of the areas the city published.
+RAW_SUBTRACTION = (
+    "select {total} - sum(value) as recomputed from raw.{parts} "
+    "where period_year = {year} and measure_code = 'ALO'"
+)
+
+
+def test_sozplan_query_refuses_the_subtraction_on_the_raw_layers(
+    published_warehouse: Path,
+) -> None:
+    """Opened directly, the published file's raw layer gives Schmira's (2024) and
+    Closewitz's (2022) suppressed unemployed back; `sozplan query` does not read raw."""
+    totals = sample_kreis_totals()
+    attacks = {
+        RAW_SUBTRACTION.format(
+            total=totals["16051", 2024, "unemployed"], parts="erfurt_stadtteile", year=2024
+        ): 2,
+        RAW_SUBTRACTION.format(
+            total=totals["16053", 2022, "unemployed"], parts="jena_planungsraeume", year=2022
+        ): 1,
+    }
+    with duckdb.connect(str(published_warehouse), read_only=True) as con:
+        for sql, count in attacks.items():
+            assert con.execute(sql).fetchall() == [(count,)]
+    for sql in attacks:
+        proc = subprocess.run(
+            [str(Path(sys.executable).parent / "sozplan"), "query", sql, "--format", "csv"],
+            env={**os.environ, "SOZPLAN_WAREHOUSE_DIR": str(published_warehouse.parent)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 1 and proc.stdout == ""
+        assert proc.stderr.startswith("refused: raw.")
+        assert "is not in the analysts' layers" in proc.stderr
+        assert "hold the deliveries before disclosure control" in proc.stderr
 
 
 def test_sample_counts_primary_and_secondary(published: Path) -> None:
