@@ -20,7 +20,7 @@ land as (
         region.parent_key as region_key,
         kreis.period,
         kreis.measure_id,
-        case when count(kreis.value_status) = 0 then sum(kreis.value) end as value,
+        case when count(kreis.value_status) = 0 then {{ exact_sum("kreis.value") }} end as value,
         min(kreis.value_status) as value_status,
         min(kreis.table_code) as table_code,
         min(kreis.source_file_sha256) as source_file_sha256,

@@ -92,7 +92,7 @@ select
     parts.region_key,
     parts.period,
     parts.measure_id,
-    case when count(parts.value_status) = 0 then sum(parts.value) end as value,
+    case when count(parts.value_status) = 0 then {{ exact_sum("parts.value") }} end as value,
     min(parts.value_status) as value_status,
     min(parts.table_code) as table_code,
     min(parts.source_file_sha256) as source_file_sha256

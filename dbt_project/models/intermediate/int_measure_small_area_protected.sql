@@ -26,7 +26,7 @@ with recursive converted as (
         m.measure_id,
         case
             when count(m.value_status) = 0
-                then sum(m.value * coalesce(k.weight_population, 1.0))
+                then {{ exact_sum("m.value * coalesce(k.weight_population, 1.0)") }}
         end as value,
         min(m.value_status) as value_status,
         min(m.table_code) as table_code,

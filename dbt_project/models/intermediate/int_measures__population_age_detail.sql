@@ -44,7 +44,7 @@ select
     region_key,
     period,
     measure_id,
-    case when count(value_status) = 0 then sum(value) end as value,
+    case when count(value_status) = 0 then {{ exact_sum("value") }} end as value,
     min(value_status) as value_status,
     min(table_code) as table_code,
     min(source_file_sha256) as source_file_sha256

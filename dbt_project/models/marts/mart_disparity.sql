@@ -16,7 +16,7 @@ pairs as (
     select
         a.indicator_id,
         a.period,
-        sum(a.population * b.population * abs(a.value - b.value)) as weighted_abs_diff
+        {{ exact_sum("a.population * b.population * abs(a.value - b.value)") }} as weighted_abs_diff
     from kreis_value as a
     inner join kreis_value as b on a.indicator_id = b.indicator_id and a.period = b.period
     group by a.indicator_id, a.period
@@ -29,10 +29,10 @@ summary as (
         count(*) as kreise,
         min(value) as min_value,
         max(value) as max_value,
-        avg(value) as mean_value,
-        stddev_samp(value) as sd_value,
-        sum(population) as total_population,
-        sum(population * value) / sum(population) as weighted_mean
+        {{ exact_mean("value") }} as mean_value,
+        {{ exact_sd("value") }} as sd_value,
+        {{ exact_sum("population") }} as total_population,
+        {{ exact_sum("population * value") }} / {{ exact_sum("population") }} as weighted_mean
     from kreis_value
     group by indicator_id, period
 ),

@@ -67,17 +67,17 @@ status_z as (
     select
         *,
         case when exclusion_reason is null then
-            (unemployment_share - avg(u_in) over w) / nullif(stddev_samp(u_in) over w, 0)
+            (unemployment_share - {{ exact_mean("u_in", "over w") }}) / nullif({{ exact_sd("u_in", "over w") }}, 0)
         end as z_unemployment,
         case when exclusion_reason is null then
-            (long_term_unemployment_share - avg(l_in) over w)
-            / nullif(stddev_samp(l_in) over w, 0)
+            (long_term_unemployment_share - {{ exact_mean("l_in", "over w") }})
+            / nullif({{ exact_sd("l_in", "over w") }}, 0)
         end as z_long_term_unemployment,
         case when exclusion_reason is null then
-            (transfer_share - avg(t_in) over w) / nullif(stddev_samp(t_in) over w, 0)
+            (transfer_share - {{ exact_mean("t_in", "over w") }}) / nullif({{ exact_sd("t_in", "over w") }}, 0)
         end as z_transfer,
         case when exclusion_reason is null then
-            (child_poverty_share - avg(c_in) over w) / nullif(stddev_samp(c_in) over w, 0)
+            (child_poverty_share - {{ exact_mean("c_in", "over w") }}) / nullif({{ exact_sd("c_in", "over w") }}, 0)
         end as z_child_poverty
     from (
         select
@@ -117,15 +117,15 @@ dynamics_z as (
         long_term_unemployment_change,
         transfer_change,
         child_poverty_change,
-        (unemployment_change - avg(unemployment_change) over w)
-        / nullif(stddev_samp(unemployment_change) over w, 0) as dz_unemployment,
-        (long_term_unemployment_change - avg(long_term_unemployment_change) over w)
-        / nullif(stddev_samp(long_term_unemployment_change) over w, 0)
+        (unemployment_change - {{ exact_mean("unemployment_change", "over w") }})
+        / nullif({{ exact_sd("unemployment_change", "over w") }}, 0) as dz_unemployment,
+        (long_term_unemployment_change - {{ exact_mean("long_term_unemployment_change", "over w") }})
+        / nullif({{ exact_sd("long_term_unemployment_change", "over w") }}, 0)
             as dz_long_term_unemployment,
-        (transfer_change - avg(transfer_change) over w)
-        / nullif(stddev_samp(transfer_change) over w, 0) as dz_transfer,
-        (child_poverty_change - avg(child_poverty_change) over w)
-        / nullif(stddev_samp(child_poverty_change) over w, 0) as dz_child_poverty
+        (transfer_change - {{ exact_mean("transfer_change", "over w") }})
+        / nullif({{ exact_sd("transfer_change", "over w") }}, 0) as dz_transfer,
+        (child_poverty_change - {{ exact_mean("child_poverty_change", "over w") }})
+        / nullif({{ exact_sd("child_poverty_change", "over w") }}, 0) as dz_child_poverty
     from changes
     window w as (partition by city_key, level, period)
 ),
