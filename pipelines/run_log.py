@@ -16,6 +16,8 @@ from pipelines.paths import warehouse_paths
 
 KEEP_LOGS = 50
 LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"]
+# The framework's own notes among the progress lines (the summary says which steps failed).
+FRAMEWORK_NOTES = ("Dependencies for step",)
 
 
 def run_log_path(run_id: str) -> Path:
@@ -31,6 +33,8 @@ class _Terminal(logging.Filter):
         step = meta.get("step_key")
         if event is None:
             text = str(meta.get("orig_message", record.getMessage()))
+            if text.startswith(FRAMEWORK_NOTES):
+                return False
         elif event.event_type_value == "STEP_FAILURE":
             text = f"step {step} failed (see the summary below)"
         else:
