@@ -130,6 +130,9 @@ def test_a_bad_delivery_is_withdrawn_and_the_refresh_recovers(warehouse_dir: Pat
     _deliver(inbox, "13211-02-05-4_2024.csv", good)
     time.sleep(0.01)  # landed oldest first: the bad file is the newest delivery
     _deliver(inbox, "13211-02-05-4_2024_korrigiert.csv", bad)
+    area = (SAMPLE_DIR / "11111-01-01-4.csv").read_bytes()
+    jena = next(line for line in area.splitlines() if line.startswith(b"31.12.2016;16053;"))
+    _deliver(inbox, "flaeche.csv", area.replace(jena, jena.replace(b";114", b";-114")))
 
     failed = _cli("refresh")
     assert failed.returncode == 1, failed.stdout
@@ -137,7 +140,13 @@ def test_a_bad_delivery_is_withdrawn_and_the_refresh_recovers(warehouse_dir: Pat
     for noise in ("Stack Trace", "dagster._core", "Traceback", "DagsterExecution"):
         assert noise not in failed.stdout + failed.stderr, noise
     summary = failed.stdout[failed.stdout.index("refresh FAILED") :]
-    assert "unemployment" in summary and "full log: " in summary
+    assert "full log: " in summary
+    # every failure is named, each with its file and line
+    assert (
+        "step raw__unemployment failed" in summary
+        and "13211-02-05-4_2024_korrigiert.csv, line" in summary
+    )
+    assert "step raw__area failed" in summary and "flaeche.csv, line" in summary
     log = Path(summary.split("full log: ")[1].split()[0])
     assert log.is_file() and log.parent == warehouse_dir / "logs"
     assert not (warehouse_dir / "sozialplanung.duckdb").exists()
@@ -145,7 +154,9 @@ def test_a_bad_delivery_is_withdrawn_and_the_refresh_recovers(warehouse_dir: Pat
     listed = _cli("deliveries", "unemployment", "--format", "csv")
     rows = [r.split(",") for r in listed.stdout.splitlines()[1:]]
     bad_id = next(r[1] for r in rows if r[4] == "13211-02-05-4_2024_korrigiert.csv")
-    proc = _cli("withdraw", "unemployment", bad_id, "--reason", "Kreis 16051 twice")
+    proc = _cli("withdraw", "unemployment", bad_id, "--reason", "Erfurt negative")
+    assert proc.returncode == 0, proc.stderr
+    proc = _cli("withdraw", "area", "flaeche.csv", "--reason", "Jena negative")
     assert proc.returncode == 0, proc.stderr
 
     ok = _cli("refresh")
