@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contracts import Contract, load_contracts
+from pipelines.disclosure import small_area_sources
 from pipelines.ingest import sha256_of
 from pipelines.paths import (
     CONTRACTS_DIR,
@@ -26,7 +27,12 @@ from pipelines.paths import (
 from pipelines.territory import current_territory
 
 CODE_DIRS = ("pipelines/readers", "pipelines/assets", "pipelines/audit")
-CODE_FILES = ("pipelines/conform.py", "pipelines/ingest.py", "pipelines/contracts.py")
+CODE_FILES = (
+    "pipelines/conform.py",
+    "pipelines/ingest.py",
+    "pipelines/contracts.py",
+    "pipelines/disclosure.py",
+)
 DBT_DIRS = ("models", "seeds", "tests", "macros")
 
 
@@ -84,7 +90,9 @@ def structure_fingerprint(gebietsstand: str) -> str:
 def kept_sources(paths: WarehousePaths, gebietsstand: str) -> dict[str, str]:
     """Sources whose raw table a refresh can keep from the published release: same structure
     fingerprint, and the delivery it would read is the one the release read (source ->
-    release). Empty when there is no published release or anything structural changed."""
+    release). Empty when there is no published release or anything structural changed. The
+    small-area sources are never kept: the published file holds no rows of theirs
+    (pipelines/disclosure.py), they are read again from their landed files."""
     if not paths.published.is_file():
         return {}
     try:
@@ -102,10 +110,12 @@ def kept_sources(paths: WarehousePaths, gebietsstand: str) -> dict[str, str]:
     read: dict[str, list[str]] = {}
     for source, sha in files:
         read.setdefault(source, []).append(sha)
+    contracts = load_contracts()
+    small_areas = {c.source for c in small_area_sources(contracts.values())}
     return {  # the same deliveries in the same order (the newest wins where they overlap)
         source: release
-        for source, contract in load_contracts().items()
-        if read.get(source, []) == delivery_shas(contract, paths)
+        for source, contract in contracts.items()
+        if source not in small_areas and read.get(source, []) == delivery_shas(contract, paths)
     }
 
 

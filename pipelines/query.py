@@ -14,15 +14,16 @@ runs longer than the time limit, and at most `max_rows` rows are fetched.
 
 Only the analysts' layers are served: `marts` and the tables of `meta` that hold no delivered
 values (`SERVED_META`). The build layers (`raw`, `raw_history`, `staging`, `intermediate`,
-`reference`, `audit`, `main`) hold the deliveries before disclosure control — small-area
-counts with only the cities' own suppression, from which the city total minus the other
-areas gives a suppressed count back — and are for the data engineers who open the file
-directly. Which tables a statement reads is taken from DuckDB's own parser
-(`json_serialize_sql`): every table and view it names, in CTEs, subqueries, joins, `DESCRIBE`,
-`SUMMARIZE`, `PIVOT` and `EXPLAIN`, resolved as DuckDB resolves it (an unqualified name is a
-CTE or lies in `main` or the system catalogue: the search path cannot be changed); the check
-is on what the statement names, so a mart view may read any layer. Table functions run only
-from a list (`TABLE_FUNCTIONS`); those that read a table by name (`query_table`,
+`reference`, `audit`, `main`) hold the deliveries before disclosure control and the build's
+own tables, and are for the data engineers who open the file directly; the cities'
+small-area deliveries (counts with only their own suppression, from which the city total
+minus the other areas gives a suppressed count back) are emptied there before a release is
+published (`pipelines/disclosure.py`). Which tables a statement reads is taken from DuckDB's
+own parser (`json_serialize_sql`): every table and view it names, in CTEs, subqueries, joins,
+`DESCRIBE`, `SUMMARIZE`, `PIVOT` and `EXPLAIN`, resolved as DuckDB resolves it (an unqualified
+name is a CTE or lies in `main` or the system catalogue: the search path cannot be changed);
+the check is on what the statement names, so a mart view may read any layer. Table functions
+run only from a list (`TABLE_FUNCTIONS`); those that read a table by name (`query_table`,
 `pragma_table_info`, …) only with literal names in the served layers; functions that run SQL
 given as text (`query`, …) not at all.
 
@@ -81,8 +82,9 @@ BUILD_LAYERS = "raw, raw_history, staging, intermediate, reference, audit, main"
 LAYERS = (
     f"sozplan query serves {SERVED} (`sozplan tables` lists them); "
     f"the build layers ({BUILD_LAYERS}) hold the deliveries before disclosure control "
-    "(small-area counts with only the cities' own suppression) and the build's own tables; they "
-    "are for the data engineers, who open the file directly"
+    "(without the cities' small-area counts, which are not published before secondary "
+    "suppression) and the build's own tables; they are for the data engineers, who open the "
+    "file directly"
 )
 # Catalogue views of DuckDB itself (duckdb_tables, information_schema.columns, pg_class …).
 SYSTEM_SCHEMAS = frozenset({"system", "information_schema", "pg_catalog"})

@@ -1,14 +1,19 @@
 """Secondary suppression of small-area counts (README, "Small areas: secondary suppression").
 
-The attacker's subtraction on the published sample warehouse, the sample's suppression
-against the method written out in tests/small_area_disclosure.py, and hand-made cases run
-through the dbt model on a DuckDB file of their own.
+The attacker's subtraction on the published sample warehouse (its marts, and its build
+layers opened directly, which hold no row of the cities' deliveries; a second refresh reads
+those again from their landed files), the sample's suppression against the method written
+out in tests/small_area_disclosure.py, and hand-made cases run through the dbt model on a
+DuckDB file of their own.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping
@@ -181,37 +186,246 @@ RAW_SUBTRACTION = (
     "select {total} - sum(value) as recomputed from raw.{parts} "
     "where period_year = {year} and measure_code = 'ALO'"
 )
+CITY_SOURCES = ("erfurt_stadtteile", "jena_planungsraeume")
+# The tables that hold small-area counts after secondary suppression (besides the marts).
+PROTECTED = {"intermediate.int_measure", "intermediate.int_measure_small_area_protected"}
 
 
-def test_sozplan_query_refuses_the_subtraction_on_the_raw_layers(
+def _small_area_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows with a Sozialraum key (`<AGS8>-<code>`) per table and view of the build layers."""
+    relations = con.execute(
+        "select schema_name, table_name from duckdb_columns() where column_name = 'region_key' "
+        "and schema_name in ('raw', 'raw_history', 'staging', 'intermediate', 'audit', 'main') "
+        "order by all"
+    ).fetchall()
+    return {
+        f"{schema}.{name}": con.execute(
+            f'select count(*) from "{schema}"."{name}" '
+            "where regexp_full_match(cast(region_key as varchar), '\\d{8}-\\d{2}')"
+        ).fetchone()[0]
+        for schema, name in relations
+    }
+
+
+def test_the_published_file_holds_no_small_area_count_before_protection(
     published_warehouse: Path,
 ) -> None:
-    """Opened directly, the published file's raw layer gives Schmira's (2024) and
-    Closewitz's (2022) suppressed unemployed back; `sozplan query` does not read raw."""
+    """Opened directly, the published file's build layers hold no row of the cities'
+    deliveries: the subtraction that gave Schmira's (2024) and Closewitz's (2022) suppressed
+    unemployed back finds nothing; the protected counts of int_measure and the marts are
+    there, the tables keep their columns, meta.source_file still describes the deliveries,
+    and no deleted row stays in the file's blocks. `sozplan query` does not read raw."""
     totals = sample_kreis_totals()
-    attacks = {
+    attacks = [
         RAW_SUBTRACTION.format(
             total=totals["16051", 2024, "unemployed"], parts="erfurt_stadtteile", year=2024
-        ): 2,
+        ),
         RAW_SUBTRACTION.format(
             total=totals["16053", 2022, "unemployed"], parts="jena_planungsraeume", year=2022
-        ): 1,
-    }
+        ),
+    ]
+    cells = sample_cells()
+    hidden = {c for c, v in cells.items() if v is None} | sample_secondary_suppression()
     with duckdb.connect(str(published_warehouse), read_only=True) as con:
-        for sql, count in attacks.items():
-            assert con.execute(sql).fetchall() == [(count,)]
-    for sql in attacks:
-        proc = subprocess.run(
-            [str(Path(sys.executable).parent / "sozplan"), "query", sql, "--format", "csv"],
-            env={**os.environ, "SOZPLAN_WAREHOUSE_DIR": str(published_warehouse.parent)},
-            capture_output=True,
-            text=True,
-            timeout=120,
+        for sql in attacks:
+            assert con.execute(sql).fetchall() == [(None,)]  # nothing to subtract
+        for source in CITY_SOURCES:
+            for table in (f"raw.{source}", f"raw_history.{source}", f"staging.stg_{source}"):
+                assert con.execute(f"select count(*) from {table}").fetchone()[0] == 0, table
+            described = con.execute(f"describe raw.{source}").fetchall()
+            columns = {c[0] for c in described}
+            assert {"region_key", "period_year", "measure_code", "value"} <= columns
+        revisions = con.execute(
+            "select count(*) from meta.revision where source in ('erfurt_stadtteile', "
+            "'jena_planungsraeume')"
+        ).fetchone()[0]
+        leaks = {t: n for t, n in _small_area_rows(con).items() if n and t not in PROTECTED}
+        protected = {
+            Cell(key, period, measure): value
+            for key, period, measure, value in con.execute(
+                "select region_key, period, measure_id, value from intermediate.int_measure "
+                "where level = 'sozialraum'"
+            ).fetchall()
+        }
+        index_rows = con.execute("select count(*) from marts.mart_social_index").fetchone()[0]
+        registered = con.execute(
+            "select source, rows, current_rows, periods from meta.source_file "
+            "where source in ('erfurt_stadtteile', 'jena_planungsraeume') order by source"
+        ).fetchall()
+    assert revisions == 0 and leaks == {}
+    assert {c: protected[c] for c in cells} == {
+        c: (None if c in hidden else v) for c, v in cells.items()
+    }
+    assert index_rows == 25 + 3 * 18  # Erfurt 2024, Jena 2022-2024
+    assert registered == [  # 25 Stadtteile x 10 measures; 18 districts x 3 years x 9 measures
+        ("erfurt_stadtteile", 250, 250, "2024"),
+        ("jena_planungsraeume", 486, 486, "2022,2023,2024"),
+    ]
+    # the region variable of the city files, held by their raw rows only: no deleted row's
+    # bytes stay in the file
+    assert b"SOZRAUM" not in published_warehouse.read_bytes()
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "sozplan"), "query", attacks[0], "--format", "csv"],
+        env={**os.environ, "SOZPLAN_WAREHOUSE_DIR": str(published_warehouse.parent)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.startswith("refused: raw.")
+    assert "is not in the analysts' layers" in proc.stderr
+
+
+def _marts(database: Path) -> dict[str, list[tuple]]:
+    """Every row of the marts and of int_measure, without the release id, numbers to nine
+    significant digits (the rule of meta.release_change)."""
+
+    def rounded(value: object) -> object:
+        return float(f"{value:.9g}") if isinstance(value, float) else value
+
+    out = {}
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where schema_name = 'marts' "
+            "or (schema_name, table_name) = ('intermediate', 'int_measure') order by all"
+        ).fetchall()
+        for schema, table in tables:
+            described = con.execute(f"describe {schema}.{table}").fetchall()
+            columns = [c[0] for c in described if c[0] != "release"]
+            rows = con.execute(f"select {', '.join(columns)} from {schema}.{table}").fetchall()
+            out[f"{schema}.{table}"] = sorted(
+                (tuple(rounded(v) for v in row) for row in rows), key=repr
+            )
+    return out
+
+
+def test_a_second_refresh_reads_the_city_deliveries_again(
+    published_warehouse: Path, warehouse_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A refresh that keeps the unchanged deliveries' raw tables from the published file
+    reads the cities' (unchanged) deliveries again from their landed files, whose rows the
+    published file does not hold, and builds the same marts; the release records only the
+    delivery that changed, and `sozplan deliveries` the cities' periods."""
+    from pipelines import cli
+    from pipelines.contracts import load_contracts
+    from pipelines.refresh import run_refresh
+    from tests.conftest import REFERENCE_DATA
+
+    before = _marts(published_warehouse)
+    inbox = warehouse_dir / "inbox"
+    inbox.mkdir()
+    shutil.copyfile(  # a source no mart reads: the marts must not change
+        REFERENCE_DATA / "genesis_ffcsv/73111-01-01-4_de_flat.csv",
+        inbox / "73111-01-01-4_de_flat.csv",
+    )
+    outcome = run_refresh(log_level="WARNING", force=False)
+    assert outcome.success, outcome.summary()
+    published = warehouse_dir / "sozialplanung.duckdb"
+    with duckdb.connect(str(published), read_only=True) as con:
+        (release,) = con.execute("select release from meta.release").fetchone()
+        read_again = {
+            source
+            for source, read_by in con.execute(
+                "select source, release from meta.source_file"
+            ).fetchall()
+            if read_by == release
+        }
+        kept = con.execute(
+            "select count(distinct source) from meta.source_file where release <> ?", [release]
+        ).fetchone()[0]
+        changed = con.execute(
+            "select kind, changes from meta.release_change_summary where changes > 0"
+        ).fetchall()
+        emptied = [
+            con.execute(f"select count(*) from {layer}.{source}").fetchone()[0]
+            for source in CITY_SOURCES
+            for layer in ("raw", "raw_history")
+        ]
+    assert read_again == {"income_tax", *CITY_SOURCES}
+    samples = sum(1 for c in load_contracts().values() if c.sample_files)
+    assert kept == samples - len(CITY_SOURCES)  # the other sources kept their raw tables
+    assert changed == [("delivery_added", 1)]
+    assert emptied == [0, 0, 0, 0]
+    assert _marts(published) == before
+    capsys.readouterr()  # what the refresh printed
+    assert cli.main(["deliveries", "jena_planungsraeume", "--format", "csv"]) == 0
+    (row,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    assert (row["file"], row["periods"], row["status"]) == (
+        "jena_planungsraeume_2024.csv",
+        "2022-2024",
+        "in use, newest",
+    )
+
+
+def test_publish_empties_the_small_area_sources_and_refuses_a_table_built_from_them(
+    tmp_path: Path,
+) -> None:
+    """pipelines/disclosure.py on a file of its own: the rows of the Sozialraum sources go
+    from raw, raw_history and meta.revision (the tables stay, other sources keep theirs), the
+    rewritten file keeps no deleted row, and a table materialised from the deliveries stops
+    the publish, naming it."""
+    from pipelines.contracts import load_contracts
+    from pipelines.disclosure import (
+        DisclosureError,
+        compact,
+        empty_small_area_deliveries,
+        small_area_sources,
+    )
+
+    contracts = load_contracts()
+    assert {c.source for c in small_area_sources(contracts.values())} == set(CITY_SOURCES)
+    database = tmp_path / "candidate.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema raw; create schema raw_history; create schema meta")
+        con.execute("create schema intermediate")
+        for source, key in (*((s, "16051000-19") for s in CITY_SOURCES), ("area", "16051")):
+            for schema in ("raw", "raw_history"):
+                con.execute(
+                    f"create table {schema}.{source} as select '{key}' as region_key, "
+                    f"'{source.upper()}' as marker, range::double as value from range(5000)"
+                )
+        con.execute(
+            "create table meta.revision as select * from (values ('jena_planungsraeume', "
+            "'16053000-18'), ('area', '16053')) as t(source, region_key)"
         )
-        assert proc.returncode == 1 and proc.stdout == ""
-        assert proc.stderr.startswith("refused: raw.")
-        assert "is not in the analysts' layers" in proc.stderr
-        assert "hold the deliveries before disclosure control" in proc.stderr
+        con.execute(
+            "create view intermediate.int_measure_small_area as select * from raw.erfurt_stadtteile"
+        )
+        con.execute(
+            "create table intermediate.int_measure_small_area_protected as "
+            "select '16051000-01' as region_key, null::double as value"
+        )
+    with duckdb.connect(str(database)) as con:  # as in publish: the ingest wrote them before
+        deleted = empty_small_area_deliveries(con, contracts.values())
+        assert deleted == {
+            "raw.erfurt_stadtteile": 5000,
+            "raw_history.erfurt_stadtteile": 5000,
+            "raw.jena_planungsraeume": 5000,
+            "raw_history.jena_planungsraeume": 5000,
+            "meta.revision": 1,
+        }
+        assert con.execute("from intermediate.int_measure_small_area").fetchall() == []
+        assert con.execute("select source from meta.revision").fetchall() == [("area",)]
+        assert con.execute("select count(*) from raw.area").fetchone()[0] == 5000
+        con.execute(
+            "create table intermediate.int_unprotected as select '16053000-18' as region_key, "
+            "1.0 as value"
+        )
+        with pytest.raises(DisclosureError, match=r"intermediate.int_unprotected \(1 rows\)"):
+            empty_small_area_deliveries(con, contracts.values())
+        con.execute("drop table intermediate.int_unprotected")
+    assert b"ERFURT_STADTTEILE" in database.read_bytes()  # deleted, yet still in the blocks
+    compact(database)
+    assert b"ERFURT_STADTTEILE" not in database.read_bytes()
+    assert b"JENA_PLANUNGSRAEUME" not in database.read_bytes()
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(distinct marker) from raw_history.area").fetchone() == (1,)
+        assert con.execute("select count(*) from raw_history.area").fetchone()[0] == 5000
+        assert con.execute("describe raw.erfurt_stadtteile").fetchall()[0][:2] == (
+            "region_key",
+            "VARCHAR",
+        )
+    assert [p.name for p in tmp_path.iterdir()] == ["candidate.duckdb"]
 
 
 def test_sample_counts_primary_and_secondary(published: Path) -> None:

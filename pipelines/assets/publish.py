@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 import dagster as dg
 import duckdb
 
+from pipelines.contracts import load_contracts
+from pipelines.disclosure import compact, empty_small_area_deliveries
 from pipelines.fingerprint import input_fingerprint, structure_fingerprint
 from pipelines.landing import read_manifest
 from pipelines.publish import CURATED_TABLES
@@ -54,6 +56,9 @@ def publish(
         rows = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in CURATED_TABLES}
         # against the release it replaces: meta.release_change, meta.release_change_summary
         changes = record_changes(con, warehouse.paths.published, read_manifest(warehouse.paths))
+        # the cities' deliveries before secondary suppression are not published (landed only)
+        emptied = empty_small_area_deliveries(con, load_contracts().values())
+    compact(candidate)
     published = publish_file(candidate, warehouse.release, warehouse.paths)
     (warehouse.paths.build_dir / f"{context.run.run_id}.release").unlink(missing_ok=True)
     context.log.info(f"published release {warehouse.release} at {published}")
@@ -63,5 +68,6 @@ def publish(
             "path": str(published),
             **{f"rows {t}": n for t, n in rows.items()},
             **{f"changes {kind}": n for kind, n in changes.items() if n},
+            **{f"emptied {t}": n for t, n in emptied.items()},
         }
     )
