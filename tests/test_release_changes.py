@@ -190,6 +190,29 @@ def test_the_same_input_built_again_changes_nothing(releases) -> None:
     # are exact (macro exact_sum), whatever order DuckDB adds them in.
     before, after = _facts(root / "releases" / f"{second}.duckdb"), _facts(published)
     assert before == after
+    # so is every other mart (disparity, social index, z-scores: exact means and deviations)
+    with duckdb.connect() as con:
+        con.execute(f"attach '{root / 'releases' / f'{second}.duckdb'}' as a (read_only)")
+        con.execute(f"attach '{published}' as b (read_only)")
+        marts = con.execute(
+            "select table_name from duckdb_tables() where database_name = 'b' "
+            "and schema_name = 'marts'"
+        ).fetchall()
+        assert len(marts) >= 5
+        for (table,) in marts:
+            columns = ", ".join(
+                f'"{name}"'
+                for (name,) in con.execute(
+                    "select column_name from duckdb_columns() where database_name = 'b' "
+                    "and schema_name = 'marts' and table_name = ? and column_name <> 'release'",
+                    [table],
+                ).fetchall()
+            )
+            differing = con.execute(
+                f"select count(*) from (select {columns} from a.marts.{table} "
+                f"except all select {columns} from b.marts.{table})"
+            ).fetchone()[0]
+            assert differing == 0, table
     recorded, summary = _recorded(published)
     assert not any(recorded.values())
     assert sorted(summary) == sorted((third, second, kind, 0) for kind in KINDS)

@@ -18,8 +18,8 @@ kreis_stats as (
     select
         f.indicator_id,
         f.period,
-        avg(f.value) as kreis_mean,
-        stddev_samp(f.value) as kreis_sd
+        {{ exact_mean("f.value") }} as kreis_mean,
+        {{ exact_sd("f.value") }} as kreis_sd
     from fact as f
     inner join region as r on r.region_key = f.region_key and r.level = 'kreis'
     where f.value is not null
