@@ -3,9 +3,12 @@
 A territory is a folder: `territory.yml` (name, Länder, first year; open-ended) and three tables
 the dbt project reads as `ref_region` (Länder and Kreise with their history),
 `ref_region_gv` (the Gemeindeverzeichnis extract: Gemeindeverbände and Gemeinden) and
-`key_history` (territorial changes with weights). Contracts take the Länder whose keys a
-delivery may hold from it; the coverage tests take the years and the counts of Kreise and
-Gemeinden from it, so nothing in the pipeline is tied to one Land.
+`key_history` (territorial changes with weights), and optionally `small_areas.csv`, the
+Sozialräume / Stadtteile of its cities (region_key `<AGS8>-<code>`, name, gemeinde_key,
+valid_from, valid_to). Contracts take the Länder whose keys a delivery may hold from it; the
+coverage tests take the years and the counts of Kreise and Gemeinden from it, and the contract
+checks the keys a delivery may hold and the regions each of its periods must have
+(`Territory.regions`), so nothing in the pipeline is tied to one Land.
 
 The bundled territory is Thüringen (`data_contracts/territories/thueringen`). A warehouse for
 more Länder sets `SOZPLAN_TERRITORY_DIR` to a folder written by
@@ -14,9 +17,12 @@ more Länder sets `SOZPLAN_TERRITORY_DIR` to a folder written by
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -25,6 +31,8 @@ from pipelines.paths import CONTRACTS_DIR, DBT_PROJECT_DIR
 
 DEFAULT_TERRITORY_DIR = CONTRACTS_DIR / "territories" / "thueringen"
 TABLES = ("ref_region", "ref_region_gv", "key_history")
+SMALL_AREAS = "small_areas"  # optional: the Sozialräume of the territory's cities
+LEVELS = ("land", "kreis", "gemeinde", "sozialraum")
 
 
 class TerritoryError(ValueError):
@@ -45,7 +53,20 @@ class Territory:
     @property
     def files(self) -> list[Path]:
         """Everything a release built on this territory depends on."""
-        return [self.directory / "territory.yml", *(self.table(t) for t in TABLES)]
+        files = [self.directory / "territory.yml", *(self.table(t) for t in TABLES)]
+        small_areas = self.table(SMALL_AREAS)
+        return [*files, small_areas] if small_areas.is_file() else files
+
+    def regions(self, level: str) -> tuple[KnownRegion, ...]:
+        """Every region of `level` the territory has ever had, with its validity: Länder and
+        Kreise from ref_region, Gemeinden from ref_region_gv and the former ones from
+        key_history (as `dim_region` dates them), Sozialräume from small_areas.csv."""
+        if level not in LEVELS:
+            raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+        stamp = tuple(
+            (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in self.files if p.is_file()
+        )
+        return _known_regions(self.directory, stamp)[level]
 
     @property
     def key_prefix(self) -> str:
@@ -56,6 +77,77 @@ class Territory:
         """dbt runs in the dbt project folder: the territory's path relative to it, so compiled
         SQL names no machine path."""
         return {"territory_dir": os.path.relpath(self.directory, DBT_PROJECT_DIR)}
+
+
+@dataclass(frozen=True)
+class KnownRegion:
+    key: str
+    name: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    def exists_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+@lru_cache(maxsize=8)
+def _known_regions(
+    directory: Path, stamp: tuple[tuple[str, int, int], ...]
+) -> dict[str, tuple[KnownRegion, ...]]:
+    """The regions of each level (`stamp`: the files' times and sizes, so an edited table is
+    read again)."""
+    regions: dict[str, list[KnownRegion]] = {level: [] for level in LEVELS}
+    for row in _rows(directory / "ref_region.csv"):
+        if row["level"] in ("land", "kreis"):
+            regions[row["level"]].append(
+                KnownRegion(
+                    row["region_key"],
+                    row["name"],
+                    _date(row.get("valid_from")),
+                    _date(row.get("valid_to")),
+                )
+            )
+    history = [r for r in _rows(directory / "key_history.csv") if len(r["old_key"]) == 8]
+    formed: dict[str, date] = {}  # a Gemeinde formed by a change exists from that day
+    ended: dict[str, date] = {}  # a former Gemeinde exists up to the day before its change
+    for change in history:
+        day = date.fromisoformat(change["change_date"])
+        if change["old_key"] != change["new_key"]:
+            formed[change["new_key"]] = max(day, formed.get(change["new_key"], day))
+            ended[change["old_key"]] = min(day, ended.get(change["old_key"], day))
+    gemeinden = {
+        row["region_key"]: row["name"]
+        for row in _rows(directory / "ref_region_gv.csv")
+        if row["level"] == "gemeinde"
+    }
+    for key, name in gemeinden.items():
+        regions["gemeinde"].append(KnownRegion(key, name, formed.get(key)))
+    for key, day in ended.items():
+        if key not in gemeinden:
+            regions["gemeinde"].append(KnownRegion(key, key, None, day - timedelta(days=1)))
+    for row in _rows(directory / f"{SMALL_AREAS}.csv"):
+        regions["sozialraum"].append(
+            KnownRegion(
+                row["region_key"],
+                row["name"],
+                _date(row.get("valid_from")),
+                _date(row.get("valid_to")),
+            )
+        )
+    return {level: tuple(sorted(r, key=lambda k: k.key)) for level, r in regions.items()}
 
 
 def load_territory(directory: Path) -> Territory:

@@ -147,6 +147,7 @@ def test_bundled_territory_is_thueringen_from_2015_open_ended() -> None:
         BUNDLED.resolve() / "ref_region.csv",
         BUNDLED.resolve() / "ref_region_gv.csv",
         BUNDLED.resolve() / "key_history.csv",
+        BUNDLED.resolve() / "small_areas.csv",
     ]
     assert all(p.is_file() for p in territory.files)
     assert territory.key_prefix == "(?:16)"

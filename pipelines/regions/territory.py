@@ -4,8 +4,9 @@
         [--periods 2000 2024] [--name NAME] --out DIR
 
 Thüringen (16) is always part of it, with its tables as bundled (its Kreis history, its key
-history, its Gemeindeverzeichnis extract); the other Länder come from the Gemeindeverzeichnis
-file on its Gebietsstand, without history (the GV does not say what changed before it).
+history, its Gemeindeverzeichnis extract, the Sozialräume of its cities); the other Länder
+come from the Gemeindeverzeichnis file on its Gebietsstand, without history (the GV does not
+say what changed before it).
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ import pandas as pd
 from pipelines.readers.errors import InputError
 from pipelines.regions.extract import COLUMNS, build_extract
 from pipelines.regions.gemeindeverzeichnis import read_gv
-from pipelines.territory import DEFAULT_TERRITORY_DIR, Territory, TerritoryError, load_territory
+from pipelines.territory import (
+    DEFAULT_TERRITORY_DIR,
+    SMALL_AREAS,
+    Territory,
+    TerritoryError,
+    load_territory,
+)
 
 HOME = "16"  # the bundled territory's Land
 REGION_COLUMNS = [
@@ -92,6 +99,8 @@ def build_territory(
     _write(out / "ref_region_gv.csv", COLUMNS, gv_rows)
     _write(out / "ref_region.csv", REGION_COLUMNS, regions)
     (out / "key_history.csv").write_bytes((home / "key_history.csv").read_bytes())
+    if (home / f"{SMALL_AREAS}.csv").is_file():  # the Sozialräume of Thüringen's cities
+        (out / f"{SMALL_AREAS}.csv").write_bytes((home / f"{SMALL_AREAS}.csv").read_bytes())
     (out / "territory.yml").write_text(
         "# Written by `python -m pipelines.regions.territory`: Thüringen as bundled, the other\n"
         "# Länder from the Gemeindeverzeichnis (Gebietsstand of the GV, no history).\n"
