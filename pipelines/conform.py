@@ -1,18 +1,59 @@
 """Check a read file against its data contract before anything is written to `raw`.
 
-Each check reports the first offending line with column, expected and found, and how
-many more rows share the problem, so a planner can open the file and fix it.
+Each check reports the first offending line (a workbook: sheet and cell) with column,
+expected and found, and how many more rows share the problem, so a planner can open the file
+and fix it. The checks, in the order `check` runs them:
+
+- the statistic, region variable, key format, variables and attributes, measures, units,
+  special signs, periods and one row per key (`contract_problems`);
+- the file's Land row equals the sum of its regions (`land_total_problems`);
+- values: a count is a whole number, every value lies in its measure's `plausible_range`
+  (`value_problems`);
+- regions: every key is one of the territory's regions of the contract's level (Kreise,
+  Gemeinden, or the Sozialräume of `small_areas.csv`: `unknown_region_problems`), and, once
+  every row is right, every region that exists at the end of a delivered period has its rows
+  in that period, in this file or in the source's other deliveries
+  (`missing_region_problems`, for all deliveries of a source `source_gap_problems`);
+- schema drift: an extra variable group (`drift_problems`).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
 from pipelines.contracts import Contract
 from pipelines.readers.errors import InputError, Problem
 from pipelines.readers.table import ReadResult
+from pipelines.territory import KnownRegion, Territory
+
+# Canonical columns a wide file holds in the header of each value column: a problem with them
+# is placed in the value's own column (reader metadata `value_columns`).
+IN_VALUE_COLUMN = ("value", "value_status", "unit", "measure_code", "measure_label")
+
+
+def _problem(
+    result: ReadResult, row: pd.Series | None, column: str, expected: str, found: str, more: int
+) -> Problem:
+    """A problem at `row` (None: no row of the file), named as the user sees the file: the
+    file's own column name, or sheet and cell in a workbook."""
+    names = result.metadata.get("column_names") or {}
+    name = result.column_name(column)
+    per_value = result.metadata.get("value_columns")
+    in_value_column = column in IN_VALUE_COLUMN and column not in names
+    if row is not None and per_value is not None and in_value_column:
+        name = str(per_value.get(row.name, name))
+    line = int(row["_source_line"]) if row is not None else None
+    sheet = result.metadata.get("sheet")
+    if sheet:  # a workbook: the cell where a column letter is known, else the row
+        letter = name if re.fullmatch(r"[A-Z]{1,3}", name) else None
+        cell = f"{letter}{line}" if letter and line else None
+        return Problem(result.path.name, line, cell, expected, found, more, sheet=str(sheet))
+    return Problem(result.path.name, line, name, expected, found, more)
 
 
 def _first(
@@ -24,14 +65,7 @@ def _first(
     rows = result.frame.loc[mask]
     row = rows.iloc[0]
     found = repr(row[show or column]) if (show or column) in row else "nothing"
-    return Problem(
-        result.path.name,
-        int(row["_source_line"]),
-        result.column_name(column),
-        expected,
-        found,
-        len(rows) - 1,
-    )
+    return _problem(result, row, column, expected, found, len(rows) - 1)
 
 
 def _duplicate_key(result: ReadResult, keys: list[str]) -> Problem | None:
@@ -211,13 +245,23 @@ class Conformed:
     dropped: int  # rows of other regions left out
 
 
-def check(result: ReadResult, contract: Contract) -> Conformed:
-    """Every contract check, in order; `conform` and `sozplan inspect` both run exactly this.
+def check(
+    result: ReadResult,
+    contract: Contract,
+    territory: Territory | None = None,
+    others: Sequence[ReadResult] | None = (),
+) -> Conformed:
+    """Every contract check, in order; the refresh's ingest and `sozplan inspect` both run
+    exactly this.
 
     A classic export's labels become the contract's codes first. The file's Land rows are
     checked against the sum of their regions, then rows of other regions are dropped where
-    the contract says so. Schema drift is a problem, or a warning where the contract says
-    `schema_drift: warn`.
+    the contract says so. Values and regions are checked against the contract and the
+    territory (default: the current one). Once every row is right, every region of each of
+    the file's periods must be there, in the file or in the source's other deliveries
+    (`others`, each checked before; None: not yet known, the ingest checks the source's
+    deliveries together with `source_gap_problems`). Schema drift is a problem, or a warning
+    where the contract says `schema_drift: warn`.
     """
     if result.metadata.get("codes_from_labels"):
         try:
@@ -239,7 +283,12 @@ def check(result: ReadResult, contract: Contract) -> Conformed:
                 f"none among {rows:,} rows: a download for other regions",
             )
         )
-    problems += contract_problems(result, contract)
+    rows_wrong = contract_problems(result, contract)
+    rows_wrong += value_problems(result, contract)
+    rows_wrong += unknown_region_problems(result, contract, territory)
+    problems += rows_wrong
+    if others is not None and not rows_wrong:  # a wrong row is named, not a gap as well
+        problems += missing_region_problems(result, contract, territory, others)
     drift = drift_problems(result, contract)
     warnings: list[Problem] = []
     if contract.schema_drift == "warn":
@@ -250,10 +299,13 @@ def check(result: ReadResult, contract: Contract) -> Conformed:
 
 
 def conform(
-    result: ReadResult, contract: Contract, warnings: list[Problem] | None = None
+    result: ReadResult,
+    contract: Contract,
+    warnings: list[Problem] | None = None,
+    territory: Territory | None = None,
 ) -> pd.DataFrame:
     """The canonical frame tagged with the contract's table code, or an InputError."""
-    checked = check(result, contract)
+    checked = check(result, contract, territory)
     if warnings is not None:
         warnings.extend(checked.warnings)
     if checked.problems:
@@ -466,10 +518,10 @@ def land_total_problems(result: ReadResult, contract: Contract) -> list[Problem]
         if bad.any():
             first = joined[bad].iloc[0]
             problems.append(
-                Problem(
-                    result.path.name,
-                    int(first["_source_line"]),
-                    result.column_name("value"),
+                _problem(
+                    result,
+                    first,
+                    "value",
                     f"the Land {land} value equal to the sum of its {int(first['regions'])} "
                     f"regions ({first['parts_sum']:,.0f}, ±{0.5 * first['regions']:g} units "
                     f"of rounding) for {first['measure_code']} {first['period_year']}",
@@ -477,4 +529,242 @@ def land_total_problems(result: ReadResult, contract: Contract) -> list[Problem]
                     int(bad.sum()) - 1,
                 )
             )
+    return problems
+
+
+# --- values: whole counts, plausible ranges -------------------------------------------------
+
+
+def _number(value: float) -> str:
+    """A value as the file prints it, without thousands separators (3477.5, 150, 1e+15)."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e12 else f"{value:.12g}"
+
+
+def _bound(value: float | None) -> str:
+    return "open" if value is None else f"{value:,g}" if abs(value) < 1e6 else f"{value:,.0f}"
+
+
+def value_problems(result: ReadResult, contract: Contract) -> list[Problem]:
+    """A count (`whole_numbers`) is a whole number, and every value lies in its measure's
+    `plausible_range` (in the unit the file prints: a value in `Tsd. EUR` is compared in
+    thousands). Signs carry no value and are not checked."""
+    from pipelines.readers.genesis_ffcsv import UNIT_FACTORS
+
+    df = result.frame
+    shown = df["value"] / df["unit"].map(UNIT_FACTORS).fillna(1.0)
+    problems: list[Problem] = []
+    for measure in contract.measures:
+        rows = (df["measure_code"] == measure.code) & shown.notna()
+        if not rows.any():
+            continue
+        what = f"{measure.code} {measure.label}"
+        bad = {}
+        if measure.whole_numbers:
+            fraction = rows & ((shown - shown.round()).abs() > 1e-9)
+            bad[f"a whole number ({what} is a count)"] = fraction
+        low, high = measure.plausible_range
+        outside = pd.Series(False, index=df.index)
+        if low is not None:
+            outside |= rows & (shown < low)
+        if high is not None:
+            outside |= rows & (shown > high)
+        plausible = f"a value from {_bound(low)} to {_bound(high)} {measure.unit}"
+        bad[f"{plausible} (plausible_range of {what})"] = outside
+        for expected, mask in bad.items():
+            if mask.any():
+                hits = df.loc[mask]
+                row = hits.iloc[0]
+                found = _number(float(shown.loc[row.name]))
+                problems.append(_problem(result, row, "value", expected, found, len(hits) - 1))
+    return problems
+
+
+# --- regions: the territory's keys, every region of a period --------------------------------
+
+# The level a contract's keys stand for, by key length (a `key_pattern`: Sozialräume).
+LEVEL_BY_LENGTH = {2: "land", 5: "kreis", 8: "gemeinde"}
+LEVEL_WORDS = {
+    "land": ("Land", "Länder", "ref_region.csv"),
+    "kreis": ("Kreis", "Kreise", "ref_region.csv"),
+    "gemeinde": ("Gemeinde", "Gemeinden", "ref_region_gv.csv and key_history.csv"),
+    "sozialraum": ("Sozialraum", "Sozialräume", "small_areas.csv"),
+}
+
+
+def contract_level(contract: Contract) -> str | None:
+    """The territory's level of a contract's regions (None: a level the territory does not
+    list, such as 12-digit ARS)."""
+    if contract.region.key_pattern:
+        return "sozialraum"
+    return LEVEL_BY_LENGTH.get(contract.region.key_length)
+
+
+def _level_rows(keys: pd.Series, contract: Contract, level: str) -> pd.Series:
+    """Rows whose key is of the contract's level (a malformed key is reported elsewhere)."""
+    region = contract.region
+    if level == "sozialraum":
+        pattern = region.key_pattern or ""
+    elif level == "land":
+        pattern = "|".join(region.laender)
+    else:
+        pattern = rf"(?:{'|'.join(region.laender)})\d{{{region.key_length - 2}}}"
+    return keys.str.fullmatch(pattern).fillna(False).astype(bool)
+
+
+def _known(
+    contract: Contract, territory: Territory, level: str
+) -> tuple[list[KnownRegion], str, str]:
+    """The territory's regions a delivery of `contract` may hold, the area they lie in and
+    what a key must be."""
+    regions = list(territory.regions(level))
+    word, _words, where = LEVEL_WORDS[level]
+    if level != "sozialraum":
+        if level != "land":
+            regions = [r for r in regions if r.key[:2] in contract.region.laender]
+        span = f": {regions[0].key} … {regions[-1].key}" if regions else ""
+        expected = f"a {word} of {territory.name} ({where} of the territory, {len(regions)}{span})"
+        return regions, territory.name, expected
+    regions = [r for r in regions if re.fullmatch(contract.region.key_pattern or "", r.key)]
+    city = _city(contract, territory)
+    listed = (
+        f"{len(regions)} listed: {regions[0].key} … {regions[-1].key}"
+        if regions
+        else f"none listed like {contract.region.key_pattern}"
+    )
+    expected = (
+        f"a {word} of {city} in the territory's {where} ({listed}); a new or renumbered area "
+        "is added there first"
+    )
+    return regions, city, expected
+
+
+def _city(contract: Contract, territory: Territory) -> str:
+    """The Gemeinde a contract's Sozialräume lie in, by the key scheme of its reader."""
+    scheme = contract.reader_options.get("key_scheme") or {}
+    key = str(scheme.get("gemeinde_ags") or "")
+    names = {r.key: r.name for r in territory.regions("gemeinde")}
+    return f"{key} {names[key]}" if key in names else key or "the city"
+
+
+def _regions_of(
+    result: ReadResult, contract: Contract, territory: Territory | None
+) -> tuple[str, list[KnownRegion], str, str, pd.Series, pd.Series] | None:
+    """The contract's level, the territory's regions of it, the area they lie in, what a key
+    must be, the rows at that level and which of them have a known key."""
+    from pipelines.territory import current_territory
+
+    level = contract_level(contract)
+    if level is None:
+        return None
+    territory = territory or current_territory()
+    keys = result.frame["region_key"].astype(str)
+    at_level = _level_rows(keys, contract, level)
+    regions, area, expected = _known(contract, territory, level)
+    known = keys.isin({r.key for r in regions})
+    return level, regions, area, expected, at_level, known
+
+
+def unknown_region_problems(
+    result: ReadResult, contract: Contract, territory: Territory | None = None
+) -> list[Problem]:
+    """Known keys only: every key of the contract's level is one of the territory's regions
+    of that level (whenever it existed: a former region may still show its signs). A new or
+    renumbered Sozialraum is not a new area: the territory's small_areas.csv lists it first."""
+    regions = _regions_of(result, contract, territory)
+    if regions is None:
+        return []
+    _level, _regions, _area, expected, at_level, known = regions
+    problem = _first(result, at_level & ~known, "region_key", expected)
+    return [problem] if problem else []
+
+
+def _held(result: ReadResult, regions_of: tuple, group: list[str]) -> pd.DataFrame:
+    """The (period, breakdown, region) combinations a delivery holds at the contract's level,
+    with known keys; a missing breakdown attribute is one value ('')."""
+    _level, _regions, _area, _expected, at_level, known = regions_of
+    frame = result.frame.loc[at_level & known, ["period_year", *group, "region_key"]]
+    return frame.astype(object).where(frame.notna(), "").drop_duplicates()
+
+
+def periods_of(result: ReadResult) -> set[int]:
+    return {int(p) for p in result.frame["period_year"].dropna().unique()}
+
+
+def missing_region_problems(
+    result: ReadResult,
+    contract: Contract,
+    territory: Territory | None = None,
+    others: Sequence[ReadResult] = (),
+    skip_periods: Collection[int] = (),
+) -> list[Problem]:
+    """Every region of each delivered period: for every period the file holds (but
+    `skip_periods`), and every combination of the other key columns (measure, breakdowns)
+    held in it, each region that exists at the end of the period (31.12., the map as
+    published) has its row — in this file or in the source's other deliveries (`others`,
+    already checked: a revision or a download of a few regions completes an earlier
+    delivery). A missing one would be a silent gap."""
+    regions_of = _regions_of(result, contract, territory)
+    if regions_of is None:
+        return []
+    level, regions, area, _expected, _at_level, _known = regions_of
+    group = [
+        c
+        for c in contract.key_columns
+        if c not in ("region_key", "period_year") and c in result.frame
+    ]
+    periods = periods_of(result) - set(skip_periods)
+    frames = [_held(result, regions_of, group)]
+    for other in others:
+        other_regions = _regions_of(other, contract, territory)
+        held = _held(other, other_regions, group)
+        frames.append(held[held["period_year"].isin(periods)])
+    frame = pd.concat(frames, ignore_index=True).drop_duplicates()
+    gaps, first = 0, None
+    for period in sorted(periods):
+        wanted = {r.key for r in regions if r.exists_on(date(period, 12, 31))}
+        in_period = frame[frame["period_year"] == period]
+        present = in_period[in_period["region_key"].isin(wanted)]
+        combinations = len(in_period[group].drop_duplicates()) if group else 1
+        gap = combinations * len(wanted) - len(present)
+        if gap <= 0:
+            continue
+        gaps += gap
+        parts = in_period.groupby(group, sort=True) if group else [((), in_period)]
+        for values, part in parts if first is None else []:
+            absent = wanted - set(part["region_key"])
+            if absent:
+                first = (period, len(wanted), values, min(absent))
+                break
+    if first is None:
+        return []
+    period, size, values, absent = first
+    word, words, where = LEVEL_WORDS[level]
+    name = next((r.name for r in regions if r.key == absent), "")
+    of = " ".join(str(v) for v in values if v != "")
+    held_by = " or in the source's other deliveries" if others else ""
+    return [
+        _problem(
+            result,
+            None,
+            "region_key",
+            f"every {word} of {period}: the {size} {words} of {area} on 31.12.{period} "
+            f"({where} of the territory)",
+            f"no row of {absent} {name}".rstrip()
+            + (f" for {of}" if of else "")
+            + (f" here{held_by}" if held_by else ""),
+            gaps - 1,
+        )
+    ]
+
+
+def source_gap_problems(
+    results: Sequence[ReadResult], contract: Contract, territory: Territory | None = None
+) -> list[Problem]:
+    """Every region of each period over all deliveries of a source (oldest first, each one
+    checked): a gap is named at the newest delivery that holds its period."""
+    problems: list[Problem] = []
+    for i, result in enumerate(results):
+        newer = set().union(*(periods_of(r) for r in results[i + 1 :]))
+        others = [*results[:i], *results[i + 1 :]]
+        problems += missing_region_problems(result, contract, territory, others, newer)
     return problems

@@ -28,6 +28,24 @@ class ContractError(ValueError):
 
 # Units whose values add up from the Kreise to the Land (counts and amounts, not rates).
 ADDITIVE_UNITS = ("Anzahl", "qkm", "ha", "1000", "Tsd.", "Tsd. EUR", "Mill. EUR")
+# Counts: a value of such a unit is a whole number unless the measure says otherwise.
+COUNT_UNITS = ("Anzahl",)
+# The plausible range of a value by unit, in the unit as the file prints it (a measure's
+# `plausible_range` overrides it). Counts and amounts of a German region cannot be negative
+# and stay below an order of magnitude above Germany's: 84 million inhabitants, 357,600 km²,
+# a disposable income of 2.3 trillion EUR; per-head amounts below a million EUR; rates are
+# percentages. A unit not listed needs its `plausible_range` in the contract.
+UNIT_RANGES: dict[str, tuple[float, float]] = {
+    "Anzahl": (0, 100_000_000),
+    "1000": (0, 100_000),
+    "Tsd.": (0, 100_000),
+    "Prozent": (0, 100),
+    "qkm": (0, 1_000_000),
+    "ha": (0, 100_000_000),
+    "EUR": (0, 1_000_000),
+    "Tsd. EUR": (0, 10_000_000_000),
+    "Mill. EUR": (0, 10_000_000),
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,10 @@ class Measure:
     labels: tuple[str, ...] = ()
     # Do the regions add up to the Land? (counts yes; rates, averages, per-head amounts no)
     additive: bool = True
+    # Must every value be a whole number? (counts yes; default: the unit is a count unit)
+    whole_numbers: bool = False
+    # The lowest and highest plausible value, in the unit as the file prints it; None: open.
+    plausible_range: tuple[float | None, float | None] = (None, None)
 
     @property
     def all_labels(self) -> tuple[str, ...]:
@@ -176,6 +198,30 @@ def _positioned(variables: list[Variable]) -> list[Variable]:
         position = next(p for p in range(1, len(variables) + 2) if p not in taken)
         placed.append(replace(variable, position=position))
     return placed
+
+
+def _plausible_range(
+    item: dict, unit: str, path: Path, where: str
+) -> tuple[float | None, float | None]:
+    """`plausible_range: [low, high]` (null: open), or the unit's default (UNIT_RANGES)."""
+    name = f"{where}plausible_range"
+    if "plausible_range" not in item:
+        if unit not in UNIT_RANGES:
+            raise _fail(
+                path,
+                name,
+                f"missing: unit {unit!r} has no default range (units with one: "
+                f"{', '.join(UNIT_RANGES)})",
+            )
+        return UNIT_RANGES[unit]
+    value = item["plausible_range"]
+    numbers = isinstance(value, list) and len(value) == 2
+    numbers = numbers and all(
+        v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in value
+    )
+    if not numbers or (None not in value and value[0] > value[1]):
+        raise _fail(path, name, f"expected [lowest, highest] (null: open), found {value!r}")
+    return (value[0], value[1])
 
 
 def _labels(value: object) -> list[str]:
@@ -324,16 +370,24 @@ def load_contract(path: Path, laender: tuple[str, ...] | None = None) -> Contrac
         if not isinstance(item, dict):
             raise _fail(path, f"measures[{i}]", f"expected a mapping, found {item!r}")
         unit = _require(item, "unit", str, path, f"measures[{i}].")
-        additive = item.get("additive", unit in ADDITIVE_UNITS)
-        if not isinstance(additive, bool):
-            raise _fail(path, f"measures[{i}].additive", f"expected true/false, found {additive!r}")
+        flags = {}
+        for name, default in (
+            ("additive", unit in ADDITIVE_UNITS),
+            ("whole_numbers", unit in COUNT_UNITS),
+        ):
+            flags[name] = item.get(name, default)
+            if not isinstance(flags[name], bool):
+                raise _fail(
+                    path, f"measures[{i}].{name}", f"expected true/false, found {flags[name]!r}"
+                )
         measures.append(
             Measure(
                 code=_require(item, "code", str, path, f"measures[{i}]."),
                 label=_require(item, "label", str, path, f"measures[{i}]."),
                 unit=unit,
                 labels=tuple(_labels(item.get("labels") or [])),
-                additive=additive,
+                plausible_range=_plausible_range(item, unit, path, f"measures[{i}]."),
+                **flags,
             )
         )
     if not measures:

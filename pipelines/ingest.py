@@ -16,8 +16,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.conform import conform
+from pipelines.conform import check, source_gap_problems
 from pipelines.contracts import Contract
+from pipelines.paths import WarehousePaths
 from pipelines.readers import InputError, read_file
 from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult
 
@@ -85,17 +86,30 @@ def ingest_deliveries(
 
     `raw_history.<source>` holds every delivered value with its delivery; `raw.<source>` the
     current one per key (the newest delivery wins); `meta.revision` each value a later
-    delivery changed. Problems are reported under the name the user knows the file by.
+    delivery changed. Each delivery passes the contract checks, then the deliveries together
+    must hold every region of each period. Problems are reported under the name the user
+    knows the file by.
     """
-    frames = []
-    for seq, delivery in enumerate(deliveries, start=1):
+    checked = []
+    for delivery in deliveries:
         try:
-            result = read_delivery(delivery.path, contract)
-            frame = conform(result, contract)
+            conformed = check(read_delivery(delivery.path, contract), contract, others=None)
+            if conformed.problems:
+                raise InputError(conformed.problems)
         except InputError as err:
             raise InputError(
                 [replace(p, file=delivery.original_name) for p in err.problems]
             ) from None
+        checked.append(conformed.result)
+    # every region of a period, over all deliveries: a revision completes an earlier one
+    gaps = source_gap_problems(checked, contract)
+    if gaps:
+        names = {d.path.name: d.original_name for d in deliveries}
+        raise InputError([replace(p, file=names.get(p.file, p.file)) for p in gaps])
+    frames = []
+    for seq, (delivery, result) in enumerate(zip(deliveries, checked, strict=True), start=1):
+        frame = result.frame  # tagged in place: no second copy of a large table
+        frame["table_code"] = contract.table_code
         frame["_source_file"] = delivery.original_name
         frame["_source_file_sha256"] = delivery.sha256
         frame["_delivery_seq"] = seq
@@ -256,3 +270,27 @@ def write_coverage_gaps(
         [first_period, first_period - 1, [c.source for c in contracts]],
     )
     return con.execute("select source, period_year from meta.coverage_gap").fetchall()
+
+
+def landed_results(contract: Contract, paths: WarehousePaths, but: str = "") -> list[ReadResult]:
+    """The source's deliveries in use in the warehouse at `paths`, read and checked, oldest
+    first (none landed: none; `but`: leave out the delivery with this sha256). What a file
+    inspected now would join: `sozplan inspect` checks every region of a period over them
+    as the refresh would. A delivery that no longer passes its checks is left out."""
+    from pipelines.landing import deliveries_in_use, landing_dir, manifest_path, read_manifest
+
+    if not manifest_path(paths).is_file():
+        return []
+    results = []
+    for row in deliveries_in_use(contract.source, read_manifest(paths)):
+        if row.sha256 == but:
+            continue
+        try:
+            conformed = check(
+                read_delivery(landing_dir(paths) / row.path, contract), contract, None
+            )
+        except (InputError, OSError):
+            continue
+        if not conformed.problems:
+            results.append(conformed.result)
+    return results

@@ -3,8 +3,9 @@
 Finds the contract by the file's content (the name is a hint), reads the file with the reader
 its content calls for and reports format, table code and title, periods, regions by level,
 measures with units, special signs and every problem the contract would find — exactly the
-checks a refresh runs (`pipelines.conform.check`). A file no contract takes is reported with
-the nearest contract and why it does not fit.
+checks a refresh runs (`pipelines.conform.check`), the file taken as the newest delivery of its
+source: every region of its periods may come from the deliveries already in use. A file no
+contract takes is reported with the nearest contract and why it does not fit.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 
 from pipelines.conform import check
 from pipelines.contracts import Contract, load_contracts
-from pipelines.ingest import read_delivery, sha256_of
+from pipelines.ingest import landed_results, read_delivery, sha256_of
 from pipelines.matching import match_file
+from pipelines.paths import warehouse_paths
 from pipelines.readers import READERS, InputError, read_file
 
 SNIFF_BYTES = 4096
@@ -170,7 +172,10 @@ def inspect_file(
     report.special_signs = _counts(frame["value_status"])
     report.qualifiers = _counts(frame["value_quality"])
     if contract:
-        checked = check(result, contract)
+        # as the refresh would take it: the newest delivery of its source, the deliveries
+        # in use in the warehouse completing its periods
+        others = landed_results(contract, warehouse_paths(), but=report.sha256)
+        checked = check(result, contract, others=others)
         if checked.dropped:
             report.warnings.append(
                 f"{checked.dropped:,} rows of other regions are left out (region.other_regions: "

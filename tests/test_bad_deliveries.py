@@ -4,7 +4,9 @@ Each case drops a broken copy of the SGB II sample (a GENESIS ffcsv with two var
 into the inbox of a warehouse that holds a published release and runs a real refresh. A file
 that still shows which table it is (deliveries are matched by content) is refused with the
 reason and the published file stays byte-identical; a file that no longer shows it stays in
-the inbox, named with what was found, and nothing of it is ingested.
+the inbox, named with what was found, and nothing of it is ingested. One more case delivers the
+unemployment export with a fractional count: refused at ingest, nothing of it published (the
+contract checks of every source, case by case, are in test_conform.py).
 """
 
 from __future__ import annotations
@@ -70,8 +72,12 @@ def _extra_group() -> bytes:
     return ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8")
 
 
+def _field_of_line(line: int, column: str) -> str:
+    return LINES[line - 1].split(";")[HEADER.index(column)]
+
+
 def _kreis_of_line(line: int) -> str:
-    return LINES[line - 1].split(";")[HEADER.index("1_variable_attribute_code")]
+    return _field_of_line(line, "1_variable_attribute_code")
 
 
 CASES: dict[str, tuple[Callable[[], bytes], list[str]]] = {
@@ -108,12 +114,14 @@ CASES: dict[str, tuple[Callable[[], bytes], list[str]]] = {
         [REFUSED, NAME, "line 3", "expected a 5-digit region key in Land 16", "'1606'"],
     ),
     # Other Länder's rows are dropped (downloads of all Germany are fine): the Kreis the row
-    # replaced is missing, and the completeness check names it.
+    # replaced is missing from its year, and the contract check names it.
     "region key outside the Land": (
         lambda: _with_field(3, "1_variable_attribute_code", "15001"),
         [
-            "check every_kreis_as_published on intermediate/int_measure_kreis failed",
-            f'"region_key": "{_kreis_of_line(3)}"',
+            REFUSED,
+            NAME,
+            f"expected every Kreis of {_field_of_line(3, 'time')}: the ",
+            f"found no row of {_kreis_of_line(3)} ",
         ],
     ),
     "period outside the contract's range": (
@@ -159,3 +167,32 @@ def test_bad_delivery_is_refused(case: str, published_warehouse: Path, warehouse
     else:
         assert not outcome.success
         assert sha256(published_warehouse) == before
+
+
+def test_fractional_count_is_refused_before_the_marts(
+    published_warehouse: Path, warehouse_dir: Path
+) -> None:
+    """The unemployed of Gotha 2024 as `3477,5` in the classic export: refused at ingest with
+    file, line, column, expected and found; the published warehouse stays as it was."""
+    lines = (SAMPLE_DIR / "13211-02-05-4_2024.csv").read_bytes().decode("cp1252").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.split(";")[1:2] == ["16067"])
+    fields = lines[at].split(";")
+    assert fields[3] == "3477"  # column 4: Arbeitslose insgesamt
+    fields[3] = "3477,5"
+    lines[at] = ";".join(fields)
+    before = sha256(published_warehouse)
+    inbox = warehouse_dir / "inbox"
+    inbox.mkdir()
+    (inbox / "13211-02-05-4.csv").write_bytes("\n".join(lines).encode("cp1252"))
+
+    outcome = run_refresh(log_level="ERROR")
+
+    text = outcome.summary()
+    assert not outcome.success
+    assert "step raw__unemployment failed: unemployment: the delivered file cannot be used" in text
+    assert (
+        f"13211-02-05-4.csv, line {at + 1}, column '4 (Arbeitslose)': expected a whole number "
+        "(ERWP06 Arbeitslose is a count), found 3477.5"
+    ) in text, text
+    assert "Traceback" not in text
+    assert sha256(published_warehouse) == before

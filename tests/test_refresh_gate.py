@@ -50,9 +50,12 @@ def test_negative_population_fails_the_refresh_with_a_clear_message(
     assert proc.returncode == 1, proc.stdout + proc.stderr
     out = proc.stdout
     assert "refresh FAILED: the published warehouse was not changed" in out
-    assert "check gx_contract_suite on raw/population_age failed" in out
-    assert "expect_column_values_to_be_between(value" in out and "raw.population_age" in out
-    assert f'"_source_line": {target + 1}' in out and '"region_key": "16053"' in out
+    # refused at ingest, before anything reaches raw: counts lie in their plausible range
+    assert "step raw__population_age failed: population_age: the delivered file cannot" in out
+    assert (
+        f"12411-02-03-4_de_flat.csv, line {target + 1}, column 'value': expected a value from 0 "
+    ) in out
+    assert f"(plausible_range of BEVSTD Bevölkerungsstand), found {fields[-4]}" in out
     assert sha256(published_warehouse) == before
     assert not list((warehouse_dir / "releases").glob("*.duckdb"))
 
@@ -60,6 +63,7 @@ def test_negative_population_fails_the_refresh_with_a_clear_message(
 def test_missing_kreis_fails_the_completeness_check(
     published_warehouse: Path, warehouse_dir: Path
 ) -> None:
+    """Every Kreis of a delivered year: the contract check refuses the file at ingest."""
     before = sha256(published_warehouse)
     lines = _sample_lines("SGB2-01-4_de_flat.csv")
     kept = [line for line in lines if not (";16077;" in line and ";2019;" in line)]
@@ -70,8 +74,9 @@ def test_missing_kreis_fails_the_completeness_check(
 
     assert not outcome.success
     text = outcome.summary()
-    assert "check every_kreis_as_published on intermediate/int_measure_kreis failed" in text
-    assert '"region_key": "16077"' in text and '"period": 2019' in text
+    assert "step raw__sgb2_benefits failed: sgb2_benefits: the delivered file cannot" in text
+    assert "expected every Kreis of 2019: the 23 Kreise of Thüringen on 31.12.2019" in text
+    assert "found no row of 16077 Altenburger Land" in text and "(and 3 more rows like it)" in text
     assert sha256(published_warehouse) == before
 
 

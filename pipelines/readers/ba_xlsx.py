@@ -702,6 +702,7 @@ def read(
         )
 
     records: list[dict[str, object]] = []
+    value_cells: list[str] = []  # the column letter of each record's value
     bad: dict[str, list[tuple[int, int, str]]] = {}
     key_problems: list[Problem] = []
     dropped = 0
@@ -749,6 +750,7 @@ def read(
                         "_source_line": r,
                     }
                 )
+                value_cells.append(get_column_letter(c))
     problems = [replace(key_problems[0], more=len(key_problems) - 1)] if key_problems else []
     for kind, cells in bad.items():
         r, c, token = cells[0]
@@ -809,5 +811,11 @@ def read(
         "region_levels": sorted({r["region_variable"] for r in records}),
         "dropped_rows": dropped,
         "notes": notes,
+        # Where a row stands in the sheet, so that a check can name the cell.
+        "column_names": {
+            "region_key": get_column_letter(key_col),
+            "region_name": get_column_letter(name_col),
+        },
+        "value_columns": pd.Series(value_cells, index=frame.index, dtype="category"),
     }
     return ReadResult(path=path, format=FORMAT, frame=frame[CANONICAL_COLUMNS], metadata=metadata)

@@ -850,6 +850,7 @@ def read(
     statistics_code = table_code.split("-")[0] if re.match(r"^\w+-", table_code) else None
     problems = _Problems(path)
     records: list[tuple] = []
+    value_columns: list[str] = []  # the file's column of each record's value
     for line in layout.data_lines:
         fields = line.fields
         if len(fields) != width:
@@ -919,6 +920,7 @@ def read(
                     line.number,
                 )
             )
+            value_columns.append(col.name())
     problems.raise_if_any()
 
     if region_variable is None:
@@ -955,6 +957,13 @@ def read(
         "encoding": encoding,
         "decimal": decimal,
         **_footer(layout.footer),
+        # Where a row stands in the file, so that a check can name the column.
+        "column_names": {
+            "region_key": f"{key_at + 1} (region key)",
+            "region_name": f"{key_at + 2} (region name)",
+            **({"time": "1 (period)", "period_year": "1 (period)"} if layout.has_period else {}),
+        },
+        "value_columns": pd.Series(value_columns, index=frame.index, dtype="category"),
     }
     return ReadResult(
         path=path, format="genesis_classic", frame=frame[CANONICAL_COLUMNS], metadata=metadata

@@ -90,6 +90,14 @@ OPTIONS: dict[str, type] = {
 # GENESIS special signs that replace a value (the "Zeichenerklärung").
 SIGNS = ("-", ".", "/", "x", "...")
 ROLES = ("area_code", "area_name", "period", "measure", "value", "ignore")
+# The canonical columns a column of each role fills.
+CANONICAL_OF_ROLE = {
+    "area_code": ("region_key",),
+    "area_name": ("region_name",),
+    "period": ("time", "period_year"),
+    "measure": ("measure_code", "measure_label"),
+    "value": ("value", "value_status"),
+}
 KEY_SCHEME_FIELDS = {"gemeinde_ags": str, "pad": int, "separator": str, "code_pattern": str}
 THOUSANDS = {"": "", ".": ".", ",": ",", "'": "'", " ": " \u00a0\u202f"}
 DEFAULT_UNIT = "Anzahl"
@@ -829,6 +837,12 @@ def read(path: Path, **options: Any) -> ReadResult:
         return cells[i] if i < len(cells) else None
 
     records: list[dict[str, Any]] = []
+    value_columns: list[str] = []  # the file's column of each record's value
+
+    def shown(name: str) -> str:
+        """A column as the user finds it: its header (CSV) or its letter (sheet)."""
+        return name if grid.sheet is None else _column_letter(index[name])
+
     seen: dict[tuple[str, ...], int] = {}
     total_lines: list[int] = []
     skipped_measures: set[str] = set()
@@ -914,6 +928,7 @@ def read(path: Path, **options: Any) -> ReadResult:
                     "_source_line": line,
                 }
             )
+            value_columns.append(shown(column))
     problems.raise_if_any()
     if not records:
         raise InputError(
@@ -975,6 +990,14 @@ def read(path: Path, **options: Any) -> ReadResult:
         "total_rows": total_lines,
         "periods": sorted(frame["time"].unique().tolist()),
         "areas": int(frame["region_key"].nunique()),
+        # Where a row stands in the file, so that a check can name the column or cell.
+        "column_names": {
+            canonical: shown(by_role[role])
+            for role, columns in CANONICAL_OF_ROLE.items()
+            if role in by_role
+            for canonical in columns
+        },
+        "value_columns": pd.Series(value_columns, index=out.index, dtype="category"),
     }
     if s.format == "csv":
         metadata |= {"encoding": s.encoding, "delimiter": s.delimiter}

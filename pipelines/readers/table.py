@@ -44,7 +44,9 @@ class ReadResult:
     format: str
     frame: pd.DataFrame
     # What the file says of itself. `column_names` maps canonical columns to the file's own
-    # column names, so that messages name the column the user sees in the file.
+    # column names (a workbook: column letters, with `sheet`), so that messages name the
+    # column the user sees in the file; a file with one column per measure also gives
+    # `value_columns`, the column of each row's value (a Series on the frame's index).
     metadata: dict[str, object] = field(default_factory=dict)
 
     def column_name(self, canonical: str) -> str:
