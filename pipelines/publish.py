@@ -128,7 +128,9 @@ def rollback(release: str, paths: WarehousePaths) -> Path:
     record = release_records(paths).get(release)
     if record is None:
         raise PublishRefused(
-            f"release {release} is not in {registry_path(paths).name}: not published"
+            f"release {release} has no registered checksum in {registry_path(paths).name} "
+            "(published before releases were registered, or not by a refresh): it cannot be "
+            "verified and is not published"
         )
     if _sha256(kept) != record.sha256:
         raise PublishRefused(
