@@ -58,7 +58,8 @@ def publish(
         changes = record_changes(con, warehouse.paths.published, read_manifest(warehouse.paths))
         # the cities' deliveries before secondary suppression are not published (landed only)
         emptied = empty_small_area_deliveries(con, load_contracts().values())
-    compact(candidate)
+    if any(emptied.values()):  # deleted rows' bytes would stay in the file's blocks
+        compact(candidate)
     published = publish_file(candidate, warehouse.release, warehouse.paths)
     (warehouse.paths.build_dir / f"{context.run.run_id}.release").unlink(missing_ok=True)
     context.log.info(f"published release {warehouse.release} at {published}")
