@@ -75,6 +75,9 @@ def test_asset_graph_flows_from_ingest_to_publish() -> None:
     for key in graph.get_all_asset_keys():  # every refresh starts by deciding whether to build
         if key.path[0] == "raw":
             assert dg.AssetKey(["meta", "refresh_plan"]) in graph.get(key).parent_keys, key
+    groups = {graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    assert groups == {"ingest", "reference", "staging", "intermediate", "marts", "publish"}
+    assert graph.get(dg.AssetKey(["marts", "fct_indicator_value"])).group_name == "marts"
     upstream = graph.get(dg.AssetKey("publish")).parent_keys
     assert dg.AssetKey(["marts", "fct_indicator_value"]) in upstream
     stg = graph.get(dg.AssetKey(["staging", "stg_population_age"])).parent_keys
