@@ -15,9 +15,9 @@ EXIT_LOCKED = 75
 
 
 def _refresh(args: argparse.Namespace) -> int:
+    print("sozplan refresh: ingest → dbt build → checks → publish", flush=True)
     from pipelines.refresh import run_refresh
 
-    print("sozplan refresh: ingest → dbt build → checks → publish", flush=True)
     if args.gebietsstand:
         try:
             date.fromisoformat(args.gebietsstand)
@@ -32,6 +32,7 @@ def _refresh(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         gebietsstand=args.gebietsstand,
         force=args.force,
+        progress=lambda line: print(line, flush=True),
     )
     print(outcome.summary(), flush=True)
     if outcome.success:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -103,6 +103,7 @@ def run_refresh(
     log_level: str = "INFO",
     gebietsstand: str | None = None,
     force: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> RefreshOutcome:
     """Materialise the refresh job in-process on the warehouse's Dagster instance.
 
@@ -144,6 +145,10 @@ def run_refresh(
         outcome.gaps, outcome.undelivered = _published_gaps()
         return outcome
 
+    if progress:
+        why = "rebuilding everything (--force)" if force else "inputs changed"
+        replaces = plan.published_release or "nothing yet"
+        progress(f"{why}: building a new release (replaces {replaces}) …")
     from pipelines.definitions import defs
     from pipelines.run_log import run_log_path
 
