@@ -20,7 +20,6 @@ import dagster as dg
 from pipelines.paths import WarehousePaths
 
 HOST_TAG, PID_TAG = "sozplan/host", "sozplan/pid"
-REFRESH_JOB = "refresh"
 KEEP_CANDIDATES = 3
 # A run without a process tag (killed before its first step) counts as dead after this long.
 UNTAGGED_GRACE_SECONDS = 15 * 60
@@ -51,10 +50,9 @@ def _dead(run: dg.DagsterRun, started: float | None) -> bool:
 
 
 def fail_dead_runs(instance: dg.DagsterInstance, current_run_id: str | None = None) -> list[str]:
-    """Mark refresh runs whose process is gone as failed; their ids."""
-    records = instance.get_run_records(
-        filters=dg.RunsFilter(job_name=REFRESH_JOB, statuses=RUNNING)
-    )
+    """Mark runs whose process is gone as failed; their ids. Every job of this code location
+    writes the warehouse (the refresh job, the UI's "Materialize all" or a selection of it)."""
+    records = instance.get_run_records(filters=dg.RunsFilter(statuses=RUNNING))
     failed = []
     for record in records:
         run = record.dagster_run
