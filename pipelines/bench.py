@@ -522,14 +522,18 @@ def _ingest_profile(source: str, root: Path, top: int = 10) -> list[str]:
     import pstats
 
     from pipelines.contracts import load_contracts
-    from pipelines.ingest import ingest
-    from pipelines.landing import read_manifest
+    from pipelines.ingest import Delivery, ingest_deliveries
+    from pipelines.landing import deliveries, landing_dir
 
     contract = load_contracts()[source]
-    landed = [r for r in read_manifest(WarehousePaths(root)) if r.source == source][-1]
+    paths = WarehousePaths(root)
+    files = [
+        Delivery(landing_dir(paths) / d.path, d.original_name, d.sha256, d.landed_at, d.how)
+        for d in deliveries(contract, paths)
+    ]
     profiler = cProfile.Profile()
     with duckdb.connect() as con:
-        profiler.runcall(ingest, contract, root / "landing" / landed.path, con, "profile")
+        profiler.runcall(ingest_deliveries, contract, files, con, "profile")
     stats = pstats.Stats(profiler)
     total = stats.total_tt
     rows = []

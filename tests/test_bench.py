@@ -95,3 +95,14 @@ def test_reference_agrees_with_the_warehouse(tiny) -> None:
 def test_unknown_size_is_refused() -> None:
     with pytest.raises(ValueError, match="sizes: tiny, thueringen, germany, germany-x4"):
         run_bench("europe")
+
+
+def test_ingest_profile_names_the_functions_that_take_the_time(warehouse_dir: Path) -> None:
+    """The profile of the slowest ingest re-reads the source's deliveries under cProfile."""
+    from pipelines.bench import _ingest_profile
+
+    lines = _ingest_profile("unemployment", warehouse_dir, top=5)
+    assert lines[0].startswith("The same file ingested again under cProfile")
+    rows = [line for line in lines if line.startswith("| `")]
+    assert 1 <= len(rows) <= 5
+    assert any("ingest_deliveries" in row for row in rows)
