@@ -522,15 +522,11 @@ def _ingest_profile(source: str, root: Path, top: int = 10) -> list[str]:
     import pstats
 
     from pipelines.contracts import load_contracts
-    from pipelines.ingest import Delivery, ingest_deliveries
-    from pipelines.landing import deliveries, landing_dir
+    from pipelines.ingest import ingest_deliveries
+    from pipelines.landing import delivery_files
 
     contract = load_contracts()[source]
-    paths = WarehousePaths(root)
-    files = [
-        Delivery(landing_dir(paths) / d.path, d.original_name, d.sha256, d.landed_at, d.how)
-        for d in deliveries(contract, paths)
-    ]
+    files = delivery_files(contract, WarehousePaths(root))
     profiler = cProfile.Profile()
     with duckdb.connect() as con:
         profiler.runcall(ingest_deliveries, contract, files, con, "profile")

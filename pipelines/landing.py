@@ -27,7 +27,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from pipelines.contracts import Contract
-from pipelines.ingest import sha256_of
+from pipelines.ingest import Delivery, sha256_of
 from pipelines.paths import WarehousePaths
 
 SAMPLE = "bundled sample"  # `how` of the bundled sample's landings
@@ -282,6 +282,14 @@ def deliveries(contract: Contract, paths: WarehousePaths) -> list[Landing]:
     if rows:
         return rows
     return [land(p, contract.source, SAMPLE, paths).landing for p in contract.sample_files]
+
+
+def delivery_files(contract: Contract, paths: WarehousePaths) -> list[Delivery]:
+    """`deliveries` as the files a refresh reads, oldest first."""
+    return [
+        Delivery(landing_dir(paths) / d.path, d.original_name, d.sha256, d.landed_at, d.how)
+        for d in deliveries(contract, paths)
+    ]
 
 
 def current_landing(contract: Contract, paths: WarehousePaths) -> Landing:

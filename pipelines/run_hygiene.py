@@ -66,7 +66,8 @@ def fail_dead_runs(instance: dg.DagsterInstance, current_run_id: str | None = No
 
 
 def remove_old_candidates(paths: WarehousePaths, keep_run_id: str, keep: int = KEEP_CANDIDATES):
-    """Delete candidate files of earlier runs beyond the newest `keep` (call under the lock)."""
+    """Delete candidate files of earlier runs beyond the newest `keep`, and their release-id
+    markers (call under the lock)."""
     build = paths.build_dir
     if not build.is_dir():
         return []
@@ -75,9 +76,12 @@ def remove_old_candidates(paths: WarehousePaths, keep_run_id: str, keep: int = K
         key=lambda p: p.stat().st_mtime,
         reverse=True,
     )
+    for marker in build.glob("*.release"):  # a run's release id, needed during that run only
+        if marker.stem != keep_run_id:
+            marker.unlink(missing_ok=True)
     removed = []
     for old in candidates[keep:]:
-        for leftover in (old, old.with_suffix(".duckdb.wal"), old.with_suffix(".release")):
+        for leftover in (old, old.with_suffix(".duckdb.wal")):
             leftover.unlink(missing_ok=True)
         removed.append(old)
     return removed

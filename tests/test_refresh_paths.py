@@ -181,6 +181,7 @@ def test_a_bad_delivery_is_withdrawn_and_the_refresh_recovers(warehouse_dir: Pat
 def test_a_killed_refresh_does_not_block_the_next_run(warehouse_dir: Path) -> None:
     """kill -9 in the middle of a refresh: the sensor marks the run failed, the queue opens,
     the next run publishes; old candidates are cleared away."""
+    from pipelines.definitions import defs
     from pipelines.refresh import refresh_instance, run_refresh
     from pipelines.run_hygiene import KEEP_CANDIDATES, RUNNING
 
@@ -203,9 +204,7 @@ def test_a_killed_refresh_does_not_block_the_next_run(warehouse_dir: Path) -> No
         running = instance.get_run_records(filters=dg.RunsFilter(statuses=RUNNING))
         assert len(running) == 1  # the killed run still says STARTED
         killed = running[0].dagster_run.run_id
-        sensor = __import__("pipelines.definitions", fromlist=["defs"]).defs.resolve_sensor_def(
-            "inbox_sensor"
-        )
+        sensor = defs.resolve_sensor_def("inbox_sensor")
         with dg.build_sensor_context(instance=instance, cursor=None) as context:
             sensor(context)
         assert instance.get_run_by_id(killed).status == dg.DagsterRunStatus.FAILURE
@@ -221,3 +220,4 @@ def test_a_killed_refresh_does_not_block_the_next_run(warehouse_dir: Path) -> No
     left = {p.stem for p in build.glob("*-*-*-*-*.duckdb")}
     assert len(left) == KEEP_CANDIDATES  # the killed run's candidate and the two newest
     assert killed in left
+    assert not list(build.glob("*.release"))  # release-id markers of ended runs are gone

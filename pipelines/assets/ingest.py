@@ -10,12 +10,11 @@ from pipelines.assets.checks import gx_suite_check, release_memory
 from pipelines.assets.plan import PLAN_KEY
 from pipelines.contracts import Contract, load_contract, load_contracts
 from pipelines.ingest import (
-    Delivery,
     ingest_deliveries,
     write_coverage_gaps,
     write_source_register,
 )
-from pipelines.landing import deliveries, landing_dir
+from pipelines.landing import delivery_files
 from pipelines.readers.errors import InputError
 from pipelines.resources import WarehouseResource
 
@@ -49,13 +48,9 @@ def ingest_asset(contract: Contract) -> dg.AssetsDefinition:
             context.log.info(f"{contract.source}: delivery unchanged, raw table kept from {kept}")
             return dg.MaterializeResult(metadata={"kept_from_release": kept})
         contract_now = load_contract(contract.path)  # with the territory of this run
-        landed = deliveries(contract_now, paths)
-        names = ", ".join(f"{d.original_name} ({d.how})" for d in landed) or "none"
-        context.log.info(f"ingest {contract.source} from {len(landed)} deliveries: {names}")
-        files = [
-            Delivery(landing_dir(paths) / d.path, d.original_name, d.sha256, d.landed_at, d.how)
-            for d in landed
-        ]
+        files = delivery_files(contract_now, paths)
+        names = ", ".join(f"{d.original_name} ({d.how})" for d in files) or "none"
+        context.log.info(f"ingest {contract.source} from {len(files)} deliveries: {names}")
         try:
             with duckdb.connect(str(warehouse.candidate)) as con:
                 report = ingest_deliveries(contract_now, files, con, warehouse.release)
