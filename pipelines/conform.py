@@ -15,12 +15,17 @@ and fix it. The checks, in the order `check` runs them:
   in that period, in this file or in the source's other deliveries
   (`missing_region_problems`, for all deliveries of a source `source_gap_problems`);
 - schema drift: an extra variable group (`drift_problems`).
+
+Every check is a query on the read table (`ReadResult.table` in `ReadResult.con`): a file of
+millions of rows is checked in DuckDB, not row by row in Python. Transformations (labels to
+codes, variables to the contract's positions, other regions left out) give a new table or
+view on the same connection.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,25 +33,64 @@ import pandas as pd
 
 from pipelines.contracts import Contract
 from pipelines.readers.errors import InputError, Problem
-from pipelines.readers.table import ReadResult
+from pipelines.readers.table import ReadResult, new_name
 from pipelines.territory import KnownRegion, Territory
 
 # Canonical columns a wide file holds in the header of each value column: a problem with them
-# is placed in the value's own column (reader metadata `value_columns`).
+# is placed in the value's own column (the read table's `_value_column`).
 IN_VALUE_COLUMN = ("value", "value_status", "unit", "measure_code", "measure_label")
 
 
+# --- SQL text -------------------------------------------------------------------------------
+
+
+def lit(value: object) -> str:
+    """A SQL literal of a Python value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def is_in(column: str, values: Iterable[object]) -> str:
+    """`column` is one of `values` (false for null, as pandas' isin)."""
+    listed = ", ".join(lit(v) for v in values)
+    return f"coalesce({column} in ({listed}), false)" if listed else "false"
+
+
+def matches(column: str, pattern: str) -> str:
+    """`column` matches the whole of `pattern` (false for null)."""
+    return f"coalesce(regexp_full_match({column}, {lit(pattern)}), false)"
+
+
+def _factor(unit: str = "unit") -> str:
+    from pipelines.readers.genesis_ffcsv import _factor_sql
+
+    return _factor_sql(f"coalesce({unit}, '')")
+
+
+def _rows(result: ReadResult, sql: str, params: Sequence[object] = ()) -> list[dict]:
+    cursor = result.con.execute(sql.replace("{table}", result.table), list(params))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# --- problems named as the user sees the file -----------------------------------------------
+
+
 def _problem(
-    result: ReadResult, row: pd.Series | None, column: str, expected: str, found: str, more: int
+    result: ReadResult, row: dict | None, column: str, expected: str, found: str, more: int
 ) -> Problem:
     """A problem at `row` (None: no row of the file), named as the user sees the file: the
     file's own column name, or sheet and cell in a workbook."""
     names = result.metadata.get("column_names") or {}
     name = result.column_name(column)
-    per_value = result.metadata.get("value_columns")
     in_value_column = column in IN_VALUE_COLUMN and column not in names
-    if row is not None and per_value is not None and in_value_column:
-        name = str(per_value.get(row.name, name))
+    if row is not None and in_value_column and row.get("_value_column"):
+        name = str(row["_value_column"])
     line = int(row["_source_line"]) if row is not None else None
     sheet = result.metadata.get("sheet")
     if sheet:  # a workbook: the cell where a column letter is known, else the row
@@ -57,67 +101,77 @@ def _problem(
 
 
 def _first(
-    result: ReadResult, mask: pd.Series, column: str, expected: str, show: str | None = None
+    result: ReadResult, where: str, column: str, expected: str, show: str | None = None
 ) -> Problem | None:
-    """The first row where `mask` holds, named by the file's own column name."""
-    if not mask.any():
+    """The first row where the SQL condition `where` holds, named by the file's own column
+    name; `found` shows the row's `show` (default: `column`)."""
+    rows = _rows(
+        result,
+        f"""select _source_line, _value_column, {show or column} as _shown,
+                   count(*) over () as _count
+            from {{table}} where {where} order by _row limit 1""",
+    )
+    if not rows:
         return None
-    rows = result.frame.loc[mask]
-    row = rows.iloc[0]
-    found = repr(row[show or column]) if (show or column) in row else "nothing"
-    return _problem(result, row, column, expected, found, len(rows) - 1)
+    row = rows[0]
+    return _problem(result, row, column, expected, repr(row["_shown"]), row["_count"] - 1)
 
 
 def _duplicate_key(result: ReadResult, keys: list[str]) -> Problem | None:
-    df = result.frame
-    dup = df.duplicated(subset=keys, keep=False)
-    if not dup.any():
+    listed = ", ".join(keys)
+    rows = _rows(
+        result,
+        f"""select {listed}, list(_source_line order by _row) as _lines,
+                   sum(count(*) - 1) over () as _extra
+            from {{table}} group by all having count(*) > 1
+            order by min(_row) limit 1""",
+    )
+    if not rows:
         return None
-    rows = df.loc[dup]
-    # Python scalars, so the message reads period_year=2021, not np.int64(2021).
-    first_key = tuple(v.item() if hasattr(v, "item") else v for v in rows.iloc[0][keys])
-    same = rows[(rows[keys] == rows.iloc[0][keys]).all(axis=1)]
-    lines = same["_source_line"].tolist()
-    key_text = ", ".join(f"{k}={v!r}" for k, v in zip(keys, first_key, strict=True))
+    row = rows[0]
+    lines = row["_lines"]
+    key_text = ", ".join(f"{k}={row[k]!r}" for k in keys)
     return Problem(
         result.path.name,
         int(lines[1]),
         "+".join(result.column_name(k) for k in keys),
         "one row per key",
         f"the key {key_text} again (first at line {lines[0]})",
-        int(df.duplicated(subset=keys).sum()) - 1,
+        int(row["_extra"]) - 1,
     )
+
+
+def columns_of(result: ReadResult) -> list[str]:
+    return [d[0] for d in result.con.execute(f"select * from {result.table} limit 0").description]
 
 
 def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     """Everything in the file that breaks the contract (empty list: it conforms)."""
-    df = result.frame
     problems: list[Problem | None] = []
 
     expected_stat = contract.table_code.split("-")[0]
     problems.append(
         _first(
             result,
-            df["statistics_code"] != expected_stat,
+            f"statistics_code is distinct from {lit(expected_stat)}",
             "statistics_code",
             f"statistics {expected_stat} (table {contract.table_code})",
         )
     )
     region = contract.region
-    land_rows = df["region_key"].isin(region.laender)  # the file's own Land row, kept
+    land_rows = is_in("region_key", region.laender)  # the file's own Land row, kept
     problems.append(
         _first(
             result,
-            (df["region_variable"] != region.variable) & ~land_rows,
+            f"region_variable is distinct from {lit(region.variable)} and not {land_rows}",
             "region_variable",
             f"region variable {region.variable}",
         )
     )
-    key_ok = df["region_key"].str.fullmatch(key_pattern(contract))
     problems.append(
         _first(
             result,
-            ~key_ok.fillna(False),
+            f"not {matches('region_key', key_pattern(contract))}",
             "region_key",
             f"a region key like {region.key_pattern}"
             if region.key_pattern
@@ -130,11 +184,11 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
         i = variable.position
         code_col, attr_col = f"var{i}_code", f"var{i}_attr_code"
         allowed = ", ".join(a or "<Insgesamt>" for a in variable.attributes)
-        rows = df["measure_code"].isin(variable.measures) if variable.measures else True
+        rows = is_in("measure_code", variable.measures) if variable.measures else "true"
         problems.append(
             _first(
                 result,
-                rows & (df[code_col] != variable.code),
+                f"{rows} and {code_col} is distinct from {lit(variable.code)}",
                 code_col,
                 f"variable {variable.code}",
             )
@@ -142,7 +196,7 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
         problems.append(
             _first(
                 result,
-                rows & ~df[attr_col].isin(variable.attributes),
+                f"{rows} and not {is_in(attr_col, variable.attributes)}",
                 attr_col,
                 f"an attribute of {variable.code} ({allowed})",
             )
@@ -151,16 +205,20 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     problems.append(
         _first(
             result,
-            ~df["measure_code"].isin(list(units)),
+            f"not {is_in('measure_code', units)}",
             "measure_code",
             f"a measure of the contract ({', '.join(units)})",
         )
     )
-    expected_unit = df["measure_code"].map(units)
+    expected_unit = (
+        "case measure_code "
+        + " ".join(f"when {lit(m)} then {lit(u)}" for m, u in units.items())
+        + " end"
+    )
     problems.append(
         _first(
             result,
-            expected_unit.notna() & (df["unit"] != expected_unit),
+            f"{is_in('measure_code', units)} and unit is distinct from ({expected_unit})",
             "unit",
             f"the contract's units ({', '.join(f'{k}: {v}' for k, v in units.items())})",
             "unit",
@@ -169,7 +227,7 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     problems.append(
         _first(
             result,
-            df["value_status"].notna() & ~df["value_status"].isin(contract.allowed_status),
+            f"value_status is not null and not {is_in('value_status', contract.allowed_status)}",
             "value",
             f"a special sign the contract allows ({' '.join(contract.allowed_status)})",
             "value_status",
@@ -179,25 +237,25 @@ def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     problems.append(
         _first(
             result,
-            ~df["period_year"].between(first, last),
+            f"not coalesce(period_year between {int(first)} and {int(last)}, false)",
             "period_year",
             f"a period from {first} to {last}",
             "time",
         )
     )
-    problems.append(_duplicate_key(result, [c for c in contract.key_columns if c in df]))
+    present = columns_of(result)
+    problems.append(_duplicate_key(result, [c for c in contract.key_columns if c in present]))
     return [p for p in problems if p is not None]
 
 
 def drift_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     """Schema drift: breakdowns the contract does not know (an extra variable group)."""
-    df = result.frame
     extra = contract.positions + 1
     if extra > 3:
         return []
     problem = _first(
         result,
-        df[f"var{extra}_code"].notna(),
+        f"var{extra}_code is not null",
         f"var{extra}_code",
         f"{contract.positions + 1} variable groups (schema drift: an extra variable)",
     )
@@ -225,14 +283,15 @@ def in_scope(result: ReadResult, contract: Contract) -> tuple[ReadResult, int]:
     """
     if contract.region.other_regions != "drop":
         return result, 0
-    keys = result.frame["region_key"].astype(str)
-    other = ~keys.str.fullmatch(key_pattern(contract)) & (
-        (keys == "DG") | (keys.str.fullmatch(r"\d+") & keys.str.len().isin(AGS_LENGTHS))
+    other = (
+        f"not {matches('region_key', key_pattern(contract))} and (region_key = 'DG' or "
+        f"({matches('region_key', r'[0-9]+')} and length(region_key) in "
+        f"({', '.join(map(str, AGS_LENGTHS))})))"
     )
-    if not other.any():
+    dropped = result.con.execute(f"select count(*) from {result.table} where {other}").fetchone()[0]
+    if not dropped:
         return result, 0
-    kept = ReadResult(result.path, result.format, result.frame.loc[~other], result.metadata)
-    return kept, int(other.sum())
+    return result.derived(f"select * from {{table}} where not ({other})"), int(dropped)
 
 
 @dataclass
@@ -271,7 +330,7 @@ def check(
     else:
         result = in_contract_order(result, contract)
     problems = land_total_problems(result, contract)
-    rows = len(result.frame)
+    rows = result.rows()
     result, dropped = in_scope(result, contract)
     if rows and dropped == rows:
         problems.append(
@@ -304,15 +363,19 @@ def conform(
     warnings: list[Problem] | None = None,
     territory: Territory | None = None,
 ) -> pd.DataFrame:
-    """The canonical frame tagged with the contract's table code, or an InputError."""
+    """The canonical table tagged with the contract's table code as a DataFrame (a small
+    file's rows at a glance), or an InputError. The ingest never builds it."""
     checked = check(result, contract, territory)
     if warnings is not None:
         warnings.extend(checked.warnings)
     if checked.problems:
         raise InputError(checked.problems)
-    frame = checked.result.frame.copy()
+    frame = checked.result.frame
     frame["table_code"] = contract.table_code
     return frame
+
+
+VAR_PARTS = ("code", "attr_code", "attr_label")
 
 
 def in_contract_order(result: ReadResult, contract: Contract) -> ReadResult:
@@ -323,10 +386,19 @@ def in_contract_order(result: ReadResult, contract: Contract) -> ReadResult:
     order. Only a whole-file permutation is made: a slot whose codes belong to no position of
     the contract stays where it is and is reported by the checks.
     """
-    df = result.frame
+    codes_in = _rows(
+        result,
+        "select "
+        + ", ".join(
+            f"list(distinct var{slot}_code) filter (where coalesce(var{slot}_code, '') <> '') "
+            f"as slot{slot}"
+            for slot in (1, 2, 3)
+        )
+        + " from {table}",
+    )[0]
     mapping: dict[int, int] = {}
     for slot in (1, 2, 3):
-        present = set(df[f"var{slot}_code"].dropna().unique()) - {""}
+        present = set(codes_in[f"slot{slot}"] or [])
         if not present:
             continue
         for position in range(1, contract.positions + 1):
@@ -338,21 +410,22 @@ def in_contract_order(result: ReadResult, contract: Contract) -> ReadResult:
             return result
     if all(slot == position for slot, position in mapping.items()):
         return result
-    out = df.copy()
-    for part in ("code", "attr_code", "attr_label"):
+    moved = {}
+    for part in VAR_PARTS:
         for position in (1, 2, 3):
-            out[f"var{position}_{part}"] = None
+            moved[f"var{position}_{part}"] = "cast(null as varchar)"
         for slot, position in mapping.items():
-            out[f"var{position}_{part}"] = df[f"var{slot}_{part}"]
+            moved[f"var{position}_{part}"] = f"var{slot}_{part}"
     names = dict(result.metadata.get("column_names") or {})
     for slot, position in mapping.items():
-        for part in ("code", "attr_code", "attr_label"):
+        for part in VAR_PARTS:
             if f"var{slot}_{part}" in (result.metadata.get("column_names") or {}):
                 names[f"var{position}_{part}"] = result.metadata["column_names"][
                     f"var{slot}_{part}"
                 ]
     metadata = {**result.metadata, "column_names": names}
-    return ReadResult(result.path, result.format, out, metadata)
+    replaced = ", ".join(f"{expr} as {column}" for column, expr in moved.items())
+    return result.derived(f"select * replace ({replaced}) from {{table}}", metadata)
 
 
 # --- classic exports: labels to codes -------------------------------------------------------
@@ -367,47 +440,76 @@ def _norm(label: object) -> str:
 TOTAL_LABELS = {"", "insgesamt"}
 
 
+def _distinct(result: ReadResult, column: str, where: str = "true") -> list[object]:
+    return [
+        r[0]
+        for r in result.con.execute(
+            f"select distinct {column} from {result.table} where {where}"
+        ).fetchall()
+    ]
+
+
+def _case(column: str, mapping: dict[object, str], default: str = "null") -> str:
+    """SQL: the value `mapping` gives `column`'s value, else `default`."""
+    if not mapping:
+        return default
+    whens = " ".join(f"when {lit(k)} then {lit(v)}" for k, v in mapping.items())
+    return f"(case {column} {whens} else {default} end)"
+
+
 def codes_from_labels(result: ReadResult, contract: Contract) -> ReadResult:
     """Give a classic export (labels only) the contract's measure and attribute codes.
 
     Measures are found by their labels (`label`, `labels` in the contract), each column
     variable by the labels of its attributes (`attribute_labels`), `Insgesamt` being ''.
-    A label the contract does not know is reported with its line and column.
+    A label the contract does not know is reported with its line and column. The file's
+    distinct labels are looked up in Python; the rows are rewritten in SQL.
     """
-    df = result.frame.copy()
-    problems: list[Problem] = []
     code_by_label = {_norm(lab): m.code for m in contract.measures for lab in m.all_labels}
     codes = [m.code for m in contract.measures]
-    labels = df["measure_label"].map(_norm)
-    found = df["measure_code"].where(df["measure_code"].isin(codes), labels.map(code_by_label))
-    unknown = found.isna()
-    if unknown.any():
-        known = "; ".join(f"{m.code}: {' | '.join(m.all_labels)}" for m in contract.measures)
-        problems.append(
-            _first(
-                result,
-                unknown,
-                "measure_label",
-                f"a measure of the contract by its label ({known})",
-                "measure_label",
-            )
-        )
-    else:
-        df["measure_code"] = found
-
+    coded = is_in("measure_code", codes)
+    mapped = {
+        label: code_by_label[_norm(label)]
+        for label in _distinct(result, "measure_label", f"not {coded}")
+        if label is not None and _norm(label) in code_by_label
+    }
+    known = "; ".join(f"{m.code}: {' | '.join(m.all_labels)}" for m in contract.measures)
+    unknown = _first(
+        result,
+        f"not {coded} and not {is_in('measure_label', mapped)}",
+        "measure_label",
+        f"a measure of the contract by its label ({known})",
+        "measure_label",
+    )
+    if unknown:
+        raise InputError([unknown])
+    measure = f"(case when {coded} then measure_code else {_case('measure_label', mapped)} end)"
+    coded_result = result.derived(f"select * replace ({measure} as measure_code) from {{table}}")
+    problems: list[Problem] = []
+    exprs: dict[str, dict[str, str]] = {}  # column -> measure -> SQL expression
+    for m in contract.measures:
+        if not _distinct(coded_result, "1", f"measure_code = {lit(m.code)}"):
+            continue
+        found, placed = _variables_from_labels(coded_result, contract, m.code)
+        problems += found
+        for column, expr in placed.items():
+            exprs.setdefault(column, {})[m.code] = expr
     if problems:
         raise InputError(problems)
-    out = df.copy()
-    for column in ("code", "attr_code", "attr_label"):
+    replaced = []
+    for part in VAR_PARTS:
         for j in (1, 2, 3):
-            out[f"var{j}_{column}"] = None
-    for measure in contract.measures:
-        rows = df["measure_code"] == measure.code
-        if rows.any():
-            problems += _variables_from_labels(result, contract, measure.code, rows, df, out)
-    if problems:
-        raise InputError(problems)
-    return ReadResult(result.path, result.format, out, result.metadata)
+            column = f"var{j}_{part}"
+            by_measure = exprs.get(column, {})
+            whens = " ".join(f"when {lit(k)} then {v}" for k, v in by_measure.items())
+            value = f"(case measure_code {whens} end)" if whens else "cast(null as varchar)"
+            replaced.append(f"cast({value} as varchar) as {column}")
+    name = new_name()
+    result.con.execute(
+        f"create temp table {name} as select * replace ({', '.join(replaced)}) "
+        f"from {coded_result.table}"
+    )
+    return ReadResult(result.path, result.format, result.con, name, result.metadata)
 
 
 def _attribute_labels(variable) -> list[str]:
@@ -415,20 +517,18 @@ def _attribute_labels(variable) -> list[str]:
 
 
 def _variables_from_labels(
-    result: ReadResult,
-    contract: Contract,
-    measure: str,
-    rows: pd.Series,
-    df: pd.DataFrame,
-    out: pd.DataFrame,
-) -> list[Problem]:
-    """Fill `out`'s var columns for the rows of one measure: each of the file's variables is
-    the contract variable (of this measure) whose attribute labels cover its labels."""
+    result: ReadResult, contract: Contract, measure: str
+) -> tuple[list[Problem], dict[str, str]]:
+    """The var columns of one measure's rows, as SQL expressions: each of the file's
+    variables is the contract variable (of this measure) whose attribute labels cover its
+    labels. Or the problem of a label no variable knows."""
     variables = [v for v in contract.variables if v.applies_to(measure)]
-    slots = [i for i in (1, 2, 3) if df.loc[rows, f"var{i}_code"].notna().any()]
+    rows = f"measure_code = {lit(measure)}"
+    slots = [i for i in (1, 2, 3) if _distinct(result, "1", f"{rows} and var{i}_code is not null")]
     assigned: dict[int, int] = {}  # file slot -> index in `variables`
     for slot in slots:
-        labels = {_norm(v) for v in df.loc[rows, f"var{slot}_attr_label"].dropna()} - TOTAL_LABELS
+        raw = [v for v in _distinct(result, f"var{slot}_attr_label", rows) if v is not None]
+        labels = {_norm(v) for v in raw} - TOTAL_LABELS
         fitting = [
             j
             for j, v in enumerate(variables)
@@ -443,28 +543,32 @@ def _variables_from_labels(
                 "; ".join(f"{v.code}: {' | '.join(_attribute_labels(v))}" for v in variables)
                 or f"no breakdown of {measure}"
             )
-            column = df[f"var{slot}_attr_label"].map(_norm)
+            column = f"var{slot}_attr_label"
+            fine = [v for v in raw if _norm(v) in known | TOTAL_LABELS]
             problem = _first(
                 result,
-                rows & ~column.isin(known | TOTAL_LABELS),
-                f"var{slot}_attr_label",
+                f"{rows} and {column} is not null and not {is_in(column, fine)}",
+                column,
                 f"an attribute the contract knows for {measure} ({wanted})",
-                f"var{slot}_attr_label",
+                column,
             )
-            return [problem] if problem else []
+            return ([problem] if problem else []), {}
         assigned[slot] = fitting[0]
+    placed: dict[str, str] = {}
     for j, variable in enumerate(variables):
         code_by_label = {_norm(lab): c for c, labs in variable.attribute_labels for lab in labs}
         slot = next((s for s, k in assigned.items() if k == j), None)
         position = variable.position
-        out.loc[rows, f"var{position}_code"] = variable.code
+        placed[f"var{position}_code"] = lit(variable.code)
         if slot is None:  # the export shows only this variable's total
-            out.loc[rows, f"var{position}_attr_code"] = ""
+            placed[f"var{position}_attr_code"] = "''"
             continue
-        label = df.loc[rows, f"var{slot}_attr_label"]
-        out.loc[rows, f"var{position}_attr_code"] = label.map(_norm).map(code_by_label).fillna("")
-        out.loc[rows, f"var{position}_attr_label"] = label
-    return []
+        column = f"var{slot}_attr_label"
+        raw = [v for v in _distinct(result, column, rows) if v is not None]
+        by_label = {v: code_by_label[_norm(v)] for v in raw if _norm(v) in code_by_label}
+        placed[f"var{position}_attr_code"] = _case(column, by_label, "''")
+        placed[f"var{position}_attr_label"] = column
+    return [], placed
 
 
 # --- the file's own Land total --------------------------------------------------------------
@@ -475,48 +579,44 @@ def land_total_problems(result: ReadResult, contract: Contract) -> list[Problem]
     within the rounding of one half unit per region. A region whose value is secret or
     unknown makes the sum uncheckable, as do parts that are all signs (the Land published
     before its Kreise); otherwise `-` (nothing) counts as 0."""
-    from pipelines.readers.genesis_ffcsv import UNIT_FACTORS
-
     region = contract.region
     additive = [m.code for m in contract.measures if m.additive]
-    df = result.frame
     if region.key_pattern or not additive or region.key_length <= 2:
         return []
-    keys = df["region_key"].astype(str)
-    rows = df[df["measure_code"].isin(additive)]
     group = ["period_year", "measure_code", "var1_attr_code", "var2_attr_code", "var3_attr_code"]
+    keys = ", ".join(f"coalesce(cast({c} as varchar), '') as _{c}" for c in group)
+    on = " and ".join(f"t._{c} = p._{c}" for c in group)
     problems = []
     for land in region.laender:
-        totals = rows[keys.loc[rows.index] == land]
-        if totals.empty:
-            continue
-        parts = rows[
-            keys.loc[rows.index].str.fullmatch(rf"{land}\d{{{region.key_length - 2}}}")
-        ].copy()
-        parts["_open"] = parts["value_status"].notna() & (parts["value_status"] != "-")
-        parts["_number"] = parts["value"].notna()
-        parts["_value"] = parts["value"].fillna(0.0)
-        for column in group:
-            parts[column] = parts[column].fillna("")
-        totals = totals.copy()
-        for column in group:
-            totals[column] = totals[column].fillna("")
-        summed = parts.groupby(group, dropna=False).agg(
-            parts_sum=("_value", "sum"),
-            regions=("_value", "size"),
-            open=("_open", "any"),
-            numbers=("_number", "any"),
+        parts_pattern = rf"{land}\d{{{region.key_length - 2}}}"
+        rows = _rows(
+            result,
+            f"""with additive as (
+                    select *, {keys} from {{table}} where {is_in("measure_code", additive)}
+                ),
+                parts as (
+                    select {", ".join(f"_{c}" for c in group)},
+                           sum(coalesce(value, 0.0)) as parts_sum, count(*) as regions,
+                           bool_or(value_status is not null and value_status <> '-') as open,
+                           bool_or(value is not null) as numbers
+                    from additive
+                    where {matches("region_key", parts_pattern)}
+                    group by all
+                ),
+                totals as (
+                    select t.*, p.parts_sum, p.regions
+                    from additive as t join parts as p on {on}
+                    where t.region_key = {lit(land)} and not p.open and p.numbers
+                      and t.value is not null
+                )
+                select _source_line, _value_column, value, measure_code, period_year,
+                       parts_sum, regions, count(*) over () as _count
+                from totals
+                where abs(value - parts_sum) > 0.5 * regions * {_factor()} + 1e-6
+                order by _row limit 1""",
         )
-        joined = totals.join(summed, on=group, how="inner")
-        # uncheckable: a secret part, or no part with a number (a Land-only release)
-        joined = joined[~joined["open"] & joined["numbers"] & joined["value"].notna()]
-        if joined.empty:
-            continue
-        factor = joined["unit"].map(lambda u: UNIT_FACTORS.get(u or "", 1.0))
-        tolerance = 0.5 * joined["regions"] * factor
-        bad = (joined["value"] - joined["parts_sum"]).abs() > tolerance + 1e-6
-        if bad.any():
-            first = joined[bad].iloc[0]
+        if rows:
+            first = rows[0]
             problems.append(
                 _problem(
                     result,
@@ -526,7 +626,7 @@ def land_total_problems(result: ReadResult, contract: Contract) -> list[Problem]
                     f"regions ({first['parts_sum']:,.0f}, ±{0.5 * first['regions']:g} units "
                     f"of rounding) for {first['measure_code']} {first['period_year']}",
                     f"{first['value']:,.0f}",
-                    int(bad.sum()) - 1,
+                    int(first["_count"]) - 1,
                 )
             )
     return problems
@@ -548,34 +648,38 @@ def value_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     """A count (`whole_numbers`) is a whole number, and every value lies in its measure's
     `plausible_range` (in the unit the file prints: a value in `Tsd. EUR` is compared in
     thousands). Signs carry no value and are not checked."""
-    from pipelines.readers.genesis_ffcsv import UNIT_FACTORS
-
-    df = result.frame
-    shown = df["value"] / df["unit"].map(UNIT_FACTORS).fillna(1.0)
+    shown = f"(value / {_factor()})"
     problems: list[Problem] = []
     for measure in contract.measures:
-        rows = (df["measure_code"] == measure.code) & shown.notna()
-        if not rows.any():
-            continue
+        rows = f"measure_code = {lit(measure.code)} and value is not null"
         what = f"{measure.code} {measure.label}"
         bad = {}
         if measure.whole_numbers:
-            fraction = rows & ((shown - shown.round()).abs() > 1e-9)
-            bad[f"a whole number ({what} is a count)"] = fraction
+            bad[f"a whole number ({what} is a count)"] = f"abs({shown} - round({shown})) > 1e-9"
         low, high = measure.plausible_range
-        outside = pd.Series(False, index=df.index)
-        if low is not None:
-            outside |= rows & (shown < low)
-        if high is not None:
-            outside |= rows & (shown > high)
+        outside = [f"{shown} < {float(low)!r}"] if low is not None else []
+        outside += [f"{shown} > {float(high)!r}"] if high is not None else []
         plausible = f"a value from {_bound(low)} to {_bound(high)} {measure.unit}"
-        bad[f"{plausible} (plausible_range of {what})"] = outside
-        for expected, mask in bad.items():
-            if mask.any():
-                hits = df.loc[mask]
-                row = hits.iloc[0]
-                found = _number(float(shown.loc[row.name]))
-                problems.append(_problem(result, row, "value", expected, found, len(hits) - 1))
+        bad[f"{plausible} (plausible_range of {what})"] = " or ".join(outside) or "false"
+        for expected, condition in bad.items():
+            found = _rows(
+                result,
+                f"""select _source_line, _value_column, {shown} as _shown,
+                           count(*) over () as _count
+                    from {{table}} where {rows} and ({condition}) order by _row limit 1""",
+            )
+            if found:
+                row = found[0]
+                problems.append(
+                    _problem(
+                        result,
+                        row,
+                        "value",
+                        expected,
+                        _number(float(row["_shown"])),
+                        int(row["_count"]) - 1,
+                    )
+                )
     return problems
 
 
@@ -599,16 +703,14 @@ def contract_level(contract: Contract) -> str | None:
     return LEVEL_BY_LENGTH.get(contract.region.key_length)
 
 
-def _level_rows(keys: pd.Series, contract: Contract, level: str) -> pd.Series:
-    """Rows whose key is of the contract's level (a malformed key is reported elsewhere)."""
+def _level_pattern(contract: Contract, level: str) -> str:
+    """Keys of the contract's level (a malformed key is reported elsewhere)."""
     region = contract.region
     if level == "sozialraum":
-        pattern = region.key_pattern or ""
-    elif level == "land":
-        pattern = "|".join(region.laender)
-    else:
-        pattern = rf"(?:{'|'.join(region.laender)})\d{{{region.key_length - 2}}}"
-    return keys.str.fullmatch(pattern).fillna(False).astype(bool)
+        return region.key_pattern or ""
+    if level == "land":
+        return "|".join(region.laender)
+    return rf"(?:{'|'.join(region.laender)})\d{{{region.key_length - 2}}}"
 
 
 def _known(
@@ -646,22 +748,48 @@ def _city(contract: Contract, territory: Territory) -> str:
     return f"{key} {names[key]}" if key in names else key or "the city"
 
 
+@dataclass
+class _Regions:
+    """The contract's level in a territory: its regions (also as a table of the read's
+    connection: key, valid_from, valid_to), the area they lie in, what a key must be."""
+
+    level: str
+    regions: list[KnownRegion]
+    area: str
+    expected: str
+    pattern: str
+    table: str
+
+
 def _regions_of(
     result: ReadResult, contract: Contract, territory: Territory | None
-) -> tuple[str, list[KnownRegion], str, str, pd.Series, pd.Series] | None:
-    """The contract's level, the territory's regions of it, the area they lie in, what a key
-    must be, the rows at that level and which of them have a known key."""
+) -> _Regions | None:
     from pipelines.territory import current_territory
 
     level = contract_level(contract)
     if level is None:
         return None
     territory = territory or current_territory()
-    keys = result.frame["region_key"].astype(str)
-    at_level = _level_rows(keys, contract, level)
     regions, area, expected = _known(contract, territory, level)
-    known = keys.isin({r.key for r in regions})
-    return level, regions, area, expected, at_level, known
+    table = new_name("known")
+    result.con.execute(
+        f"""create temp table {table} as
+        select unnest(?::varchar[]) as region_key, unnest(?::date[]) as valid_from,
+               unnest(?::date[]) as valid_to""",
+        [
+            [r.key for r in regions],
+            [r.valid_from for r in regions],
+            [r.valid_to for r in regions],
+        ],
+    )
+    return _Regions(level, regions, area, expected, _level_pattern(contract, level), table)
+
+
+def _at_level_unknown(known: _Regions) -> str:
+    return (
+        f"{matches('region_key', known.pattern)} and region_key not in "
+        f"(select region_key from {known.table})"
+    )
 
 
 def unknown_region_problems(
@@ -670,24 +798,34 @@ def unknown_region_problems(
     """Known keys only: every key of the contract's level is one of the territory's regions
     of that level (whenever it existed: a former region may still show its signs). A new or
     renumbered Sozialraum is not a new area: the territory's small_areas.csv lists it first."""
-    regions = _regions_of(result, contract, territory)
-    if regions is None:
+    known = _regions_of(result, contract, territory)
+    if known is None:
         return []
-    _level, _regions, _area, expected, at_level, known = regions
-    problem = _first(result, at_level & ~known, "region_key", expected)
+    try:
+        problem = _first(result, _at_level_unknown(known), "region_key", known.expected)
+    finally:
+        result.con.execute(f"drop table if exists {known.table}")
     return [problem] if problem else []
 
 
-def _held(result: ReadResult, regions_of: tuple, group: list[str]) -> pd.DataFrame:
+def periods_of(result: ReadResult) -> set[int]:
+    return {
+        int(p)
+        for (p,) in result.con.execute(
+            f"select distinct period_year from {result.table} where period_year is not null"
+        ).fetchall()
+    }
+
+
+def _held_sql(table: str, known: _Regions, group: list[str], periods: Collection[int]) -> str:
     """The (period, breakdown, region) combinations a delivery holds at the contract's level,
     with known keys; a missing breakdown attribute is one value ('')."""
-    _level, _regions, _area, _expected, at_level, known = regions_of
-    frame = result.frame.loc[at_level & known, ["period_year", *group, "region_key"]]
-    return frame.astype(object).where(frame.notna(), "").drop_duplicates()
-
-
-def periods_of(result: ReadResult) -> set[int]:
-    return {int(p) for p in result.frame["period_year"].dropna().unique()}
+    listed = ", ".join(str(int(p)) for p in periods) or "null"
+    columns = ", ".join(f"coalesce(cast({c} as varchar), '') as {c}" for c in group)
+    return f"""select distinct period_year, {columns + ", " if columns else ""}region_key
+        from {table}
+        where period_year in ({listed}) and {matches("region_key", known.pattern)}
+          and region_key in (select region_key from {known.table})"""
 
 
 def missing_region_problems(
@@ -703,43 +841,73 @@ def missing_region_problems(
     published) has its row — in this file or in the source's other deliveries (`others`,
     already checked: a revision or a download of a few regions completes an earlier
     delivery). A missing one would be a silent gap."""
-    regions_of = _regions_of(result, contract, territory)
-    if regions_of is None:
+    periods = sorted(periods_of(result) - set(skip_periods))
+    known = _regions_of(result, contract, territory)
+    if known is None or not periods:
+        if known is not None:
+            result.con.execute(f"drop table if exists {known.table}")
         return []
-    level, regions, area, _expected, _at_level, _known = regions_of
-    group = [
-        c
-        for c in contract.key_columns
-        if c not in ("region_key", "period_year") and c in result.frame
-    ]
-    periods = periods_of(result) - set(skip_periods)
-    frames = [_held(result, regions_of, group)]
-    for other in others:
-        other_regions = _regions_of(other, contract, territory)
-        held = _held(other, other_regions, group)
-        frames.append(held[held["period_year"].isin(periods)])
-    frame = pd.concat(frames, ignore_index=True).drop_duplicates()
-    gaps, first = 0, None
-    for period in sorted(periods):
-        wanted = {r.key for r in regions if r.exists_on(date(period, 12, 31))}
-        in_period = frame[frame["period_year"] == period]
-        present = in_period[in_period["region_key"].isin(wanted)]
-        combinations = len(in_period[group].drop_duplicates()) if group else 1
-        gap = combinations * len(wanted) - len(present)
-        if gap <= 0:
-            continue
-        gaps += gap
-        parts = in_period.groupby(group, sort=True) if group else [((), in_period)]
-        for values, part in parts if first is None else []:
-            absent = wanted - set(part["region_key"])
-            if absent:
-                first = (period, len(wanted), values, min(absent))
-                break
-    if first is None:
+    con = result.con
+    present = columns_of(result)
+    group = [c for c in contract.key_columns if c not in ("region_key", "period_year")]
+    group = [c for c in group if c in present]
+    scratch = [known.table]
+    try:
+        parts = [_held_sql(result.table, known, group, periods)]
+        for other in others:
+            if other.con is con:
+                parts.append(_held_sql(other.table, known, group, periods))
+                continue
+            other_known = _regions_of(other, contract, territory)
+            held = other.con.execute(_held_sql(other.table, other_known, group, periods))
+            rows = held.fetchall()
+            other.con.execute(f"drop table if exists {other_known.table}")
+            name = new_name("held")
+            scratch.append(name)
+            columns = ["period_year", *group, "region_key"]
+            selects = ", ".join(
+                f"unnest(?::{'bigint' if c == 'period_year' else 'varchar'}[]) as {c}"
+                for c in columns
+            )
+            con.execute(
+                f"create temp table {name} as select {selects}",
+                [[row[i] for row in rows] for i in range(len(columns))],
+            )
+            parts.append(f"select * from {name}")
+        end_of = "make_date(p.period_year, 12, 31)"
+        wanted = f"""select p.period_year, k.region_key
+            from (select unnest(?::bigint[]) as period_year) as p
+            join {known.table} as k
+              on coalesce(k.valid_from <= {end_of}, true)
+             and coalesce({end_of} <= k.valid_to, true)"""
+        grouped = ", ".join(group)
+        combos = f"select distinct period_year{', ' + grouped if group else ''} from held"
+        rows = con.execute(
+            f"""with held as ({" union ".join(parts)}),
+                wanted as ({wanted}),
+                expected as (
+                    select c.*, w.region_key from ({combos}) as c
+                    join wanted as w using (period_year)
+                ),
+                missing as (
+                    select * from expected
+                    except select period_year{", " + grouped if group else ""}, region_key
+                    from held
+                )
+                select *, count(*) over () as _count from missing
+                order by period_year{", " + grouped if group else ""}, region_key limit 1""",
+            [periods],
+        ).fetchall()
+    finally:
+        for name in scratch:
+            con.execute(f"drop table if exists {name}")
+    if not rows:
         return []
-    period, size, values, absent = first
-    word, words, where = LEVEL_WORDS[level]
-    name = next((r.name for r in regions if r.key == absent), "")
+    row = rows[0]
+    period, values, absent, gaps = row[0], row[1 : 1 + len(group)], row[-2], row[-1]
+    size = sum(1 for r in known.regions if r.exists_on(date(period, 12, 31)))
+    word, words, where = LEVEL_WORDS[known.level]
+    name = next((r.name for r in known.regions if r.key == absent), "")
     of = " ".join(str(v) for v in values if v != "")
     held_by = " or in the source's other deliveries" if others else ""
     return [
@@ -747,7 +915,7 @@ def missing_region_problems(
             result,
             None,
             "region_key",
-            f"every {word} of {period}: the {size} {words} of {area} on 31.12.{period} "
+            f"every {word} of {period}: the {size} {words} of {known.area} on 31.12.{period} "
             f"({where} of the territory)",
             f"no row of {absent} {name}".rstrip()
             + (f" for {of}" if of else "")
@@ -763,8 +931,9 @@ def source_gap_problems(
     """Every region of each period over all deliveries of a source (oldest first, each one
     checked): a gap is named at the newest delivery that holds its period."""
     problems: list[Problem] = []
+    periods = [periods_of(r) for r in results]
     for i, result in enumerate(results):
-        newer = set().union(*(periods_of(r) for r in results[i + 1 :]))
+        newer = set().union(*periods[i + 1 :])
         others = [*results[:i], *results[i + 1 :]]
         problems += missing_region_problems(result, contract, territory, others, newer)
     return problems

@@ -20,7 +20,7 @@ from pipelines.conform import check, source_gap_problems
 from pipelines.contracts import Contract
 from pipelines.paths import WarehousePaths
 from pipelines.readers import InputError, read_file
-from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult
+from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult, drop_scratch, scratch_names
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,13 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_delivery(path: Path, contract: Contract) -> ReadResult:
+def read_delivery(
+    path: Path, contract: Contract, con: duckdb.DuckDBPyConnection | None = None
+) -> ReadResult:
     """Read a delivery with the reader its content calls for (the format is the reader's
     business): a GENESIS table may come as ffcsv, as the API's ZIP or as a classic export,
-    whatever reader the contract names."""
+    whatever reader the contract names. The rows go into a temporary table of `con` (none
+    given: a private in-memory connection)."""
     from pipelines.readers import reader_module
     from pipelines.readers.detect import detect
 
@@ -62,7 +65,7 @@ def read_delivery(path: Path, contract: Contract) -> ReadResult:
     options = {k: v for k, v in contract.reader_options.items() if k in accepted}
     if reader != contract.reader:  # options written for another format's layout
         options.pop("decimal", None)
-    return read_file(path, reader, **options)
+    return read_file(path, reader, con=con, **options)
 
 
 @dataclass(frozen=True)
@@ -90,44 +93,34 @@ def ingest_deliveries(
     must hold every region of each period. Problems are reported under the name the user
     knows the file by.
     """
-    checked = []
-    for delivery in deliveries:
-        try:
-            conformed = check(read_delivery(delivery.path, contract), contract, others=None)
-            if conformed.problems:
-                raise InputError(conformed.problems)
-        except InputError as err:
-            raise InputError(
-                [replace(p, file=delivery.original_name) for p in err.problems]
-            ) from None
-        checked.append(conformed.result)
-    # every region of a period, over all deliveries: a revision completes an earlier one
-    gaps = source_gap_problems(checked, contract)
-    if gaps:
-        names = {d.path.name: d.original_name for d in deliveries}
-        raise InputError([replace(p, file=names.get(p.file, p.file)) for p in gaps])
-    frames = []
-    for seq, (delivery, result) in enumerate(zip(deliveries, checked, strict=True), start=1):
-        frame = result.frame  # tagged in place: no second copy of a large table
-        frame["table_code"] = contract.table_code
-        frame["_source_file"] = delivery.original_name
-        frame["_source_file_sha256"] = delivery.sha256
-        frame["_delivery_seq"] = seq
-        frame["_landed_at"] = delivery.landed_at
-        frames.append(frame)
-    ingested_at = datetime.now(UTC).replace(tzinfo=None)
-    con.execute("create schema if not exists raw")
-    con.execute("create schema if not exists raw_history")
-    history = f"raw_history.{contract.source}"
-    con.execute(f"create or replace table {history} as select * from ({empty_raw_sql()})")
-    for frame in frames:
-        frame = frame[[*CANONICAL_COLUMNS, *DELIVERY_COLUMNS]]
-        con.register("delivery", frame)
-        try:
-            con.execute(f"insert into {history} by name select * from delivery")
-        finally:
-            con.unregister("delivery")
-    con.execute(f"update {history} set _ingested_at = ?, _release = ?", [ingested_at, release])
+    before = scratch_names(con)
+    try:
+        checked = _checked(contract, deliveries, con)
+        ingested_at = datetime.now(UTC).replace(tzinfo=None)
+        con.execute("create schema if not exists raw")
+        con.execute("create schema if not exists raw_history")
+        history = f"raw_history.{contract.source}"
+        con.execute(f"create or replace table {history} as select * from ({empty_raw_sql()})")
+        canonical = ", ".join(c for c in CANONICAL_COLUMNS if c != "table_code")
+        for seq, (delivery, result) in enumerate(zip(deliveries, checked, strict=True), 1):
+            con.execute(
+                f"""insert into {history} by name
+                select {canonical}, ? as table_code, ? as _source_file,
+                       ? as _source_file_sha256, ? as _ingested_at, ? as _release,
+                       ? as _delivery_seq, ? as _landed_at
+                from {result.table}""",
+                [
+                    contract.table_code,
+                    delivery.original_name,
+                    delivery.sha256,
+                    ingested_at,
+                    release,
+                    seq,
+                    delivery.landed_at,
+                ],
+            )
+    finally:
+        drop_scratch(con, before)
     keys = ", ".join(contract.key_columns)
     lineage = ", ".join(f"h.{c}" for c in LINEAGE_COLUMNS)
     con.execute(
@@ -158,6 +151,30 @@ def ingest_deliveries(
         deliveries=len(deliveries),
         revisions=revisions,
     )
+
+
+def _checked(
+    contract: Contract, deliveries: list[Delivery], con: duckdb.DuckDBPyConnection
+) -> list[ReadResult]:
+    """Each delivery read into `con` and checked, then all of them together for every region
+    of each period; problems under the name the user knows the file by."""
+    checked = []
+    for delivery in deliveries:
+        try:
+            conformed = check(read_delivery(delivery.path, contract, con), contract, others=None)
+            if conformed.problems:
+                raise InputError(conformed.problems)
+        except InputError as err:
+            raise InputError(
+                [replace(p, file=delivery.original_name) for p in err.problems]
+            ) from None
+        checked.append(conformed.result)
+    # every region of a period, over all deliveries: a revision completes an earlier one
+    gaps = source_gap_problems(checked, contract)
+    if gaps:
+        names = {d.path.name: d.original_name for d in deliveries}
+        raise InputError([replace(p, file=names.get(p.file, p.file)) for p in gaps])
+    return checked
 
 
 def record_revisions(con: duckdb.DuckDBPyConnection, contract: Contract, history: str) -> int:
@@ -272,11 +289,17 @@ def write_coverage_gaps(
     return con.execute("select source, period_year from meta.coverage_gap").fetchall()
 
 
-def landed_results(contract: Contract, paths: WarehousePaths, but: str = "") -> list[ReadResult]:
-    """The source's deliveries in use in the warehouse at `paths`, read and checked, oldest
-    first (none landed: none; `but`: leave out the delivery with this sha256). What a file
-    inspected now would join: `sozplan inspect` checks every region of a period over them
-    as the refresh would. A delivery that no longer passes its checks is left out."""
+def landed_results(
+    contract: Contract,
+    paths: WarehousePaths,
+    but: str = "",
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> list[ReadResult]:
+    """The source's deliveries in use in the warehouse at `paths`, read into `con` and
+    checked, oldest first (none landed: none; `but`: leave out the delivery with this
+    sha256). What a file inspected now would join: `sozplan inspect` checks every region of a
+    period over them as the refresh would. A delivery that no longer passes its checks is
+    left out."""
     from pipelines.landing import deliveries_in_use, landing_dir, manifest_path, read_manifest
 
     if not manifest_path(paths).is_file():
@@ -287,7 +310,7 @@ def landed_results(contract: Contract, paths: WarehousePaths, but: str = "") -> 
             continue
         try:
             conformed = check(
-                read_delivery(landing_dir(paths) / row.path, contract), contract, None
+                read_delivery(landing_dir(paths) / row.path, contract, con), contract, None
             )
         except (InputError, OSError):
             continue

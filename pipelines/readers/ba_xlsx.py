@@ -56,6 +56,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
@@ -64,7 +65,7 @@ from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.utils.exceptions import InvalidFileException
 
 from pipelines.readers.errors import InputError, Problem
-from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult
+from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult, from_frame
 
 # Contract `reader_options` this reader accepts.
 OPTIONS: dict[str, type] = {
@@ -634,6 +635,7 @@ def read(
     time_code: str | None = None,
     statistics_code: str = "BA",
     region_levels: list | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> ReadResult:
     """Read one BA table sheet into the canonical long table."""
     path = Path(path)
@@ -816,6 +818,5 @@ def read(
             "region_key": get_column_letter(key_col),
             "region_name": get_column_letter(name_col),
         },
-        "value_columns": pd.Series(value_cells, index=frame.index, dtype="category"),
     }
-    return ReadResult(path=path, format=FORMAT, frame=frame[CANONICAL_COLUMNS], metadata=metadata)
+    return from_frame(path, FORMAT, frame, metadata, con, value_cells)

@@ -42,13 +42,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from pipelines.readers.detect import CLASSIC_FIRST_LINE, classic_table_code, identify
 from pipelines.readers.errors import InputError, Problem
 from pipelines.readers.genesis_ffcsv import SIGNS, UNIT_FACTORS
 from pipelines.readers.sniff import check_is_text_table
-from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult
+from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult, from_frame
 
 # Contract `reader_options` this reader accepts.
 OPTIONS: dict[str, type] = {
@@ -816,6 +817,7 @@ def read(
     region_variable: str | None = None,
     measure_code: str | None = None,
     decimal: str = "de",
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> ReadResult:
     """Read one classic GENESIS table export into the canonical long table."""
     path = Path(path)
@@ -963,8 +965,5 @@ def read(
             "region_name": f"{key_at + 2} (region name)",
             **({"time": "1 (period)", "period_year": "1 (period)"} if layout.has_period else {}),
         },
-        "value_columns": pd.Series(value_columns, index=frame.index, dtype="category"),
     }
-    return ReadResult(
-        path=path, format="genesis_classic", frame=frame[CANONICAL_COLUMNS], metadata=metadata
-    )
+    return from_frame(path, "genesis_classic", frame, metadata, con, value_columns)

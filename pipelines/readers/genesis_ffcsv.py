@@ -10,8 +10,9 @@ comes, its member's lines numbered as in the member and named `file.zip: member.
 of another format (a classic export, a cube, a workbook) is refused with what it is
 (pipelines/readers/detect.py), not with a misleading encoding or header message.
 
-DuckDB's CSV reader does the parsing; this module checks the shape, finds the region
-variable and turns values into base units while keeping signs as `value_status`.
+DuckDB reads the file (every field as text) into a table of the caller's connection; values,
+signs and periods are parsed in SQL: a number becomes its base unit, a sign `value_status`,
+`value_q` `value_quality`. Nothing of the file becomes a Python object per value.
 """
 
 from __future__ import annotations
@@ -22,12 +23,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from pipelines.readers.detect import FFCSV_COLUMNS, extracted, flat_member, identify
 from pipelines.readers.errors import InputError, Problem
 from pipelines.readers.sniff import check_is_text_table
-from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult
+from pipelines.readers.table import ReadResult, connection, new_name, sql_type
 
 GROUP_FIELDS = [
     "variable_code",
@@ -81,121 +81,162 @@ def _group_count(path: Path, columns: list[str]) -> int:
     return len(groups)
 
 
-def _is_region_variable(code: str, attribute_codes: pd.Series) -> bool:
-    if code in REGION_VARIABLES or code.startswith(REGION_VARIABLE_PREFIXES):
-        return True
-    codes = attribute_codes[attribute_codes != ""]
-    return bool(len(codes)) and bool(codes.str.fullmatch(r"\d{2,12}|DG").all())
+def _q(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
-def _detect_decimal(values: pd.Series) -> str:
-    if values.str.fullmatch(r"-?[0-9]+,[0-9]+").any():
-        return "de"
-    if values.str.fullmatch(r"-?[0-9]+\.[0-9]+").any():
-        return "en"
-    return "de"
+def _factor_sql(unit: str) -> str:
+    """The factor to base units of the unit in column `unit` (UNIT_FACTORS), as SQL."""
+    cases = " ".join(f"when {_q(u)} then {f!r}" for u, f in UNIT_FACTORS.items())
+    return f"(case {unit} {cases} else 1.0 end)"
 
 
-def _load(path: Path, columns: list[str]) -> pd.DataFrame:
-    """Parse with DuckDB; rows with the wrong number of fields are reported by line."""
-    spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in columns) + "}"
-    with duckdb.connect() as con:
-        try:
-            frame = con.execute(
-                f"""
-                select row_number() over () + {FIRST_DATA_LINE - 1} as _source_line, *
-                from read_csv(?, delim=';', header=true, quote='', escape='',
-                              columns={spec}, store_rejects=true, encoding='utf-8',
-                              strict_mode=true, auto_detect=false)
-                """,
-                [str(path)],
-            ).df()
-            rejects = con.execute(
-                "select line, column_name, error_type, csv_line, error_message "
-                "from reject_errors order by line"
-            ).fetchall()
-        except duckdb.Error as exc:
-            raise InputError.single(
-                path, expected="a readable ffcsv table", found=str(exc).splitlines()[0]
-            ) from exc
-    if rejects:
-        problems, seen = [], set()
-        for line, column, error_type, csv_line, _message in rejects:
-            if line in seen:
-                continue  # one problem per line: a cut row misses several columns
-            seen.add(line)
-            problems.append(
-                Problem(
-                    path.name,
-                    int(line),
-                    column,
-                    expected=f"{len(columns)} fields separated by ';'",
-                    found=f"{error_type.lower().replace('_', ' ')}: {(csv_line or '')[:160]!r}",
-                )
-            )
-        raise InputError(problems[:5])
-    if frame.empty:
-        raise InputError.single(path, expected="at least one data row", found="only the header")
-    # DuckDB skips empty lines: number the rows by the non-empty lines of the file.
-    lines = [
-        number
-        for number, text in enumerate(path.read_bytes().split(b"\n")[1:], start=FIRST_DATA_LINE)
-        if text.strip(b"\r\t ")
+def _csv_sql(path: Path, columns: list[str], rejects: str | None = None) -> str:
+    """DuckDB's reader of the file: every field as text, `_row` the data row's number."""
+    spec = "{" + ", ".join(f"{_q(c)}: 'VARCHAR'" for c in columns) + "}"
+    store = (
+        f"store_rejects=true, rejects_table={_q(rejects)}, rejects_scan={_q(rejects + '_scan')},"
+        if rejects
+        else ""
+    )
+    return f"""select row_number() over () as _row, *
+        from read_csv({_q(str(path))}, delim=';', header=true, quote='', escape='',
+                      columns={spec}, {store} encoding='utf-8', strict_mode=true,
+                      auto_detect=false)"""
+
+
+def _blank_line_thresholds(path: Path, rows: int) -> list[int] | None:
+    """DuckDB skips empty lines: for each blank line after the header, the first data row
+    (counted from 1) that stands after it, so that rows are numbered by their file line.
+    None: the file's lines and rows do not correspond one to one (keep `row + 1`)."""
+    lines = 0
+    tail = b""
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 23), b""):
+            lines += chunk.count(b"\n")
+            tail = (tail + chunk)[-4096:]
+    if not tail.endswith(b"\n"):
+        lines += 1  # a last line without a newline
+    if lines - 1 == rows:
+        return []  # no blank line: row i is on line i + 1
+    data = path.read_bytes()
+    blanks = [
+        data.count(b"\n", 0, m.start()) + 2
+        for m in re.finditer(rb"\n[\r\t ]*(?=\n|$)", data)
+        if m.end() < len(data) or data[m.start() + 1 :].strip(b"\r\t ") == b""
     ]
-    if len(lines) == len(frame):
-        frame["_source_line"] = lines
-    return frame.fillna("")
+    blanks = sorted({b for b in blanks if b <= lines})
+    if lines - 1 - len(blanks) != rows:
+        return None
+    # data row i is behind blank number j (1-based, at line b_j) when i >= b_j - j
+    return [b - j for j, b in enumerate(blanks, start=1)]
 
 
-def _values(path: Path, frame: pd.DataFrame, decimal: str) -> tuple[pd.Series, pd.Series]:
-    raw = frame["value"].str.strip()
-    is_sign = raw.isin(SIGNS)
-    is_number = raw.str.fullmatch(NUMBER_PATTERNS[decimal].strip("^$"))
-    bad = ~(is_sign | is_number)
-    if bad.any():
-        rows = frame.loc[bad, ["_source_line", "value"]]
-        first = rows.iloc[0]
-        token = first["value"]
-        if token == "" or re.fullmatch(r"[^0-9]{1,4}", token):
-            expected = f"a number or a special sign ({' '.join(SIGNS)})"
-            found = f"unknown special sign {token!r}" if token else "an empty value"
-        else:
-            sep = "decimal comma" if decimal == "de" else "decimal point"
-            expected = f"a number with {sep} (decimal={decimal}) or a special sign"
-            found = repr(token)
-        raise InputError(
-            [
-                Problem(
-                    path.name, int(first["_source_line"]), "value", expected, found, len(rows) - 1
-                )
-            ]
+def _line_sql(thresholds: list[int] | None) -> str:
+    """The file line of data row `_row`."""
+    if not thresholds:
+        return f"_row + {FIRST_DATA_LINE - 1}"
+    listed = ", ".join(str(t) for t in thresholds)
+    return f"_row + {FIRST_DATA_LINE - 1} + len(list_filter([{listed}], lambda t: t <= _row))"
+
+
+def _rejected(path: Path, con, rejects: str, width: int) -> list[Problem]:
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where table_name = ?", [rejects]
+    ).fetchone()[0]
+    if not exists:
+        return []
+    rows = con.execute(
+        f"select line, column_name, error_type, csv_line from {rejects} order by line"
+    ).fetchall()
+    problems, seen = [], set()
+    for line, column, error_type, csv_line in rows:
+        if line in seen:
+            continue  # one problem per line: a cut row misses several columns
+        seen.add(line)
+        problems.append(
+            Problem(
+                path.name,
+                int(line),
+                column,
+                expected=f"{width} fields separated by ';'",
+                found=f"{error_type.lower().replace('_', ' ')}: {(csv_line or '')[:160]!r}",
+            )
         )
-    numbers = raw.where(~is_sign, None)
-    if decimal == "de":
-        numbers = numbers.str.replace(",", ".", regex=False)
-    factor = frame["value_unit"].map(UNIT_FACTORS).fillna(1.0)
-    value = pd.to_numeric(numbers, errors="raise") * factor
-    status = raw.where(is_sign, None)
-    return value, status
+    return problems[:5]
 
 
-def _period_year(path: Path, frame: pd.DataFrame) -> pd.Series:
-    year = frame["time"].str.extract(r"^(\d{4})", expand=False)
-    if year.isna().any():
-        first = frame.loc[year.isna()].iloc[0]
-        raise InputError(
-            [
-                Problem(
-                    path.name,
-                    int(first["_source_line"]),
-                    "time",
-                    "a period like 2024, 2024-12-31 or 2023/24",
-                    repr(first["time"]),
-                    int(year.isna().sum()) - 1,
-                )
-            ]
+def _survey(path: Path, con, columns: list[str], groups: int) -> dict[str, object]:
+    """One pass over the file: rows, rejected lines, how values and periods parse, what the
+    variable groups hold. Nothing is kept but these figures."""
+    rejects = new_name("rejects")
+    value = "trim(coalesce(value, ''))"
+    signs = ", ".join(_q(s) for s in SIGNS)
+    no_year = "regexp_extract(coalesce(\"time\", ''), '^(\\d{4})') = ''"
+    parts = [
+        "count(*) as rows",
+        f'count("{columns[-1]}") as last_fields',  # read to its end: a cut row is rejected
+        "first(statistics_label order by _row) as statistics_label",
+        "list(distinct statistics_code order by statistics_code) as statistics_codes",
+        f"bool_or(regexp_full_match({value}, '-?[0-9]+,[0-9]+')) as has_comma",
+        f"bool_or(regexp_full_match({value}, '-?[0-9]+\\.[0-9]+')) as has_point",
+        f"count(*) filter (where {no_year}) as bad_periods",
+        f"min(_row) filter (where {no_year}) as bad_period_row",
+    ]
+    for decimal, pattern in NUMBER_PATTERNS.items():
+        bad = f"{value} not in ({signs}) and not regexp_full_match({value}, {_q(pattern)})"
+        parts.append(f"count(*) filter (where {bad}) as bad_{decimal}")
+        parts.append(f"arg_min(_row, _row) filter (where {bad}) as bad_{decimal}_row")
+    for g in range(1, groups + 1):
+        code, attr = f'"{g}_variable_code"', f'"{g}_variable_attribute_code"'
+        parts.append(f"first({code} order by _row) as code_{g}")
+        parts.append(
+            f"count(*) filter (where coalesce({attr}, '') <> '') > 0 and "
+            f"bool_and(regexp_full_match({attr}, '\\d{{2,12}}|DG')) "
+            f"filter (where coalesce({attr}, '') <> '') as regional_{g}"
         )
-    return year.astype("Int64")
+    try:
+        cursor = con.execute(f"select {', '.join(parts)} from ({_csv_sql(path, columns, rejects)})")
+        names = [d[0] for d in cursor.description]
+        survey = dict(zip(names, cursor.fetchall()[0], strict=True))
+        problems = _rejected(path, con, rejects, len(columns))
+    except duckdb.Error as exc:
+        raise InputError.single(
+            path, expected="a readable ffcsv table", found=str(exc).splitlines()[0]
+        ) from exc
+    finally:
+        con.execute(f"drop table if exists {rejects}")
+        con.execute(f"drop table if exists {rejects}_scan")
+    if problems:
+        raise InputError(problems)
+    return survey
+
+
+def _row_values(path: Path, con, columns: list[str], row: int, *names: str) -> tuple:
+    """Fields of one data row (a problem's place and what it holds)."""
+    selected = ", ".join(f'"{n}"' for n in names)
+    return con.execute(
+        f"select {selected} from ({_csv_sql(path, columns)}) where _row = ?", [row]
+    ).fetchone()
+
+
+def _value_problem(
+    path: Path, con, columns: list[str], survey: dict, decimal: str, line_of
+) -> Problem | None:
+    bad = survey[f"bad_{decimal}"]
+    if not bad:
+        return None
+    row = survey[f"bad_{decimal}_row"]
+    token = (_row_values(path, con, columns, row, "value")[0] or "").strip()
+    if token == "" or re.fullmatch(r"[^0-9]{1,4}", token):
+        expected = f"a number or a special sign ({' '.join(SIGNS)})"
+        found = f"unknown special sign {token!r}" if token else "an empty value"
+    else:
+        sep = "decimal comma" if decimal == "de" else "decimal point"
+        expected = f"a number with {sep} (decimal={decimal}) or a special sign"
+        found = repr(token)
+    return Problem(path.name, line_of(row), "value", expected, found, bad - 1)
 
 
 EXPECTED_FORMAT = (
@@ -234,7 +275,9 @@ def _refuse_other_formats(path: Path) -> None:
     )
 
 
-def _read_zip(path: Path, decimal: str, region_variable: str | None) -> ReadResult:
+def _read_zip(
+    path: Path, decimal: str, region_variable: str | None, con: duckdb.DuckDBPyConnection | None
+) -> ReadResult:
     """The API's ZIP: read its one `*_flat.csv` member; problems name `file.zip: member`."""
     try:
         with zipfile.ZipFile(path) as archive:
@@ -255,39 +298,72 @@ def _read_zip(path: Path, decimal: str, region_variable: str | None) -> ReadResu
     display = f"{path.name}: {member}"
     with extracted(path, member) as file:
         try:
-            result = read(file, decimal=decimal, region_variable=region_variable)
+            result = read(file, decimal=decimal, region_variable=region_variable, con=con)
         except InputError as err:
             raise InputError([replace(p, file=display) for p in err.problems]) from None
     metadata = {**result.metadata, "zip_member": member}
-    return ReadResult(path=path, format=result.format, frame=result.frame, metadata=metadata)
+    return ReadResult(path, result.format, result.con, result.table, metadata)
 
 
-def read(path: Path, decimal: str = "auto", region_variable: str | None = None) -> ReadResult:
+def read(
+    path: Path,
+    decimal: str = "auto",
+    region_variable: str | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> ReadResult:
     """Read one ffcsv file, or the API's ZIP holding one, into the canonical long table."""
     path = Path(path)
     if path.is_file():
         with path.open("rb") as handle:
             is_zip = handle.read(4) == b"PK\x03\x04"
         if is_zip:
-            return _read_zip(path, decimal, region_variable)
+            return _read_zip(path, decimal, region_variable, con)
     _refuse_other_formats(path)
     head = check_is_text_table(path, encoding="utf-8")
     columns = _header(path, head)
     groups = _group_count(path, columns)
-    frame = _load(path, columns)
+    if decimal not in (*NUMBER_PATTERNS, "auto"):
+        raise ValueError(f"decimal must be 'de', 'en' or 'auto', not {decimal!r}")
+    con = connection(con)
+    survey = _survey(path, con, columns, groups)
+    if not survey["rows"]:
+        raise InputError.single(path, expected="at least one data row", found="only the header")
+    thresholds = _blank_line_thresholds(path, survey["rows"])
+
+    def line_of(row: int) -> int:
+        shift = sum(1 for t in thresholds or [] if t <= row)
+        return row + FIRST_DATA_LINE - 1 + shift
 
     if decimal == "auto":
-        decimal = _detect_decimal(frame["value"].str.strip())
-    elif decimal not in NUMBER_PATTERNS:
-        raise ValueError(f"decimal must be 'de', 'en' or 'auto', not {decimal!r}")
+        decimal = "de" if survey["has_comma"] or not survey["has_point"] else "en"
+    problem = _value_problem(path, con, columns, survey, decimal, line_of)
+    if problem:
+        raise InputError([problem])
+    if survey["bad_periods"]:
+        row = survey["bad_period_row"]
+        time = _row_values(path, con, columns, row, "time")[0]
+        raise InputError(
+            [
+                Problem(
+                    path.name,
+                    line_of(row),
+                    "time",
+                    "a period like 2024, 2024-12-31 or 2023/24",
+                    repr(time or ""),
+                    survey["bad_periods"] - 1,
+                )
+            ]
+        )
 
-    group_codes = [frame[f"{g}_variable_code"].iloc[0] for g in range(1, groups + 1)]
+    group_codes = [survey[f"code_{g}"] or "" for g in range(1, groups + 1)]
     if region_variable is None:
         region_group = next(
             (
                 g
                 for g, code in enumerate(group_codes, start=1)
-                if _is_region_variable(code, frame[f"{g}_variable_attribute_code"])
+                if code in REGION_VARIABLES
+                or code.startswith(REGION_VARIABLE_PREFIXES)
+                or survey[f"regional_{g}"]
             ),
             None,
         )
@@ -303,19 +379,22 @@ def read(path: Path, decimal: str = "auto", region_variable: str | None = None) 
             line=1,
         )
 
-    value, status = _values(path, frame, decimal)
-    out = pd.DataFrame(
-        {
-            "table_code": None,
-            "statistics_code": frame["statistics_code"],
-            "time_code": frame["time_code"],
-            "time": frame["time"],
-            "period_year": _period_year(path, frame),
-            "region_variable": frame[f"{region_group}_variable_code"],
-            "region_key": frame[f"{region_group}_variable_attribute_code"],
-            "region_name": frame[f"{region_group}_variable_attribute_label"],
-        }
-    )
+    def field(name: str) -> str:
+        return f"coalesce(\"{name}\", '')"
+
+    value = "trim(coalesce(value, ''))"
+    signs = ", ".join(_q(s) for s in SIGNS)
+    number = f"replace({value}, ',', '.')" if decimal == "de" else value
+    select = {
+        "table_code": "cast(null as varchar)",
+        "statistics_code": field("statistics_code"),
+        "time_code": field("time_code"),
+        "time": field("time"),
+        "period_year": "cast(regexp_extract(\"time\", '^(\\d{4})') as bigint)",
+        "region_variable": field(f"{region_group}_variable_code"),
+        "region_key": field(f"{region_group}_variable_attribute_code"),
+        "region_name": field(f"{region_group}_variable_attribute_label"),
+    }
     others = [g for g in range(1, groups + 1) if g != region_group]
     for i in range(1, 4):
         g = others[i - 1] if i <= len(others) else None
@@ -324,15 +403,25 @@ def read(path: Path, decimal: str = "auto", region_variable: str | None = None) 
             ("attr_code", "variable_attribute_code"),
             ("attr_label", "variable_attribute_label"),
         ):
-            out[f"var{i}_{suffix}"] = frame[f"{g}_{source}"] if g else None
-    out["measure_code"] = frame["value_variable_code"]
-    out["measure_label"] = frame["value_variable_label"]
-    out["value"] = value
-    out["unit"] = frame["value_unit"]
-    out["value_status"] = status
-    quality = frame["value_q"].replace("", None) if "value_q" in frame else None
-    out["value_quality"] = quality
-    out["_source_line"] = frame["_source_line"].astype("int64")
+            select[f"var{i}_{suffix}"] = field(f"{g}_{source}") if g else "cast(null as varchar)"
+    select |= {
+        "measure_code": field("value_variable_code"),
+        "measure_label": field("value_variable_label"),
+        "value": f"case when {value} in ({signs}) then null "
+        f"else cast({number} as double) * {_factor_sql(field('value_unit'))} end",
+        "unit": field("value_unit"),
+        "value_status": f"case when {value} in ({signs}) then {value} end",
+        "value_quality": "nullif(value_q, '')" if "value_q" in columns else "null",
+        "_source_line": _line_sql(thresholds),
+        "_row": "_row",
+        "_value_column": "cast(null as varchar)",
+    }
+    table = new_name()
+    con.execute(
+        f"create temp table {table} as select "
+        + ", ".join(f"cast({expr} as {sql_type(c)}) as {c}" for c, expr in select.items())
+        + f" from ({_csv_sql(path, columns)})"
+    )
 
     column_names = {
         "region_variable": f"{region_group}_variable_code",
@@ -346,13 +435,11 @@ def read(path: Path, decimal: str = "auto", region_variable: str | None = None) 
         column_names[f"var{i}_attr_code"] = f"{g}_variable_attribute_code"
     metadata = {
         "column_names": column_names,
-        "statistics_code": sorted(frame["statistics_code"].unique().tolist()),
-        "statistics_label": frame["statistics_label"].iloc[0],
+        "statistics_code": [c or "" for c in survey["statistics_codes"]],
+        "statistics_label": survey["statistics_label"] or "",
         "decimal": decimal,
         "variable_groups": groups,
         "region_variable": group_codes[region_group - 1],
         "has_value_q": "value_q" in columns,
     }
-    return ReadResult(
-        path=path, format="genesis_ffcsv", frame=out[CANONICAL_COLUMNS], metadata=metadata
-    )
+    return ReadResult(path, "genesis_ffcsv", con, table, metadata)

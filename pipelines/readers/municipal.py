@@ -57,11 +57,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from pipelines.readers.errors import InputError, Problem
 from pipelines.readers.sniff import check_is_text_table
-from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult
+from pipelines.readers.table import ReadResult, from_frame
 
 # Contract `reader_options` this reader accepts.
 OPTIONS: dict[str, type] = {
@@ -820,7 +821,7 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index + 1)
 
 
-def read(path: Path, **options: Any) -> ReadResult:
+def read(path: Path, con: duckdb.DuckDBPyConnection | None = None, **options: Any) -> ReadResult:
     """Read one municipal table into the canonical long table, as `options` describe it."""
     path = Path(path)
     s = _settings(path, options)
@@ -997,12 +998,9 @@ def read(path: Path, **options: Any) -> ReadResult:
             if role in by_role
             for canonical in columns
         },
-        "value_columns": pd.Series(value_columns, index=out.index, dtype="category"),
     }
     if s.format == "csv":
         metadata |= {"encoding": s.encoding, "delimiter": s.delimiter}
     else:
         metadata["sheet"] = grid.sheet
-    return ReadResult(
-        path=path, format="municipal", frame=out[CANONICAL_COLUMNS], metadata=metadata
-    )
+    return from_frame(path, "municipal", out, metadata, con, value_columns)

@@ -14,20 +14,36 @@ from pipelines.readers.errors import InputError
 HEAD_BYTES = 64 * 1024
 
 
+CHUNK_BYTES = 1 << 23
+
+
+def _chunks(path: Path):
+    with path.open("rb") as handle:
+        yield from iter(lambda: handle.read(CHUNK_BYTES), b"")
+
+
+def _chunks_then_end(path: Path):
+    yield from _chunks(path)
+    yield b""  # the end: a character cut there is an error
+
+
 def check_is_text_table(path: Path, encoding: str) -> str:
-    """Return the decoded start of the file, or raise an InputError saying what it is."""
+    """Return the decoded start of the file, or raise an InputError saying what it is.
+
+    The file is read in chunks: a large delivery is checked without holding it in memory."""
     if not path.is_file():
         raise InputError.single(path, expected="a file", found="nothing at that path")
-    data = path.read_bytes()
-    if not data.strip():
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    if not head.strip() and not any(chunk.strip() for chunk in _chunks(path)):
         raise InputError.single(path, expected="a table", found="an empty file")
-    if data[:4] == b"PK\x03\x04":
+    if head[:4] == b"PK\x03\x04":
         raise InputError.single(
             path,
             expected="a CSV table",
             found="a ZIP archive (the GENESIS API zips its tables: unpack it first)",
         )
-    start = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    start = head[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
         raise InputError.single(
             path,
@@ -35,15 +51,24 @@ def check_is_text_table(path: Path, encoding: str) -> str:
             found="an HTML/XML page (an error or login page saved instead of the table)",
             line=1,
         )
-    try:
-        data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError.single(
-            path,
-            expected=f"text in {encoding}",
-            found=f"byte 0x{data[exc.start]:02x} that is not {encoding} "
-            f"(the file looks re-saved in another encoding, e.g. cp1252)",
-            line=line,
-        ) from exc
-    return data[:HEAD_BYTES].decode(encoding, errors="replace")
+    lines, carry = 0, b""  # newlines before `carry`, the undecoded rest of the last chunk
+    for chunk in _chunks_then_end(path):
+        data = carry + chunk
+        try:
+            data.decode(encoding)
+            carry = b""
+        except UnicodeDecodeError as exc:
+            if chunk and exc.end == len(data) and len(data) - exc.start < 4:
+                carry = data[exc.start :]  # a character cut by the chunk's end
+                data = data[: exc.start]
+            else:
+                line = lines + data.count(b"\n", 0, exc.start) + 1
+                raise InputError.single(
+                    path,
+                    expected=f"text in {encoding}",
+                    found=f"byte 0x{data[exc.start]:02x} that is not {encoding} "
+                    f"(the file looks re-saved in another encoding, e.g. cp1252)",
+                    line=line,
+                ) from exc
+        lines += data.count(b"\n")
+    return head.decode(encoding, errors="replace")

@@ -1,10 +1,20 @@
-"""What every reader returns: the canonical long table plus what the file says of itself."""
+"""What every reader returns: the canonical long table, as a table in a DuckDB connection, plus
+what the file says of itself.
+
+A reader writes its rows into a temporary table of a connection the caller owns (`con`; none
+given: a private in-memory one), so a large file never becomes a Python object per value: the
+contract checks (pipelines/conform.py) and the ingest (pipelines/ingest.py) work on it in SQL.
+"""
 
 from __future__ import annotations
 
+import math
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 # Columns of the canonical long table, in order (raw.<source> adds the lineage columns).
@@ -34,21 +44,151 @@ CANONICAL_COLUMNS = [
     "value_quality",
     "_source_line",
 ]
+# SQL types of the canonical columns (the rest are varchar).
+TYPES = {"period_year": "bigint", "value": "double", "_source_line": "bigint"}
+# Besides the canonical columns a read table holds `_row`, the row's place in the file (the
+# order problems are reported in), and `_value_column`, the file's own column of the row's
+# value where a file has one column per measure (else null).
+EXTRA_COLUMNS = {"_row": "bigint", "_value_column": "varchar"}
+
+
+def sql_type(column: str) -> str:
+    return TYPES.get(column, EXTRA_COLUMNS.get(column, "varchar"))
+
+
+def new_name(prefix: str = "read") -> str:
+    """A name for a temporary table or view no other read uses."""
+    return f"_{prefix}_{uuid.uuid4().hex[:12]}"
+
+
+def connection(con: duckdb.DuckDBPyConnection | None) -> duckdb.DuckDBPyConnection:
+    """The caller's connection, or a private in-memory one (kept alive by the ReadResult)."""
+    return con if con is not None else duckdb.connect()
 
 
 @dataclass
 class ReadResult:
-    """A file read into the canonical long table."""
+    """A file read into the canonical long table: `table` in `con` (a temporary table or view
+    with CANONICAL_COLUMNS, `_row` and `_value_column`)."""
 
     path: Path
     format: str
-    frame: pd.DataFrame
+    con: duckdb.DuckDBPyConnection
+    table: str
     # What the file says of itself. `column_names` maps canonical columns to the file's own
     # column names (a workbook: column letters, with `sheet`), so that messages name the
-    # column the user sees in the file; a file with one column per measure also gives
-    # `value_columns`, the column of each row's value (a Series on the frame's index).
+    # column the user sees in the file.
     metadata: dict[str, object] = field(default_factory=dict)
 
     def column_name(self, canonical: str) -> str:
         names = self.metadata.get("column_names") or {}
         return names.get(canonical, canonical)
+
+    @property
+    def relation(self) -> duckdb.DuckDBPyRelation:
+        """The canonical columns in the file's order."""
+        return self.con.sql(
+            f"select {', '.join(CANONICAL_COLUMNS)} from {self.table} order by _row"
+        )
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The canonical table as a DataFrame: for small files and tests, never in the ingest.
+        Missing text is None, a missing year <NA>."""
+        frame = self.relation.df()
+        for column in CANONICAL_COLUMNS:
+            if column == "period_year":
+                frame[column] = frame[column].astype("Int64")
+            elif column not in TYPES:
+                values = frame[column].astype(object)
+                frame[column] = values.where(values.notna(), None)
+        return frame
+
+    def rows(self) -> int:
+        return self.con.execute(f"select count(*) from {self.table}").fetchone()[0]
+
+    def derived(self, select: str, metadata: dict[str, object] | None = None) -> ReadResult:
+        """A view over this table (`select` reads `{table}`): rows left out, columns moved."""
+        name = new_name("view")
+        select = select.replace("{table}", self.table)
+        self.con.execute(f"create temp view {name} as {select}")
+        return ReadResult(
+            self.path, self.format, self.con, name, self.metadata if metadata is None else metadata
+        )
+
+
+def _plain(values: Sequence[object]) -> list[object]:
+    """Python values with every missing one (None, NaN, NA) as None."""
+    out = []
+    for v in values:
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+            out.append(None)
+        else:
+            out.append(v.item() if hasattr(v, "item") else v)
+    return out
+
+
+def store_columns(
+    con: duckdb.DuckDBPyConnection, columns: dict[str, Sequence[object] | None]
+) -> str:
+    """A temporary table from Python columns of one length (None: a column of nulls), with
+    every canonical and extra column; its name."""
+    lengths = {len(v) for v in columns.values() if v is not None}
+    if len(lengths) > 1:
+        raise ValueError(f"columns of different lengths: {sorted(lengths)}")
+    rows = lengths.pop() if lengths else 0
+    given = {c: v for c, v in columns.items() if v is not None}
+    given.setdefault("_row", range(rows))
+    params, selects = [], []
+    for column in [*CANONICAL_COLUMNS, *EXTRA_COLUMNS]:
+        kind = sql_type(column)
+        if column in given:
+            params.append(_plain(list(given[column])))
+            selects.append(f"unnest(?::{kind}[]) as {column}")
+        else:
+            selects.append(f"cast(null as {kind}) as {column}")
+    name = new_name()
+    if not params:  # no rows at all
+        selects[0] = "unnest(?::varchar[]) as table_code"
+        params.append([])
+    con.execute(f"create temp table {name} as select {', '.join(selects)}", params)
+    return name
+
+
+def from_frame(
+    path: Path,
+    format: str,
+    frame: pd.DataFrame,
+    metadata: dict[str, object],
+    con: duckdb.DuckDBPyConnection | None = None,
+    value_columns: Sequence[str] | None = None,
+) -> ReadResult:
+    """The ReadResult of a reader that builds its (few) rows in Python: the rows go into a
+    table of `con` column by column, no DataFrame is handed on."""
+    con = connection(con)
+    columns: dict[str, Sequence[object] | None] = {
+        c: frame[c].tolist() if c in frame else None for c in CANONICAL_COLUMNS
+    }
+    columns["_row"] = range(len(frame))
+    columns["_value_column"] = list(value_columns) if value_columns is not None else None
+    if all(v is None for c, v in columns.items() if c in CANONICAL_COLUMNS):
+        columns["_source_line"] = []
+    return ReadResult(path, format, con, store_columns(con, columns), metadata)
+
+
+SCRATCH_PREFIXES = ("_read_", "_view_", "_known_", "_held_")
+
+
+def scratch_names(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """The temporary tables and views reads and checks have left in `con` (kind, name)."""
+    rows = con.execute(
+        """select 'view', view_name from duckdb_views() where temporary
+           union all select 'table', table_name from duckdb_tables() where temporary"""
+    ).fetchall()
+    return {(kind, name) for kind, name in rows if name.startswith(SCRATCH_PREFIXES)}
+
+
+def drop_scratch(con: duckdb.DuckDBPyConnection, keep: set[tuple[str, str]] = frozenset()) -> None:
+    """Drop the reads' temporary tables and views but those in `keep` (views first)."""
+    for kind, name in sorted(scratch_names(con) - set(keep), key=lambda k: k[0] != "view"):
+        con.execute(f"drop {kind} if exists {name}")
