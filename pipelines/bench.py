@@ -24,6 +24,8 @@ import platform
 import re
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -36,6 +38,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.bench_reference import Reference, reference
 from pipelines.paths import DBT_PROJECT_DIR, PROJECT_ROOT, SAMPLE_DIR, WarehousePaths
 
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
@@ -43,48 +46,14 @@ SIZES = ("tiny", "thueringen", "germany", "germany-x4")
 DEFAULT_GV = (
     PROJECT_ROOT / "tests" / "fixtures" / "real" / "gemeindeverzeichnis" / "AuszugGV2QAktuell.xlsx"
 )
-POPULATION_FILE = "12411-02-03-4_de_flat.csv"
-SGB2_FILE = "SGB2-01-4_de_flat.csv"
-# The unemployment table comes as one classic export per year (no labour force: rates only).
+# The unemployment table comes as one classic export per year (the changed source of phase 3).
 UNEMPLOYMENT_FILES = "13211-02-05-4_*.csv"
-# Targets the report measures against (not timed tests).
-TARGET_RATIO, TARGET_MEMORY_MB, TARGET_NOOP_S, TARGET_QUERY_MS = 2.0, 2048, 5.0, 50.0
-
-# The reference: every GENESIS flat file of the input loaded into a table with DuckDB's CSV
-# reader, the yearly unemployment exports as lines into one more, then population, SGB II
-# quota and unemployment rate per Kreis and year (on the map of each year, as delivered; the
-# rate as published: field 12 of a Kreis row `year;key;name;7 counts;ERWP09;ERWP10;…`).
-# DuckDB reads the empty attribute code of GENESIS "Insgesamt" rows as NULL.
-REFERENCE_SQL = """
-with pop as (
-    select "1_variable_attribute_code" as region_key, left("time", 4)::int as period,
-        sum(value::bigint) filter (where "3_variable_attribute_code" is null) as pop_total,
-        sum(value::bigint) filter (where "3_variable_attribute_code" in (
-            'ALT000B03','ALT003B06','ALT006B10','ALT010B15','ALT015B18','ALT018B20','ALT020B25',
-            'ALT025B30','ALT030B35','ALT035B40','ALT040B45','ALT045B50','ALT050B55','ALT055B60',
-            'ALT060B65')) as pop_u65
-    from "{population}"
-    where "2_variable_attribute_code" is null and value <> '-' and value_variable_code = 'BEVSTD'
-    group by all
-),
-sgb2 as (
-    select "1_variable_attribute_code" as region_key, "time"::int as period, value::bigint as lb
-    from "{sgb2}"
-    where value_variable_code = 'LB' and "2_variable_attribute_code" is null and value <> '-'
-),
-alo as (
-    select split_part(line, ';', 2) as region_key, left(line, 4)::int as period,
-        replace(split_part(line, ';', 12), ',', '.')::double as rate
-    from "{unemployment}"
-    where regexp_matches(line, '^[0-9]{{4}};[0-9]{{5}};') and split_part(line, ';', 12) <> '-'
-)
-select 'population' as indicator_id, region_key, period, pop_total::double as value from pop
-union all
-select 'sgb2_quota', region_key, period, 100.0 * lb / pop_u65
-from pop join sgb2 using (region_key, period)
-union all
-select 'unemployment_rate', region_key, period, rate from alo
-"""
+# Targets the report measures against (not timed tests): wall time as a multiple of the plain
+# DuckDB reference, the no-op refresh as a new process, the median analyst query.
+TARGET_FULL_RATIO, TARGET_CHANGED_RATIO = 5.0, 2.0
+TARGET_NOOP_S, TARGET_QUERY_MS = 2.0, 10.0
+# Peak memory of the whole process tree by size (the larger sizes hold more in flight).
+TARGET_MEMORY_MB = {"tiny": 1024, "thueringen": 1024, "germany": 1024, "germany-x4": 2048}
 
 QUERIES: dict[str, str] = {
     "one region's profile": (
@@ -183,11 +152,8 @@ class BenchResult:
     size: str
     inputs: str  # what was read: files, MB, rows
     phases: list[Phase]
-    reference_seconds: float
-    reference_rows: int  # rows it loaded
-    reference_files: int
-    reference_values: int  # indicator values it computed
-    agreement: tuple[int, float]  # values compared, largest absolute difference
+    reference: Reference
+    agreement: tuple[int, float]  # fact rows compared, largest absolute difference
     queries: dict[str, tuple[float, float]]  # name -> (median ms, p95 ms)
     machine: dict[str, str]
     profile: list[str] = field(default_factory=list)  # the slowest stage, broken down
@@ -196,24 +162,31 @@ class BenchResult:
     def peak_mb(self) -> float:
         return max(p.peak_mb for p in self.phases)
 
+    def ratio(self, phase: Phase) -> float:
+        return phase.seconds / self.reference.seconds if self.reference.seconds else 0.0
+
     def misses(self) -> list[str]:
         """Targets missed, each with by how much."""
-        full, noop = self.phases[0], self.phases[1]
+        full, noop, changed = self.phases
         out = []
-        ratio = full.seconds / self.reference_seconds if self.reference_seconds else 0
-        if ratio > TARGET_RATIO:
-            over = full.seconds - TARGET_RATIO * self.reference_seconds
+        for phase, target in ((full, TARGET_FULL_RATIO), (changed, TARGET_CHANGED_RATIO)):
+            if self.ratio(phase) > target:
+                over = phase.seconds - target * self.reference.seconds
+                out.append(
+                    f"{phase.name} {phase.seconds:.1f} s = {self.ratio(phase):.1f}× the plain "
+                    f"DuckDB reference (target {target:.0f}×: missed by {over:.1f} s)"
+                )
+        memory = TARGET_MEMORY_MB[self.size]
+        if self.peak_mb > memory:
             out.append(
-                f"full refresh {full.seconds:.1f} s = {ratio:.0f}× the plain DuckDB reference "
-                f"(target {TARGET_RATIO:.0f}×: missed by {over:.1f} s)"
-            )
-        if self.peak_mb > TARGET_MEMORY_MB:
-            out.append(
-                f"peak memory {self.peak_mb:,.0f} MB (target {TARGET_MEMORY_MB:,} MB: "
-                f"{self.peak_mb - TARGET_MEMORY_MB:,.0f} MB over)"
+                f"peak memory {self.peak_mb:,.0f} MB (target {memory:,} MB: "
+                f"{self.peak_mb - memory:,.0f} MB over)"
             )
         if not noop.skipped or noop.seconds > TARGET_NOOP_S:
-            out.append(f"no-op refresh {noop.seconds:.1f} s, skipped: {noop.skipped}")
+            out.append(
+                f"no-op refresh {noop.seconds:.1f} s as a new process (target "
+                f"{TARGET_NOOP_S:.0f} s), skipped: {noop.skipped}"
+            )
         for name, (median, _) in self.queries.items():
             if median > TARGET_QUERY_MS:
                 out.append(
@@ -222,7 +195,7 @@ class BenchResult:
         return out
 
     def markdown(self) -> str:
-        full = self.phases[0]
+        full, ref = self.phases[0], self.reference
         lines = [
             f"# Benchmark {date.today().isoformat()} — size `{self.size}`",
             "",
@@ -237,22 +210,24 @@ class BenchResult:
         ]
         for p in self.phases:
             rate = f"{p.rows / p.seconds:,.0f}" if p.rows and not p.skipped else "–"
-            ratio = f"{p.seconds / self.reference_seconds:.1f}×" if self.reference_seconds else "–"
             lines.append(
-                f"| {p.name} | {p.seconds:.1f} | {p.rows:,} | {rate} | {ratio} "
+                f"| {p.name} | {p.seconds:.1f} | {p.rows:,} | {rate} | {self.ratio(p):.1f}× "
                 f"| {f'{p.peak_mb:,.0f}' if p.peak_mb else '–'} | {p.note} |"
             )
+        skipped = f"; not read: {', '.join(ref.skipped)}" if ref.skipped else ""
         lines += [
-            f"| plain DuckDB reference | {self.reference_seconds:.2f} | {self.reference_rows:,} "
-            f"| {self.reference_rows / self.reference_seconds:,.0f} | 1× | | "
-            f"{self.reference_files} files loaded with read_csv, "
-            f"{self.reference_values:,} indicator values computed with SQL |",
+            f"| plain DuckDB reference | {ref.seconds:.2f} | {ref.loaded:,} "
+            f"| {ref.loaded / ref.seconds:,.0f} | 1× | | "
+            f"{ref.files} files loaded with read_csv in {ref.load_seconds:.2f} s{skipped}; "
+            f"the {ref.models} dbt models' compiled SQL run as one script in "
+            f"{ref.compute_seconds:.2f} s ({ref.values:,} indicator values) |",
             "",
             "Peak memory is the resident memory of the whole process tree (the refresh and dbt), "
-            "sampled every 0.1 s.",
+            "sampled every 0.1 s; the no-op refresh runs as a new process (`sozplan refresh`).",
             "",
-            "Reference and pipeline agree on "
-            f"{self.agreement[0]:,} values (largest difference {self.agreement[1]:.2e}).",
+            f"The reference's fact table equals the published one on {self.agreement[0]:,} rows "
+            f"(largest difference {self.agreement[1]:.2e}); the published Sozialraum rows are "
+            "left out, their raw rows are not kept in the published file.",
             "",
             "| stage of the full refresh | wall s | rows | rows/s | peak MB |",
             "|---|---|---|---|---|",
@@ -266,13 +241,16 @@ class BenchResult:
             "|---|---|---|",
             *(f"| {q} | {m:.1f} | {p:.1f} |" for q, (m, p) in self.queries.items()),
             "",
-            f"Targets: full refresh within {TARGET_RATIO:.0f}× the reference, peak memory under "
-            f"{TARGET_MEMORY_MB:,} MB, no-op refresh under {TARGET_NOOP_S:.0f} s rebuilding "
-            f"nothing, analyst queries under {TARGET_QUERY_MS:.0f} ms median.",
-            "The reference loads the GENESIS flat files and the yearly unemployment exports "
-            "(not the other classic tables, the BA workbooks and the city files) and computes "
-            "3 indicators; the refresh reads every source, computes every indicator and runs "
-            "every check.",
+            f"Targets: full refresh within {TARGET_FULL_RATIO:.0f}× the reference, one changed "
+            f"source within {TARGET_CHANGED_RATIO:.0f}×, peak memory under "
+            f"{TARGET_MEMORY_MB[self.size]:,} MB, no-op refresh under {TARGET_NOOP_S:.0f} s "
+            f"as a new process, analyst queries under {TARGET_QUERY_MS:.0f} ms median.",
+            "The reference does the same data work without orchestration or checks: it reads "
+            "every text file of the input with DuckDB's CSV reader and runs the SQL dbt "
+            "compiled for every model on the raw tables. It leaves out what the refresh does "
+            "besides: turning each layout into the canonical long table (the readers), delivery "
+            "history and revisions, the contract checks, the great-expectations suites, the dbt "
+            "tests, disclosure control, the release registry and the swap, and Dagster.",
             "",
         ]
         misses = self.misses()
@@ -401,60 +379,35 @@ def _rebuilt(published: Path, stages: list[Stage]) -> str:
     return "; ".join(p for p in parts if p)
 
 
-@dataclass
-class Reference:
-    seconds: float
-    loaded: int  # rows loaded
-    files: int
-    values: list[tuple]  # (indicator_id, region_key, period, value)
-
-
-def reference(directory: Path) -> Reference:
-    """The plain DuckDB load and computation, timed together."""
-    files = sorted(directory.glob("*_flat.csv"))
-    yearly = sorted(directory.glob(UNEMPLOYMENT_FILES))
-    sql = REFERENCE_SQL.format(
-        population=Path(POPULATION_FILE).stem,
-        sgb2=Path(SGB2_FILE).stem,
-        unemployment="unemployment",
-    )
-
-    def load_and_compute() -> tuple[int, list[tuple]]:
-        loaded = 0
-        for path in files:
-            con.execute(
-                f'create table "{path.stem}" as select * from '
-                "read_csv(?, delim=';', header=true, all_varchar=true)",
-                [str(path)],
-            )
-            loaded += con.execute(f'select count(*) from "{path.stem}"').fetchone()[0]
-        con.execute(
-            "create table unemployment as select * from read_csv(?, columns={'line': 'varchar'}, "
-            "delim='\t', header=false, quote='', escape='', encoding='latin-1', "
-            "auto_detect=false)",
-            [[str(p) for p in yearly]],
+def _agreement(published: Path, computed: Path) -> tuple[int, float]:
+    """The reference's fact table against the published one: rows compared, largest
+    difference. The same SQL ran on the same raw tables, so every row must match — except the
+    Sozialräume, whose raw rows the published file does not keep (disclosure control)."""
+    with duckdb.connect(str(computed), read_only=True) as con:
+        con.execute(f"attach '{published}' as published (read_only)")
+        only = con.execute(
+            """select
+                (select count(*) from marts.fct_indicator_value
+                 anti join published.marts.fct_indicator_value
+                 using (indicator_id, region_key, period)),
+                (select count(*) from published.marts.fct_indicator_value
+                 anti join marts.fct_indicator_value using (indicator_id, region_key, period)
+                 where length(region_key) <= 8)"""
+        ).fetchone()
+        compared, largest, status = con.execute(
+            """select count(*), coalesce(max(abs(r.value - p.value)), 0),
+                count(*) filter (where r.value_status is distinct from p.value_status)
+            from marts.fct_indicator_value as r
+            join published.marts.fct_indicator_value as p
+              using (indicator_id, region_key, period)"""
+        ).fetchone()
+    if any(only) or status:
+        raise AssertionError(
+            f"the reference's fact table differs from the published one: {only[0]} rows only "
+            f"in the reference, {only[1]} only published (beyond Sozialräume), {status} with "
+            "another status"
         )
-        loaded += con.execute("select count(*) from unemployment").fetchone()[0]
-        return loaded, con.execute(sql).fetchall()
-
-    with duckdb.connect() as con:
-        seconds, (loaded, values) = _timed(load_and_compute)
-    return Reference(seconds, loaded, len(files) + len(yearly), values)
-
-
-def _agreement(published: Path, rows: list[tuple]) -> tuple[int, float]:
-    """Compare on 2021–2024, where the map of the year is today's map (no conversion)."""
-    ref = {(i, r, p): v for i, r, p, v in rows if p >= 2021}
-    with duckdb.connect(str(published), read_only=True) as con:
-        ours = con.execute(
-            "select indicator_id, region_key, period, value from marts.fct_indicator_value "
-            "where period >= 2021 and length(region_key) = 5 "
-            "and indicator_id in ('population', 'sgb2_quota', 'unemployment_rate')"
-        ).fetchall()
-    diffs = [abs(v - ref[(i, r, p)]) for i, r, p, v in ours if (i, r, p) in ref]
-    if not ref or len(diffs) != len(ref) or len(ours) != len(ref):
-        raise AssertionError(f"reference has {len(ref)} values, the warehouse {len(diffs)}")
-    return len(diffs), max(diffs)
+    return compared, largest
 
 
 def _latency(published: Path, repeats: int) -> dict[str, tuple[float, float]]:
@@ -623,30 +576,29 @@ def run_bench(
             ):
                 note = change(inputs, root / "inbox") if change else ""
                 started = time.time()
+                if name == "refresh, no new input":
+                    seconds, skipped = _refresh_process()
+                    note = _noop_note() if skipped else "not skipped"
+                    phases.append(Phase(name, seconds, skipped, 0, memory.peak(started), [], note))
+                    continue
                 outcome = run_refresh(log_level="WARNING", force=force)
-                if not outcome.success:
+                if not outcome.success or outcome.skipped:
                     raise RuntimeError(f"{name} failed:\n{outcome.summary()}")
                 peak = memory.peak(started)
-                if outcome.skipped:
-                    phases.append(Phase(name, outcome.seconds, True, 0, peak, [], _noop_note()))
-                    continue
                 rows = _table_rows(published)
                 stages = _stages(outcome, rows, memory)
                 raw = sum(n for t, n in rows.items() if t.startswith("raw."))
                 note = "; ".join(x for x in (note, _rebuilt(published, stages)) if x)
                 phases.append(Phase(name, outcome.seconds, False, raw, peak, stages, note))
                 full_run = full_run or outcome.run_id
-            ref = reference(inputs.directory)
+            ref = reference(inputs.directory, published, _dbt_vars(), root / "reference")
             result = BenchResult(
                 size=size,
                 inputs=f"{_describe(inputs.directory)}"
                 + (f", generated in {inputs.seconds:.1f} s" if inputs.seconds else ""),
                 phases=phases,
-                reference_seconds=ref.seconds,
-                reference_rows=ref.loaded,
-                reference_files=ref.files,
-                reference_values=len(ref.values),
-                agreement=_agreement(published, ref.values),
+                reference=ref,
+                agreement=_agreement(published, root / "reference" / "plain.duckdb"),
                 queries=_latency(published, repeats),
                 machine=_machine(),
             )
@@ -657,6 +609,28 @@ def run_bench(
     finally:
         if keep is None:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def _refresh_process() -> tuple[float, bool]:
+    """`sozplan refresh` as a new process, as a user or a scheduler starts it: (wall seconds,
+    whether it skipped)."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "sozplan"), "refresh", "--log-level", "WARNING"],
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"sozplan refresh failed:\n{done.stdout}{done.stderr}")
+    return seconds, "refresh skipped" in done.stdout
+
+
+def _dbt_vars() -> dict[str, object]:
+    """The dbt vars a refresh of the current territory passes (not the per-run ones)."""
+    from pipelines.territory import current_territory, newest_gebietsstand
+
+    return {"gebietsstand": newest_gebietsstand(), **current_territory().dbt_vars()}
 
 
 def _noop_note() -> str:

@@ -5,8 +5,10 @@ phase and stage, and its plain-DuckDB reference agrees with the warehouse."""
 from __future__ import annotations
 
 import csv
+import zipfile
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipelines.bench import DEFAULT_GV, QUERIES, run_bench
@@ -21,16 +23,16 @@ def tiny(tmp_path_factory):
     return root, run_bench("tiny", repeats=3, keep=root)
 
 
-def _kreis_years(exports: list[Path]) -> set[tuple[str, str]]:
-    """Kreis-years with a published unemployment rate, read from the yearly classic exports
-    (`year;key;name;7 counts;ERWP09;ERWP10;…`)."""
-    out = set()
+def _published_rates(exports: list[Path]) -> dict[tuple[str, int], float]:
+    """Unemployment rate (ERWP09, field 12) per Kreis and year, read from the yearly classic
+    exports (`year;key;name;7 counts;ERWP09;ERWP10;…`) with the csv module."""
+    out = {}
     for path in exports:
         text = path.read_bytes().decode("cp1252")
         for fields in csv.reader(text.splitlines(), delimiter=";"):
             kreis = len(fields) > 11 and len(fields[1]) == 5 and fields[0].isdigit()
             if kreis and fields[11] != "-":
-                out.add((fields[1], fields[0]))
+                out[(fields[1], int(fields[0]))] = float(fields[11].replace(",", "."))
     return out
 
 
@@ -67,27 +69,49 @@ def test_every_phase_and_stage_is_reported(tiny) -> None:
         assert heading in text
 
 
-def test_reference_agrees_with_the_warehouse(tiny) -> None:
+def test_reference_computes_every_indicator_from_the_input_files(tiny) -> None:
+    """The reference reads every text file of the input and runs the compiled dbt SQL: its
+    fact table is the published one, and its unemployment rates are the files' own."""
     root, result = tiny
-    generated = root / "generated"
-    exports = sorted((generated / "input").glob("13211-02-05-4_*.csv"))
-    assert [p.name for p in exports] == [f"13211-02-05-4_{y}.csv" for y in range(2015, 2025)]
-    kreis_years = _kreis_years(exports)
-    assert result.reference_values == 3 * len(kreis_years)
-    flat_files = sorted((generated / "input").glob("*_flat.csv"))
-    assert result.reference_files == len(flat_files) + len(exports)
-    data_lines = 0
-    for path in flat_files:
-        with path.open(encoding="utf-8-sig") as f:
-            data_lines += sum(1 for line in f if line.strip()) - 1  # minus the header
-    for path in exports:  # loaded as lines, every one
-        data_lines += len(path.read_bytes().decode("cp1252").splitlines())
-    assert result.reference_rows == data_lines
-    with (generated / "territory" / "ref_region.csv").open(encoding="utf-8") as f:
-        today = [r for r in csv.DictReader(f) if r["level"] == "kreis" and not r["valid_to"]]
-    assert len(today) == 22 + 2 + 6  # Thüringen, Bremen, Saarland
+    inputs = root / "generated" / "input"
+    texts = [p.read_bytes() for p in sorted(inputs.glob("*.csv"))]
+    for archive in sorted(inputs.glob("*.zip")):  # the API's ZIPs: their flat-file members
+        with zipfile.ZipFile(archive) as z:
+            texts += [z.read(m) for m in z.namelist() if m.endswith(".csv")]
+    ref = result.reference
+    assert ref.files == len(texts) and ref.skipped == tuple(
+        p.name for p in sorted(inputs.glob("*.xlsx"))
+    )
+    lines = 0
+    for data in texts:
+        text = data.decode("latin-1").lstrip("\ufeff\xef\xbb\xbf")
+        if text.startswith("statistics_code;"):  # a GENESIS flat file: records
+            lines += sum(1 for line in text.splitlines() if line.strip()) - 1
+        else:  # any other text table: every line
+            lines += len(text.splitlines())
+    assert ref.loaded == lines
     compared, largest = result.agreement
-    assert compared == 3 * len(today) * 4 and largest < 1e-9  # 2021–2024, today's map
+    assert compared == ref.values > 0 and largest < 1e-9
+    rates = _published_rates(sorted(inputs.glob("13211-02-05-4_*.csv")))
+    with (root / "generated" / "territory" / "ref_region.csv").open(encoding="utf-8") as f:
+        today = {
+            r["region_key"]
+            for r in csv.DictReader(f)
+            if r["level"] == "kreis" and not r["valid_to"]
+        }
+    assert len(today) == 22 + 2 + 6  # Thüringen, Bremen, Saarland
+    with duckdb.connect(str(root / "reference" / "plain.duckdb"), read_only=True) as con:
+        computed = dict(
+            ((key, period), value)
+            for key, period, value in con.execute(
+                "select region_key, period, value from marts.fct_indicator_value "
+                "where indicator_id = 'unemployment_rate' and period >= 2021 "
+                "and length(region_key) = 5"
+            ).fetchall()
+        )
+    expected = {k: v for k, v in rates.items() if k[1] >= 2021 and k[0] in today}
+    assert len(expected) == len(today) * 4
+    assert all(abs(computed[k] - v) < 1e-9 for k, v in expected.items())
     assert set(result.queries) == set(QUERIES)
     assert all(median > 0 for median, _ in result.queries.values())
 
