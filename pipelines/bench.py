@@ -10,7 +10,7 @@ analyst query latency on the published warehouse (median, p95); (6) where the fu
 misses a target, a profile of its slowest stage.
 
 Sizes: `thueringen` is the bundled sample. `tiny`, `germany` and `germany-x4` are written by
-`pipelines.sample.scaled` from a Gemeindeverzeichnis file (default: the one in
+`tools.sample.scaled` from a Gemeindeverzeichnis file (default: the one in
 `tests/fixtures/real`) into the warehouse folder and delivered through the inbox, with
 their own territory (and, for `germany-x4`, contracts with four times the measures).
 Results are printed and written to `bench/results/<date>-<size>.md`.
@@ -281,7 +281,7 @@ def prepare_inputs(size: str, root: Path, gv_file: Path) -> Inputs:
         return Inputs(SAMPLE_DIR, None, None)
     if not gv_file.is_file():
         raise ValueError(f"size {size} needs a Gemeindeverzeichnis file; {gv_file} is missing")
-    from pipelines.sample.scaled import generate
+    from tools.sample.scaled import generate
 
     started = time.perf_counter()
     territory, inputs = generate(gv_file, size, root / "generated")

@@ -22,7 +22,6 @@ from pipelines.contracts import load_contracts
 from pipelines.readers import ba_xlsx
 from pipelines.readers.errors import InputError
 from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult
-from pipelines.sample.ba_workbooks import generate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
@@ -265,21 +264,6 @@ def test_explicit_layout_gives_the_same_table(name: str, explicit: dict) -> None
     found = _read_all_levels(name).frame
     given = ba_xlsx.read(SAMPLE_DIR / name, **_options(name, region_levels=None, **explicit))
     pd.testing.assert_frame_equal(given.frame, found)
-
-
-def test_regeneration_is_byte_identical(tmp_path: Path) -> None:
-    first = generate(tmp_path / "a")
-    second = generate(tmp_path / "b")
-    assert [p.name for p in first] == [SGB2, ALO]
-    for a, b in zip(first, second, strict=True):
-        assert a.read_bytes() == b.read_bytes()
-        assert a.read_bytes() == (SAMPLE_DIR / a.name).read_bytes(), (
-            f"{a.name} differs: run `python -m pipelines.sample.ba_workbooks` and commit"
-        )
-        with zipfile.ZipFile(a) as archive:
-            assert {i.date_time for i in archive.infolist()} == {(2025, 1, 1, 0, 0, 0)}
-            core = archive.read("docProps/core.xml").decode()
-        assert core.count("2025-01-01T00:00:00Z") == 2  # created and modified
 
 
 # --- small workbooks -------------------------------------------------------------------------

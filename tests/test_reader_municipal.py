@@ -20,7 +20,6 @@ import yaml
 from pipelines.readers import municipal
 from pipelines.readers.errors import InputError
 from pipelines.readers.table import CANONICAL_COLUMNS
-from pipelines.sample.municipal import generate
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT / "sample_data" / "erfurt_stadtteile_2024.csv"
@@ -216,14 +215,6 @@ def test_secret_cells_keep_status_and_office_marker() -> None:
     assert set(secret["value_status"]) == {"."}
     assert secret["value"].isna().all()
     assert frame.loc[frame["value_status"].isna(), "value"].notna().all()
-
-
-def test_regeneration_is_byte_identical(tmp_path: Path) -> None:
-    (written,) = generate(tmp_path)
-    assert written.name == SAMPLE.name
-    assert written.read_bytes() == SAMPLE.read_bytes(), (
-        "run `python -m pipelines.sample.municipal` and commit"
-    )
 
 
 def test_sample_layout_is_a_city_office_export() -> None:

@@ -1,4 +1,4 @@
-"""Synthetic input for several Länder (`pipelines.sample.scaled`), on the `tiny` size:
+"""Synthetic input for several Länder (`tools.sample.scaled`), on the `tiny` size:
 Thüringen, Bremen and the Saarland, 2015–2024, generated once from the real
 Gemeindeverzeichnis.
 
@@ -23,7 +23,8 @@ import pytest
 
 from pipelines.contracts import load_contract
 from pipelines.paths import CONTRACTS_DIR, PROJECT_ROOT
-from pipelines.sample.scaled import (
+from tests.conftest import REFERENCE_DATA
+from tools.sample.scaled import (
     SIZES,
     FlatFile,
     generate,
@@ -31,7 +32,6 @@ from pipelines.sample.scaled import (
     template_year,
     with_measure_copies,
 )
-from tests.conftest import REFERENCE_DATA
 
 GV_FILE = REFERENCE_DATA / "gemeindeverzeichnis" / "AuszugGV2QAktuell.xlsx"
 SAMPLE = PROJECT_ROOT / "sample_data"
