@@ -801,7 +801,8 @@ BA_SGB2_DRAWS_PER_KREIS = 7
 BA_YEAR = 2024
 BA_SHEET = "Tabelle 1"
 LAND_NAMES = {"16": "Thüringen"}  # Land rows: one per Land of the Kreise in the tables
-BA_CREATOR = "pipelines.sample.ba_workbooks (synthetische Beispieldaten)"  # as committed
+# The creator the sample workbooks carry in their document properties (part of their bytes).
+BA_CREATOR = "pipelines.sample.ba_workbooks (synthetische Beispieldaten)"
 FIXED_TIME = datetime(2025, 1, 1, 0, 0, 0)
 ZIP_TIME = (2025, 1, 1, 0, 0, 0)
 SYNTHETIC = "SYNTHETISCHE BEISPIELDATEN – keine amtlichen Zahlen der Bundesagentur für Arbeit"
