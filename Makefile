@@ -30,8 +30,15 @@ $(CATALOGUE_SEED): $(BIN)/.synced $(wildcard data_contracts/indicators/*.yml) da
 	$(BIN)/python -m pipelines.indicators
 	@touch $@
 
+# The contracts (data_contracts/*.yml) become dbt's raw sources (_sources.yml) and the
+# measure map (macros/measure_map.sql), written together.
+DBT_FROM_CONTRACTS := dbt_project/models/staging/_sources.yml
+$(DBT_FROM_CONTRACTS): $(BIN)/.synced $(wildcard data_contracts/*.yml) pipelines/dbt_sources.py pipelines/contracts.py
+	$(BIN)/python -m pipelines.dbt_sources
+	@touch $@ dbt_project/macros/measure_map.sql
+
 # dagster-dbt loads the dbt manifest; build it once here, not on every start.
-$(MANIFEST): $(BIN)/.synced $(DBT_SOURCES) $(CATALOGUE_SEED)
+$(MANIFEST): $(BIN)/.synced $(DBT_SOURCES) $(CATALOGUE_SEED) $(DBT_FROM_CONTRACTS)
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
 
 $(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,28 @@ class Region:
     other_regions: str = "error"
 
 
+# The level of the regions a table's keys name: Sozialräume have their own key pattern.
+LEVEL_BY_KEY_LENGTH = {2: "land", 5: "kreis", 8: "gemeinde", 12: "gemeinde"}
+# Levels whose counts the warehouse takes from a source's measure_map (int_measure_kreis for
+# the Kreise, int_measure_small_area below them; the Land is the sum of its Kreise).
+MEASURE_LEVELS = ("kreis", "gemeinde", "sozialraum")
+
+
+@dataclass(frozen=True)
+class MeasureMapping:
+    """One warehouse measure (a `measure_id` of int_measure) in the rows of a raw table.
+
+    The rows are those of `measure_code` with, for each variable that breaks the measure down,
+    one of its `attributes` ('' is the "Insgesamt"); several attribute codes (age groups of
+    an age band) are rows summed into the one measure.
+    """
+
+    measure_id: str
+    measure_code: str
+    # (variable code, its attribute codes), one entry per variable that breaks the code down
+    attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
 @dataclass(frozen=True)
 class Contract:
     source: str
@@ -120,6 +143,8 @@ class Contract:
     schema_drift: str = "error"  # or "warn": an unknown extra breakdown is let through
     # How far the parts (Gemeinden, Sozialräume) may miss the published total, in counts.
     parts_tolerance: float = 0.0
+    # The warehouse's measures in this table (`measure_map`); empty: it feeds no measure.
+    measure_map: tuple[MeasureMapping, ...] = ()
 
     @property
     def positions(self) -> int:
@@ -129,6 +154,30 @@ class Contract:
     @property
     def raw_table(self) -> str:
         return f"raw.{self.source}"
+
+    @property
+    def level(self) -> str:
+        """The level of the regions the table's keys name (kreis, gemeinde, sozialraum …)."""
+        if self.region.key_pattern:
+            return "sozialraum"
+        return LEVEL_BY_KEY_LENGTH[self.region.key_length]
+
+    def measure_rows(self) -> list[tuple[str, str, tuple[str, str, str]]]:
+        """The raw rows of each mapped measure: (measure_id, measure_code, the attribute codes
+        of var1…var3, '' where the row has none or the "Insgesamt"), one per summed row."""
+        rows = []
+        for mapping in self.measure_map:
+            choices: list[list[str]] = [[""], [""], [""]]
+            for code, attributes in mapping.attributes:
+                variable = next(
+                    v
+                    for v in self.variables
+                    if v.code == code and v.applies_to(mapping.measure_code)
+                )
+                choices[variable.position - 1] = list(attributes)
+            for a1, a2, a3 in product(*choices):
+                rows.append((mapping.measure_id, mapping.measure_code, (a1, a2, a3)))
+        return rows
 
     def as_dict(self) -> dict[str, Any]:
         """Plain-data view, as suites and metadata want it."""
@@ -227,6 +276,106 @@ def _plausible_range(
 def _labels(value: object) -> list[str]:
     """A label or a list of labels, as text."""
     return [value] if isinstance(value, str) else [str(v) for v in value]  # type: ignore[union-attr]
+
+
+def _measure_map(
+    data: dict, measures: list[Measure], variables: list[Variable], level: str, path: Path
+) -> tuple[MeasureMapping, ...]:
+    """`measure_map`: which rows of the table are which warehouse measure.
+
+    Each item names a `measure_id` (the id int_measure and the indicators use), its
+    `measure_code` (optional when the table has one measure) and in `where` the attribute
+    code (or list of codes, summed) of each variable that breaks the measure down; a
+    variable left out means its "Insgesamt" ('').
+    """
+    items = data.get("measure_map") or []
+    if not isinstance(items, list):
+        raise _fail(path, "measure_map", f"expected a list of measures, found {items!r}")
+    if items and level not in MEASURE_LEVELS:
+        raise _fail(
+            path,
+            "measure_map",
+            f"the table's regions are {level} keys; measures are taken from tables of "
+            f"{', '.join(MEASURE_LEVELS)} (the Land is the sum of its Kreise)",
+        )
+    by_code = {m.code: m for m in measures}
+    mappings: list[MeasureMapping] = []
+    for i, item in enumerate(items):
+        where = f"measure_map[{i}]"
+        if not isinstance(item, dict):
+            raise _fail(path, where, f"expected a mapping, found {item!r}")
+        unknown = set(item) - {"measure_id", "measure_code", "where"}
+        if unknown:
+            raise _fail(
+                path,
+                f"{where}.{sorted(unknown)[0]}",
+                "not a field of a measure_map item (measure_id, measure_code, where)",
+            )
+        measure_id = _require(item, "measure_id", str, path, f"{where}.")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", measure_id):
+            raise _fail(
+                path,
+                f"{where}.measure_id",
+                f"expected a lower-case identifier, found {measure_id!r}",
+            )
+        if any(m.measure_id == measure_id for m in mappings):
+            raise _fail(path, f"{where}.measure_id", f"{measure_id!r} is mapped twice")
+        if "measure_code" not in item and len(measures) == 1:
+            code = measures[0].code
+        else:
+            code = _require(item, "measure_code", str, path, f"{where}.")
+        if code not in by_code:
+            raise _fail(
+                path,
+                f"{where}.measure_code",
+                f"expected a measure of the contract ({', '.join(by_code)}), found {code!r}",
+            )
+        if not by_code[code].additive:
+            raise _fail(
+                path,
+                f"{where}.measure_code",
+                f"{code} is not additive ({by_code[code].unit}): a measure is summed over "
+                f"rows and regions, a rate or per-head amount cannot be",
+            )
+        filters = item.get("where") or {}
+        if not isinstance(filters, dict):
+            raise _fail(
+                path,
+                f"{where}.where",
+                f"expected a mapping of variable codes to attribute codes, found {filters!r}",
+            )
+        breakdown = [v for v in variables if v.applies_to(code)]
+        names = [v.code for v in breakdown]
+        attributes: list[tuple[str, tuple[str, ...]]] = []
+        for variable in breakdown:
+            if variable.code not in filters:
+                if "" not in variable.attributes:
+                    raise _fail(
+                        path,
+                        f"{where}.where.{variable.code}",
+                        f"missing: the variable has no Insgesamt (''), name one of "
+                        f"{list(variable.attributes)}",
+                    )
+                continue
+            chosen = _labels(filters[variable.code])
+            wrong = [a for a in chosen if a not in variable.attributes]
+            if not chosen or wrong or len(set(chosen)) != len(chosen):
+                raise _fail(
+                    path,
+                    f"{where}.where.{variable.code}",
+                    f"expected distinct attribute codes of {variable.code} "
+                    f"{list(variable.attributes)}, found {filters[variable.code]!r}",
+                )
+            attributes.append((variable.code, tuple(chosen)))
+        extra = [name for name in filters if name not in names]
+        if extra:
+            raise _fail(
+                path,
+                f"{where}.where.{extra[0]}",
+                f"not a variable that breaks {code} down (variables: {', '.join(names) or 'none'})",
+            )
+        mappings.append(MeasureMapping(measure_id, code, tuple(attributes)))
+    return tuple(mappings)
 
 
 def load_contract(path: Path, laender: tuple[str, ...] | None = None) -> Contract:
@@ -428,6 +577,8 @@ def load_contract(path: Path, laender: tuple[str, ...] | None = None) -> Contrac
     )
     if samples and not sample_files:
         raise _fail(path, "sample_files", f"no file matches {samples}")
+    level = "sozialraum" if region.key_pattern else LEVEL_BY_KEY_LENGTH.get(region.key_length, "")
+    measure_map = _measure_map(data, measures, variables, level, path)
     verified = data.get("verified_against", "unverified")
     if not isinstance(verified, str) or not verified.strip():
         raise _fail(path, "verified_against", f"expected a text, found {verified!r}")
@@ -454,6 +605,7 @@ def load_contract(path: Path, laender: tuple[str, ...] | None = None) -> Contrac
         licence=data["licence"],
         attribution=" ".join(data["attribution"].split()),
         path=path,
+        measure_map=measure_map,
     )
 
 
@@ -464,4 +616,22 @@ def load_contracts(directory: Path | None = None) -> dict[str, Contract]:
     laender = current_territory().laender
     directory = directory or contracts_dir()
     contracts = [load_contract(p, laender) for p in sorted(directory.glob("*.yml"))]
+    _measures_mapped_once(contracts)
     return {c.source: c for c in contracts}
+
+
+def _measures_mapped_once(contracts: list[Contract]) -> None:
+    """A measure of a level comes from one table: two would be summed into one count.
+    Sozialraum tables of different cities (their own key patterns) may share a measure."""
+    seen: dict[tuple[str, str, str | None], Contract] = {}
+    for contract in contracts:
+        for mapping in contract.measure_map:
+            key = (contract.level, mapping.measure_id, contract.region.key_pattern)
+            if key in seen:
+                raise _fail(
+                    contract.path,
+                    "measure_map",
+                    f"{mapping.measure_id!r} of the {contract.level} level is already mapped "
+                    f"in {seen[key].path.name}",
+                )
+            seen[key] = contract

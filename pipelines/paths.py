@@ -1,7 +1,9 @@
 """Where the project keeps its files. One place, so tests and users can relocate the warehouse.
 
 `SOZPLAN_WAREHOUSE_DIR` moves the whole warehouse folder (published file, candidates,
-releases, lock); tests point it at a temporary folder.
+releases, lock); tests point it at a temporary folder. `SOZPLAN_DBT_PROJECT_DIR` (read at
+import) runs another copy of the dbt project, e.g. one generated from other contracts
+(`SOZPLAN_CONTRACTS_DIR`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS_DIR = PROJECT_ROOT / "data_contracts"
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DBT_PROJECT_DIR = Path(
+    os.environ.get("SOZPLAN_DBT_PROJECT_DIR") or PROJECT_ROOT / "dbt_project"
+).resolve()
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
 
 

@@ -177,7 +177,7 @@ def test_small_area_count_must_arrive_suppressed(
 
     text = outcome.summary()
     assert not outcome.success
-    assert "small_area_counts_are_disclosure_controlled" in text
+    assert "erfurt_stadtteile_counts_are_disclosure_controlled" in text
     assert '"value": 2.0' in text and '"region_key": "16051000-' in text
     assert sha256(published_warehouse) == before
 

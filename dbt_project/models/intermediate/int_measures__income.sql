@@ -1,9 +1,11 @@
--- Disposable income of private households (82411-01-03-4) as a numerator and denominator.
--- The VGR publish income per inhabitant (EKM014) of their own annual average population, not
--- of the population at 31.12.; that population is the published total over the published
--- amount per inhabitant. With it as the denominator the indicator of a Kreis is the published
--- EKM014, and the Land and regions on another map are computed from summed totals and summed
--- inhabitants, never from averaged amounts. Columns as int_measure_kreis, which unions it.
+-- The VGR's inhabitants behind the disposable income of private households (82411-01-03-4),
+-- a denominator; the income itself (EKM006, disposable_income_eur) comes from the contract's
+-- measure_map. The VGR publish income per inhabitant (EKM014) of their own annual average
+-- population, not of the population at 31.12.; that population is the published total over
+-- the published amount per inhabitant. With it as the denominator the indicator of a Kreis
+-- is the published EKM014, and the Land and regions on another map are computed from summed
+-- totals and summed inhabitants, never from averaged amounts. Columns as int_measure_kreis,
+-- which unions it.
 with income as (
     select * from {{ ref('stg_income') }}
 ),
@@ -15,18 +17,6 @@ total as (
 per_head as (
     select * from income where measure_code = 'EKM014'
 )
-
-select
-    region_key,
-    period,
-    'disposable_income_eur' as measure_id,
-    value,
-    value_status,
-    table_code,
-    source_file_sha256
-from total
-
-union all
 
 select
     t.region_key,
