@@ -66,7 +66,7 @@ docs: setup
 
 SIZE ?= germany
 bench: setup
-	$(BIN)/sozplan bench --size $(SIZE)
+	$(BIN)/python -m tools.bench --size $(SIZE)
 
 lint: setup
 	$(BIN)/ruff check pipelines tests

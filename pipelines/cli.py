@@ -444,20 +444,6 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bench(args: argparse.Namespace) -> int:
-    from pipelines.bench import DEFAULT_GV, run_bench, write_results
-
-    print(f"sozplan bench --size {args.size}: three refreshes, a reference, queries …", flush=True)
-    try:
-        result = run_bench(args.size, repeats=args.repeats, gv_file=args.gv or DEFAULT_GV)
-    except (ValueError, RuntimeError) as exc:
-        print(f"bench failed: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    print(result.markdown())
-    print(f"written to {write_results(result)}")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sozplan", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -573,19 +559,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fetch.add_argument("--source", help="the contract (source id); default: by file name")
     fetch.set_defaults(func=_fetch)
-
-    bench = sub.add_parser("bench", help="measure refreshes, a plain-DuckDB reference, queries")
-    bench.add_argument(
-        "--size", default="germany", help="tiny, thueringen, germany (default) or germany-x4"
-    )
-    bench.add_argument(
-        "--gv",
-        type=Path,
-        default=None,
-        help="Gemeindeverzeichnis (xlsx) for the scaled sizes; default: tests/fixtures/real",
-    )
-    bench.add_argument("--repeats", type=int, default=30, help="runs per analyst query")
-    bench.set_defaults(func=_bench)
 
     releases = sub.add_parser("releases", help="list kept releases, newest first")
     releases.set_defaults(func=_releases)

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.bench import DEFAULT_GV, QUERIES, run_bench
 from pipelines.contracts import load_contracts
+from tools.bench.harness import DEFAULT_GV, QUERIES, run_bench
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +123,7 @@ def test_unknown_size_is_refused() -> None:
 
 def test_ingest_profile_names_the_functions_that_take_the_time(warehouse_dir: Path) -> None:
     """The profile of the slowest ingest re-reads the source's deliveries under cProfile."""
-    from pipelines.bench import _ingest_profile
+    from tools.bench.harness import _ingest_profile
 
     lines = _ingest_profile("unemployment", warehouse_dir, top=5)
     assert lines[0].startswith("The same file ingested again under cProfile")

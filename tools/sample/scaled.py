@@ -1,4 +1,4 @@
-"""Synthetic input for several Länder up to all of Germany, for the benchmark (`sozplan bench`).
+"""Synthetic input for several Länder up to all of Germany, for the benchmark (`tools.bench`).
 
     python -m tools.sample.scaled <GV.xlsx> --size tiny|germany|germany-x4 --out DIR
 

@@ -1,11 +1,12 @@
-"""`sozplan bench`: what a refresh costs and where the time goes.
+"""The benchmark harness: what a refresh costs and where the time goes.
 
 In one go, in a fresh warehouse folder: (1) a full refresh from empty, (2) a refresh with no
 new input (it must skip), (3) a refresh after one source file changed; for each the wall
 seconds, and per stage (ingest per source, its checks, dbt, the indicator checks, publish)
 wall seconds, rows, rows per second and the peak memory of the whole process tree (this
-process and dbt); (4) a reference — the same raw files read and the same indicators computed
-by a plain DuckDB SQL script, no orchestration and no checks — and the ratio to it; (5)
+process and dbt), the no-op as a new process; (4) a reference — the same input files read and
+the same indicators computed in plain DuckDB, no orchestration and no checks
+(`tools.bench.reference`) — and the ratio to it; (5)
 analyst query latency on the published warehouse (median, p95); (6) where the full refresh
 misses a target, a profile of its slowest stage.
 
@@ -38,8 +39,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.bench_reference import Reference, reference
 from pipelines.paths import DBT_PROJECT_DIR, PROJECT_ROOT, SAMPLE_DIR, WarehousePaths
+from tools.bench.reference import Reference, reference
 
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 SIZES = ("tiny", "thueringen", "germany", "germany-x4")

@@ -1,0 +1,1 @@
+"""The benchmark: `python -m tools.bench --size germany` (`make bench`)."""
