@@ -1,154 +1,99 @@
-"""Great Expectations suites on hand-built DataFrames (real GX, no mocks).
+"""The GX gate on what is published: each suite passes on the published sample warehouse and
+each of its expectations fails on a copy made bad in one place (real DuckDB, real GX).
 
-The GX context is cached per process by pipelines.audit.expectations, so only the first test
-pays for importing GX; every later validation takes a few tens of milliseconds.
+Expected counts and examples come from SQL on the bad copy, not from the suites.
 """
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
+import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
 
+from pipelines.assets.checks import check_result
 from pipelines.audit.expectations import (
-    EXAMPLE_LIMIT,
     ExpectationOutcome,
     describe_expectation,
-    indicator_expectations,
-    raw_expectations,
     validate_dataframe,
 )
+from pipelines.audit.suites import (
+    Suite,
+    indicator_suite,
+    raw_suite,
+    register_suite,
+    validate_suite,
+)
+from pipelines.contracts import load_contracts
 
-CONTRACT: dict[str, Any] = {
-    "source": "population_age",
-    "table_code": "12411-02-03-4",
-    "period_range": [2015, 2024],
-    "region": {"variable": "KREISE", "laender": ["16"], "key_length": 5},
-    "measures": [{"code": "BEVSTD", "label": "Bevölkerungsstand", "unit": "Anzahl"}],
-    "allowed_status": ["-", ".", "/", "x", "..."],
-    "key_columns": [
-        "region_key",
-        "period_year",
-        "var1_attr_code",
-        "var2_attr_code",
-        "measure_code",
-    ],
-}
-RAW_SUITE = "raw.population_age"
-MART_SUITE = "marts.fct_indicator_value"
-
-
-def raw_row(**overrides: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "table_code": "12411-02-03-4",
-        "statistics_code": "12411",
-        "time_code": "STAG",
-        "time": "2024-12-31",
-        "period_year": 2024,
-        "region_variable": "KREISE",
-        "region_key": "16051",
-        "region_name": "Erfurt, Stadt",
-        "var1_code": "GES",
-        "var1_attr_code": "",  # '' = Insgesamt, not null
-        "var1_attr_label": "Insgesamt",
-        "var2_code": "ALTX20",
-        "var2_attr_code": "",
-        "var2_attr_label": "Insgesamt",
-        "measure_code": "BEVSTD",
-        "measure_label": "Bevölkerungsstand",
-        "value": 214_000.0,
-        "unit": "Anzahl",
-        "value_status": None,
-        "_source_line": 2,
-    }
-    row.update(overrides)
-    return row
+CONTRACTS = load_contracts()
+POPULATION = CONTRACTS["population_age"]
+RAW = "raw.population_age"
+HISTORY = "raw_history.population_age"
+FIRST_LINE = f"_source_line = (select min(_source_line) from {RAW})"
+# Publish empties the small-area sources' raw tables (disclosure control); meta.source_file
+# keeps their files, so the published file is checked without them.
+PUBLISHED_SOURCES = [c for c in CONTRACTS.values() if not c.region.key_pattern]
 
 
-def raw_frame(*extra: dict[str, Any]) -> pd.DataFrame:
-    """Four valid rows (two sexes x two Kreise, one with a suppressed value) plus extra rows."""
-    rows = [
-        raw_row(),
-        raw_row(var1_attr_code="GESW", value=110_000.0, _source_line=3),
-        raw_row(region_key="16052", region_name="Gera, Stadt", _source_line=4),
-        raw_row(
-            region_key="16052",
-            var1_attr_code="GESW",
-            value=None,
-            value_status="-",
-            _source_line=5,
-        ),
-    ]
-    return pd.DataFrame([*rows, *extra])
+def cases(*rows: tuple[str, str, str]) -> list[Any]:
+    """pytest parameters from (id, SQL assignment, failing expectation) rows."""
+    return [pytest.param(assignment, expectation, id=id_) for id_, assignment, expectation in rows]
 
 
-def indicator_row(**overrides: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "indicator_id": "sgb2_quote",
-        "region_key": "16051",
-        "period": 2024,
-        "value": 7.5,
-        "numerator": 15.0,
-        "denominator": 200.0,
-        "unit": "Prozent",
-        "value_status": None,
-        "gebietsstand": pd.Timestamp("2024-12-31"),
-        "release": "2025-01",
-    }
-    row.update(overrides)
-    return row
+def outcomes(db: Path, suite: Suite, *statements: str) -> list[ExpectationOutcome]:
+    """Run `statements` on the warehouse copy, then the suite."""
+    with duckdb.connect(str(db)) as con:
+        for statement in statements:
+            con.execute(statement)
+        return validate_suite(con, suite)
 
 
-def indicator_frame(*extra: dict[str, Any]) -> pd.DataFrame:
-    rows = [
-        indicator_row(),
-        indicator_row(region_key="16052", value=100.0, numerator=80.0, denominator=80.0),
-        indicator_row(
-            indicator_id="population",
-            value=214_000.0,
-            numerator=None,
-            denominator=None,
-            unit="Anzahl",
-        ),
-        # The old-age ratio is 'je 100' and may exceed 100.
-        indicator_row(
-            indicator_id="old_age_ratio",
-            value=180.0,
-            numerator=None,
-            denominator=None,
-            unit="je 100",
-        ),
-        # A suppressed rate: no value, no numerator; nothing to compare.
-        indicator_row(region_key="16053", value=None, numerator=None, value_status="-"),
-    ]
-    return pd.DataFrame([*rows, *extra])
+def raw_outcomes(
+    db: Path, *statements: str, contract: Any = POPULATION
+) -> list[ExpectationOutcome]:
+    """The raw suite of `contract` (population_age) for the copy's release, after `statements`."""
+    return outcomes(db, raw_suite(contract, release_of(db)), *statements)
 
 
-def failures(outcomes: list[ExpectationOutcome]) -> list[ExpectationOutcome]:
-    return [outcome for outcome in outcomes if not outcome.passed]
+def fact_outcomes(db: Path, *statements: str) -> list[ExpectationOutcome]:
+    """The indicator suite for the copy's release and Gebietsstand, after `statements`."""
+    return outcomes(db, indicator_suite(release_of(db), gebietsstand_of(db)), *statements)
 
 
-def only_failure(outcomes: list[ExpectationOutcome]) -> ExpectationOutcome:
-    failed = failures(outcomes)
-    assert len(failed) == 1, [outcome.expectation for outcome in failed]
-    return failed[0]
+def failed(result: list[ExpectationOutcome]) -> dict[str, ExpectationOutcome]:
+    return {o.expectation: o for o in result if not o.passed}
 
 
-# ------------------------------------------------------------------------------------------
-# import cost
-# ------------------------------------------------------------------------------------------
+def scalar(db: Path, sql: str) -> Any:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchone()[0]
 
 
-def test_module_import_does_not_import_gx() -> None:
+def release_of(db: Path) -> str:
+    return scalar(db, "select release from meta.release")
+
+
+def gebietsstand_of(db: Path) -> str:
+    return scalar(
+        db, "select distinct cast(gebietsstand as varchar) from marts.fct_indicator_value"
+    )
+
+
+def test_importing_and_building_suites_does_not_import_gx() -> None:
     code = (
-        "import sys, pipelines.audit.expectations as e; "
-        "e.raw_expectations({}); e.indicator_expectations(); "
-        "assert 'great_expectations' not in sys.modules, 'GX imported eagerly'"
+        "import sys\n"
+        "from pipelines.audit.suites import indicator_suite, raw_suite, register_suite\n"
+        "from pipelines.contracts import load_contracts\n"
+        "import pipelines.definitions\n"
+        "contracts = list(load_contracts().values())\n"
+        "raw_suite(contracts[0], 'r'); register_suite(contracts); indicator_suite('r', 'g')\n"
+        "assert 'great_expectations' not in sys.modules, 'GX imported eagerly'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -158,211 +103,407 @@ def test_module_import_does_not_import_gx() -> None:
 # ------------------------------------------------------------------------------------------
 
 
-def test_raw_valid_frame_passes() -> None:
-    outcomes = validate_dataframe(raw_frame(), RAW_SUITE, raw_expectations(CONTRACT))
-    assert failures(outcomes) == []
-    assert len(outcomes) == len(raw_expectations(CONTRACT))
-    assert all(outcome.suite == RAW_SUITE for outcome in outcomes)
-    assert all(outcome.examples == [] and outcome.error is None for outcome in outcomes)
+def test_published_raw_tables_pass(published_warehouse: Path) -> None:
+    release = release_of(published_warehouse)
+    for contract in PUBLISHED_SOURCES:
+        result = outcomes(published_warehouse, raw_suite(contract, release))
+        assert failed(result) == {}, contract.source
+
+
+def both_tables(assignment: str) -> tuple[str, str]:
+    """The same change to the first row of raw and its row in raw_history."""
+    return (
+        f"update {HISTORY} set {assignment} where {FIRST_LINE}",
+        f"update {RAW} set {assignment} where {FIRST_LINE}",
+    )
 
 
 @pytest.mark.parametrize(
-    ("bad_row", "expectation"),
+    ("assignment", "expectation"),
+    cases(
+        (
+            "row-without-sha256",
+            "_source_file_sha256 = null",
+            "expect_column_values_to_not_be_null(_source_file_sha256)",
+        ),
+        (
+            "sha256-not-64-hex",
+            "_source_file_sha256 = 'ABC123'",
+            "expect_column_values_to_match_regex(_source_file_sha256, regex='^[0-9a-f]{64}$')",
+        ),
+        (
+            "row-without-file-name",
+            "_source_file = null",
+            "expect_column_values_to_not_be_null(_source_file)",
+        ),
+        (
+            "blank-file-name",
+            "_source_file = ' '",
+            "expect_column_values_to_match_regex(_source_file, regex='\\S')",
+        ),
+        ("row-without-release", "_release = null", "expect_column_values_to_not_be_null(_release)"),
+        (
+            "row-of-another-release",
+            "_release = 'older'",
+            "expect_column_values_to_be_in_set(_release, value_set=[RELEASE])",
+        ),
+        (
+            "row-without-ingested-at",
+            "_ingested_at = null",
+            "expect_column_values_to_not_be_null(_ingested_at)",
+        ),
+        (
+            "other-table-code",
+            "table_code = '99999-99-99-4'",
+            "expect_column_values_to_be_in_set(table_code, value_set=['12411-02-03-4'])",
+        ),
+        (
+            "row-without-table-code",
+            "table_code = null",
+            "expect_column_values_to_not_be_null(table_code)",
+        ),
+    ),
+)
+def test_raw_lineage_fault_names_the_file(
+    published_warehouse: Path, assignment: str, expectation: str
+) -> None:
+    release = release_of(published_warehouse)
+    expectation = expectation.replace("RELEASE", f"'{release}'")
+    file_name = scalar(published_warehouse, f"select _source_file from {RAW} where {FIRST_LINE}")
+    result = raw_outcomes(published_warehouse, *both_tables(assignment))
+    (outcome,) = failed(result).values()
+    assert outcome.expectation == expectation
+    assert (outcome.unexpected_count, outcome.unit) == (1, "files")
+    (example,) = outcome.examples
+    assert example["rows"] == 1  # the one changed row forms its own group
+    assert example["_source_file"] in (file_name, None, " ")
+
+
+def test_raw_value_without_value_or_sign(published_warehouse: Path) -> None:
+    line = scalar(published_warehouse, f"select min(_source_line) from {RAW}")
+    result = raw_outcomes(
+        published_warehouse,
+        *both_tables("value = null, value_status = null"),
+    )
+    (outcome,) = failed(result).values()
+    assert (
+        outcome.expectation
+        == "expect_column_values_to_be_between(value_and_sign_disagree, min=0, max=0)"
+    )
+    assert outcome.description == "a value exactly where no special sign replaced it"
+    assert (outcome.unexpected_count, outcome.unit) == (1, "rows")
+    (example,) = outcome.examples
+    assert example["_source_line"] == line
+    assert example["value"] is None and example["value_status"] is None
+    assert example["_source_file"] == "12411-02-03-4_de_flat.csv"
+
+
+def test_raw_value_and_sign_together(published_warehouse: Path) -> None:
+    result = raw_outcomes(published_warehouse, *both_tables("value_status = '.'"))
+    (outcome,) = failed(result).values()
+    assert outcome.expectation.startswith("expect_column_values_to_be_between(value_and_sign")
+    assert outcome.unexpected_count == 1
+    assert outcome.examples[0]["value_status"] == "."
+    assert outcome.examples[0]["value"] is not None
+
+
+NOT_CURRENT = "expect_column_values_to_be_between(rows_not_current, min=0, max=0)"
+MISSING = "expect_column_values_to_be_between(current_rows_missing, min=0, max=0)"
+
+
+def test_raw_value_changed_after_ingest(published_warehouse: Path) -> None:
+    """raw says something raw_history's current row does not: both directions named."""
+    value = scalar(published_warehouse, f"select value from {RAW} where {FIRST_LINE}")
+    result = raw_outcomes(
+        published_warehouse,
+        f"update {RAW} set value = value + 1 where {FIRST_LINE}",
+    )
+    bad = failed(result)
+    assert set(bad) == {NOT_CURRENT, MISSING}
+    assert bad[NOT_CURRENT].unexpected_count == 1
+    assert bad[NOT_CURRENT].examples[0]["value"] == value + 1
+    assert bad[MISSING].unexpected_count == 1
+    assert bad[MISSING].examples[0]["value"] == value
+
+
+@pytest.mark.parametrize(
+    ("statement", "expectation"),
     [
         pytest.param(
-            raw_row(region_key="16053", value=-5.0),
-            "expect_column_values_to_be_between(value, min=0, "
-            "where (measure_code in ['BEVSTD'] or unit == 'Anzahl'))",
-            id="negative-count",
+            f"insert into {RAW} select * from {RAW} where {FIRST_LINE}", NOT_CURRENT, id="duplicate"
         ),
-        pytest.param(
-            raw_row(region_key="16053", value=None, value_status="*"),
-            "expect_column_values_to_be_in_set(value_status, "
-            "value_set=['-', '.', '/', 'x', '...'])",
-            id="status-sign-not-allowed",
-        ),
-        pytest.param(
-            raw_row(region_key="15001"),
-            "expect_column_values_to_match_regex(region_key, regex='^(?:16)(?:\\d{3})?$')",
-            id="key-outside-land-16",
-        ),
-        pytest.param(
-            raw_row(region_key="160511"),
-            "expect_column_values_to_match_regex(region_key, regex='^(?:16)(?:\\d{3})?$')",
-            id="key-too-long",
-        ),
-        pytest.param(
-            raw_row(region_key="16053", period_year=2014),
-            "expect_column_values_to_be_between(period_year, min=2015, max=2024)",
-            id="period-before-range",
-        ),
-        pytest.param(
-            raw_row(region_key="16053", value=None, value_status=None),
-            "expect_column_values_to_not_be_null(value, where value_status is null)",
-            id="value-missing-without-sign",
-        ),
-        pytest.param(
-            raw_row(region_key=None),
-            "expect_column_values_to_not_be_null(region_key)",
-            id="null-key",
-        ),
-        pytest.param(
-            raw_row(region_key="16053", var2_attr_code=None),
-            "expect_column_values_to_not_be_null(var2_attr_code, where var2_code is not null)",
-            id="null-var2-attr-with-var2-present",
-        ),
-        pytest.param(
-            raw_row(region_key="16053", measure_code="BEVDI"),
-            "expect_column_values_to_be_in_set(measure_code, value_set=['BEVSTD'])",
-            id="undeclared-measure",
-        ),
+        pytest.param(f"delete from {RAW} where {FIRST_LINE}", MISSING, id="lost"),
     ],
 )
-def test_raw_single_fault_is_reported_with_its_row(bad_row: dict, expectation: str) -> None:
-    outcomes = validate_dataframe(raw_frame(bad_row), RAW_SUITE, raw_expectations(CONTRACT))
-    failed = only_failure(outcomes)
-    assert failed.expectation == expectation
-    assert failed.unexpected_count == 1
-    assert failed.examples == [bad_row]
+def test_raw_row_duplicated_or_lost(
+    published_warehouse: Path, statement: str, expectation: str
+) -> None:
+    line = scalar(published_warehouse, f"select min(_source_line) from {RAW}")
+    (outcome,) = failed(raw_outcomes(published_warehouse, statement)).values()
+    assert outcome.expectation == expectation
+    assert outcome.unexpected_count == 1
+    assert outcome.examples[0]["_source_line"] == line
 
 
-def test_raw_duplicate_key_reports_both_rows() -> None:
-    duplicate = raw_row(value=999.0, _source_line=6)  # same key as the first row
-    frame = raw_frame(duplicate)
-    failed = only_failure(validate_dataframe(frame, RAW_SUITE, raw_expectations(CONTRACT)))
-    assert failed.expectation.startswith("expect_compound_columns_to_be_unique(")
-    # GX counts every row of a duplicated key (pandas duplicated(keep=False)).
-    assert failed.unexpected_count == 2
-    assert failed.examples == [raw_row(), duplicate]
-
-
-def test_raw_fewer_variable_groups_null_var2_is_fine_but_still_unique() -> None:
-    """A file with one variable group leaves var2_* NULL: not a key violation by itself."""
-    one_group = raw_frame().assign(var2_code=None, var2_attr_code=None, var2_attr_label=None)
-    expectations = raw_expectations(CONTRACT)
-    assert failures(validate_dataframe(one_group, RAW_SUITE, expectations)) == []
-
-    # ...but two rows equal on all other key columns are duplicates (NULL == NULL for keys).
-    doubled = pd.concat([one_group, one_group.iloc[[0]]], ignore_index=True)
-    failed = only_failure(validate_dataframe(doubled, RAW_SUITE, expectations))
-    assert failed.expectation.startswith("expect_compound_columns_to_be_unique(")
-    assert failed.unexpected_count == 2
-
-
-def test_raw_empty_table_fails_row_count() -> None:
-    empty = raw_frame().iloc[0:0]
-    failed = only_failure(validate_dataframe(empty, RAW_SUITE, raw_expectations(CONTRACT)))
-    assert failed.expectation == "expect_table_row_count_to_be_between(min=1)"
-    assert failed.unexpected_count == 0
-    assert failed.examples == []
-
-
-def test_raw_examples_are_capped_and_several_faults_reported_separately() -> None:
-    bad = [raw_row(region_key=f"15{i:03d}", value=-1.0) for i in range(EXAMPLE_LIMIT + 2)]
-    outcomes = validate_dataframe(raw_frame(*bad), RAW_SUITE, raw_expectations(CONTRACT))
-    failed = failures(outcomes)
-    assert [outcome.expectation.split("(")[0] for outcome in failed] == [
-        "expect_column_values_to_be_between",  # negative count
-        "expect_column_values_to_match_regex",  # Land 15
-    ]
-    for outcome in failed:
-        assert outcome.unexpected_count == len(bad)
-        assert outcome.examples == bad[:EXAMPLE_LIMIT]
-
-
-def test_raw_from_duckdb_roundtrip() -> None:
-    """The real caller path: DuckDB -> .df() (pandas 3 str / Int32 dtypes, NULL -> NaN/NA)."""
-    con = duckdb.connect()
-    con.register("frame", raw_frame(raw_row(region_key="15001", period_year=2014)))
-    con.execute(
-        "CREATE TABLE raw_t AS SELECT * REPLACE (period_year::INTEGER AS period_year) FROM frame"
+def test_raw_keeps_a_superseded_value(published_warehouse: Path) -> None:
+    """A later delivery revised a value; raw still holds the old one."""
+    income = CONTRACTS["income"]
+    newer = (
+        "insert into raw_history.income select * replace ("
+        "  value + 1 as value, '82411-01-03-4_2025.csv' as _source_file,"
+        "  repeat('a', 64) as _source_file_sha256,"
+        "  (select max(_delivery_seq) + 1 from raw_history.income) as _delivery_seq)"
+        " from raw_history.income where _delivery_seq = 1 and _source_line ="
+        "  (select min(_source_line) from raw_history.income where _delivery_seq = 1)"
     )
-    df = con.sql("SELECT * FROM raw_t").df()
-    outcomes = validate_dataframe(df, RAW_SUITE, raw_expectations(CONTRACT))
-    failed = {outcome.expectation: outcome for outcome in failures(outcomes)}
-    assert set(failed) == {
-        "expect_column_values_to_match_regex(region_key, regex='^(?:16)(?:\\d{3})?$')",
-        "expect_column_values_to_be_between(period_year, min=2015, max=2024)",
+    result = raw_outcomes(published_warehouse, newer, contract=income)
+    bad = failed(result)
+    assert set(bad) == {NOT_CURRENT, MISSING}
+    assert bad[MISSING].examples[0]["_source_file"] == "82411-01-03-4_2025.csv"
+    assert bad[NOT_CURRENT].examples[0]["_source_file"] == "82411-01-03-4_2015.csv"
+
+
+def test_raw_empty_source_with_sample(published_warehouse: Path) -> None:
+    result = raw_outcomes(
+        published_warehouse,
+        f"delete from {RAW}",
+        f"delete from {HISTORY}",
+    )
+    (outcome,) = failed(result).values()
+    assert outcome.expectation == "expect_table_row_count_to_be_between(min=1)"
+    # ...while a source without a sample may be empty until its first delivery
+    assert CONTRACTS["income_tax"].sample_files == ()
+    assert failed(raw_outcomes(published_warehouse, contract=CONTRACTS["income_tax"])) == {}
+
+
+# ------------------------------------------------------------------------------------------
+# meta.source_file
+# ------------------------------------------------------------------------------------------
+
+REGISTER = register_suite(PUBLISHED_SOURCES)
+ROWS = (
+    "expect_column_pair_values_to_be_equal(registered_rows, delivered_rows, "
+    "ignore_row_if='neither')"
+)
+CURRENT = (
+    "expect_column_pair_values_to_be_equal(registered_current_rows, current_rows, "
+    "ignore_row_if='neither')"
+)
+
+
+def test_published_register_passes(published_warehouse: Path) -> None:
+    assert failed(outcomes(published_warehouse, REGISTER)) == {}
+
+
+def test_register_rows_off(published_warehouse: Path) -> None:
+    delivered = scalar(published_warehouse, f"select count(*) from {HISTORY}")
+    result = outcomes(
+        published_warehouse,
+        REGISTER,
+        "update meta.source_file set rows = rows + 1 where source = 'population_age'",
+    )
+    (outcome,) = failed(result).values()
+    assert outcome.expectation == ROWS
+    (example,) = outcome.examples
+    assert example["file_name"] == "12411-02-03-4_de_flat.csv"
+    assert (example["registered_rows"], example["delivered_rows"]) == (delivered + 1, delivered)
+
+
+def test_register_misses_a_file(published_warehouse: Path) -> None:
+    result = outcomes(
+        published_warehouse,
+        REGISTER,
+        "delete from meta.source_file where source = 'population_age'",
+    )
+    bad = failed(result)
+    assert set(bad) == {
+        ROWS,
+        CURRENT,  # ...and so it names no licence and no attribution either
+        "expect_column_values_to_not_be_null(licence)",
+        "expect_column_values_to_not_be_null(attribution)",
     }
-    for outcome in failed.values():
-        assert outcome.unexpected_count == 1
-        assert outcome.examples[0]["region_key"] == "15001"
-        assert outcome.examples[0]["period_year"] == 2014
-        assert outcome.examples[0]["value_status"] is None
-    json.dumps([outcome.examples for outcome in outcomes])
+    assert bad[ROWS].examples[0]["registered_rows"] is None
+    assert bad[ROWS].examples[0]["file_name"] == "12411-02-03-4_de_flat.csv"
+
+
+@pytest.mark.parametrize("column", ["licence", "attribution"])
+def test_register_without_licence_or_attribution(published_warehouse: Path, column: str) -> None:
+    result = outcomes(
+        published_warehouse,
+        REGISTER,
+        f"update meta.source_file set {column} = '' where source = 'population_age'",
+    )
+    (outcome,) = failed(result).values()
+    assert outcome.expectation == f"expect_column_values_to_match_regex({column}, regex='\\S')"
+    assert outcome.examples[0]["source"] == "population_age"
 
 
 # ------------------------------------------------------------------------------------------
 # marts.fct_indicator_value
 # ------------------------------------------------------------------------------------------
 
+FACT = "marts.fct_indicator_value"
+A_RATE = (
+    "indicator_id = 'sgb2_quota' and region_key = '16051' and period = "
+    "(select max(period) from marts.fct_indicator_value)"
+)
 
-def test_indicator_valid_frame_passes() -> None:
-    outcomes = validate_dataframe(indicator_frame(), MART_SUITE, indicator_expectations())
-    assert failures(outcomes) == []
+
+def test_published_fact_table_passes(published_warehouse: Path) -> None:
+    assert scalar(published_warehouse, f"select count(*) from {FACT} where {A_RATE}") == 1
+    assert failed(fact_outcomes(published_warehouse)) == {}
 
 
 @pytest.mark.parametrize(
-    ("bad_row", "expectation"),
-    [
-        pytest.param(
-            indicator_row(region_key="16054", value=104.0, numerator=None, denominator=None),
-            "expect_column_values_to_be_between(value, min=0, max=100, where unit == 'Prozent')",
-            id="rate-above-100",
+    ("assignment", "expectation"),
+    cases(
+        ("row-without-release", "release = null", "expect_column_values_to_not_be_null(release)"),
+        (
+            "row-of-another-release",
+            "release = 'older'",
+            "expect_column_values_to_be_in_set(release, value_set=[RELEASE])",
         ),
-        pytest.param(
-            indicator_row(region_key="16054", value=-0.5, numerator=None, denominator=None),
-            "expect_column_values_to_be_between(value, min=0, max=100, where unit == 'Prozent')",
-            id="negative-rate",
+        (
+            "row-without-gebietsstand",
+            "gebietsstand = null",
+            "expect_column_values_to_not_be_null(gebietsstand)",
         ),
-        pytest.param(
-            indicator_row(region_key="16054", value=50.0, numerator=30.0, denominator=20.0),
-            "expect_column_pair_values_a_to_be_greater_than_b(denominator, numerator, "
-            "or_equal=True, ignore_row_if='either_value_is_missing', where unit == 'Prozent')",
-            id="numerator-above-denominator",
+        (
+            "row-on-another-gebietsstand",
+            "gebietsstand = date '2020-12-31'",
+            "expect_column_values_to_be_in_set(gebietsstand, value_set=[GEBIETSSTAND])",
         ),
-        pytest.param(
-            indicator_row(
-                indicator_id="population",
-                region_key="16054",
-                value=0.0,
-                numerator=None,
-                denominator=None,
-                unit="Anzahl",
-            ),
-            "expect_column_values_to_be_between(value, min=0, strict_min=True, "
-            "where indicator_id == 'population')",
-            id="population-zero",
-        ),
-        pytest.param(
-            indicator_row(period=None),
-            "expect_column_values_to_not_be_null(period)",
-            id="null-period",
-        ),
-    ],
+    ),
 )
-def test_indicator_single_fault(bad_row: dict, expectation: str) -> None:
-    outcomes = validate_dataframe(indicator_frame(bad_row), MART_SUITE, indicator_expectations())
-    failed = only_failure(outcomes)
-    assert failed.expectation == expectation
-    assert failed.unexpected_count == 1
-    assert len(failed.examples) == 1
-    example = failed.examples[0]
-    assert example["region_key"] == bad_row["region_key"]
-    assert example["value"] == bad_row["value"]
-    assert example["gebietsstand"] == "2024-12-31T00:00:00"  # JSON-friendly
-    json.dumps(failed.examples)
-
-
-def test_indicator_duplicate_key() -> None:
-    frame = indicator_frame(indicator_row(value=8.0, numerator=16.0))
-    failed = only_failure(validate_dataframe(frame, MART_SUITE, indicator_expectations()))
-    assert failed.expectation == (
-        "expect_compound_columns_to_be_unique(['indicator_id', 'region_key', 'period'], "
-        "ignore_row_if='never')"
+def test_fact_stamp_fault_names_indicator_and_period(
+    published_warehouse: Path, assignment: str, expectation: str
+) -> None:
+    release, gebietsstand = release_of(published_warehouse), gebietsstand_of(published_warehouse)
+    expectation = expectation.replace("RELEASE", f"'{release}'")
+    expectation = expectation.replace("GEBIETSSTAND", f"'{gebietsstand}'")
+    period = scalar(published_warehouse, f"select period from {FACT} where {A_RATE}")
+    result = outcomes(
+        published_warehouse,
+        indicator_suite(release, gebietsstand),
+        f"update {FACT} set {assignment} where {A_RATE}",
     )
-    assert failed.unexpected_count == 2
-    assert [example["value"] for example in failed.examples] == [7.5, 8.0]
+    (outcome,) = failed(result).values()
+    assert outcome.expectation == expectation
+    assert (outcome.unexpected_count, outcome.unit) == (1, "indicator-periods")
+    (example,) = outcome.examples
+    assert (example["indicator_id"], example["period"], example["rows"]) == (
+        "sgb2_quota",
+        period,
+        1,
+    )
+
+
+def test_rate_that_is_not_numerator_over_denominator(published_warehouse: Path) -> None:
+    numerator, denominator = (
+        scalar(published_warehouse, f"select {column} from {FACT} where {A_RATE}")
+        for column in ("numerator", "denominator")
+    )
+    result = fact_outcomes(
+        published_warehouse,
+        f"update {FACT} set value = value + 0.1 where {A_RATE}",
+    )
+    (outcome,) = failed(result).values()
+    assert (
+        outcome.expectation
+        == "expect_column_values_to_be_between(values_not_recomputed, min=0, max=0)"
+    )
+    assert (outcome.unexpected_count, outcome.unit) == (1, "rows")
+    (example,) = outcome.examples
+    assert example["region_key"] == "16051"
+    assert example["value"] == pytest.approx(numerator / denominator * 100 + 0.1)
+
+
+def test_count_that_is_not_its_numerator(published_warehouse: Path) -> None:
+    where = "indicator_id = 'population' and region_key = '16' and period = 2020"
+    result = fact_outcomes(
+        published_warehouse,
+        f"update {FACT} set value = value * 2 where {where}",
+    )
+    (outcome,) = failed(result).values()
+    assert outcome.expectation.startswith("expect_column_values_to_be_between(values_not_rec")
+    assert outcome.examples[0]["region_key"] == "16"
+
+
+@pytest.mark.parametrize("columns", ["value = 2, numerator = 2", "numerator = 1"])
+def test_small_area_count_below_3(published_warehouse: Path, columns: str) -> None:
+    gemeinde = scalar(
+        published_warehouse,
+        "select min(region_key) from marts.dim_region where level = 'gemeinde'",
+    )
+    where = f"indicator_id = 'population' and region_key = '{gemeinde}' and period = 2020"
+    assert scalar(published_warehouse, f"select count(*) from {FACT} where {where}") == 1
+    result = fact_outcomes(
+        published_warehouse,
+        f"update {FACT} set {columns} where {where}",
+    )
+    bad = failed(result)
+    small = "expect_column_values_to_be_between(small_area_counts_below_3, min=0, max=0)"
+    assert small in bad
+    assert bad[small].unexpected_count == 1
+    assert bad[small].examples[0]["region_key"] == gemeinde
+    assert bad[small].examples[0]["level"] == "gemeinde"
+
+
+def test_small_counts_of_kreise_are_fine(published_warehouse: Path) -> None:
+    result = fact_outcomes(
+        published_warehouse,
+        f"update {FACT} set value = 2, numerator = 2 "
+        "where indicator_id = 'population' and region_key = '16051' and period = 2020",
+    )
+    assert failed(result) == {}
+
+
+@pytest.mark.parametrize("sha", ["''", "repeat('0', 64)"])
+def test_fact_row_without_registered_file(published_warehouse: Path, sha: str) -> None:
+    result = fact_outcomes(
+        published_warehouse,
+        f"update {FACT} set source_file_sha256 = {sha} where {A_RATE}",
+    )
+    (outcome,) = failed(result).values()
+    assert outcome.expectation.startswith(
+        "expect_column_values_to_be_between(rows_without_attribution"
+    )
+    assert outcome.examples[0]["indicator_id"] == "sgb2_quota"
+
+
+def test_fact_row_whose_file_lost_its_attribution(published_warehouse: Path) -> None:
+    sha = scalar(published_warehouse, f"select source_file_sha256 from {FACT} where {A_RATE}")
+    first = sha.split()[0]
+    rows = scalar(
+        published_warehouse,
+        f"select count(*) from {FACT} where contains(source_file_sha256, '{first}')",
+    )
+    result = fact_outcomes(
+        published_warehouse,
+        f"update meta.source_file set attribution = null where file_sha256 = '{first}'",
+    )
+    (outcome,) = failed(result).values()
+    assert outcome.unexpected_count == rows
+
+
+# ------------------------------------------------------------------------------------------
+# the failure as a refresh prints it
+# ------------------------------------------------------------------------------------------
+
+
+def test_check_result_names_expectation_table_and_rows(published_warehouse: Path) -> None:
+    result = fact_outcomes(
+        published_warehouse,
+        f"update {FACT} set value = value + 0.1 where {A_RATE}",
+    )
+    check = check_result(FACT, result)
+    assert isinstance(check, dg.AssetCheckResult) and not check.passed
+    first, example = check.description.splitlines()[:2]
+    assert first == (
+        "expect_column_values_to_be_between(values_not_recomputed, min=0, max=0) on "
+        "marts.fct_indicator_value (value = numerator / denominator x multiplier): 1 rows"
+    )
+    assert example.startswith('    e.g. {"indicator_id": "sgb2_quota", "region_key": "16051"')
 
 
 # ------------------------------------------------------------------------------------------
@@ -377,15 +518,15 @@ def test_outcomes_follow_input_order_and_non_default_index() -> None:
         {"type": "expect_column_values_to_be_between", "column": "a", "max_value": 100},
         {"type": "expect_table_row_count_to_be_between", "min_value": 1, "max_value": 3},
     ]
-    outcomes = validate_dataframe(df, "adhoc", expectations)
-    assert [outcome.expectation for outcome in outcomes] == [
+    result = validate_dataframe(df, "adhoc", expectations)
+    assert [outcome.expectation for outcome in result] == [
         "expect_column_values_to_not_be_null(b)",
         "expect_column_values_to_be_between(a, max=100)",
         "expect_table_row_count_to_be_between(min=1, max=3)",
     ]
-    assert [outcome.passed for outcome in outcomes] == [False, False, True]
-    assert outcomes[0].examples == [{"a": 300, "b": None}]
-    assert outcomes[1].examples == [{"a": 300, "b": None}]
+    assert [outcome.passed for outcome in result] == [False, False, True]
+    assert result[0].examples == [{"a": 300, "b": None}]
+    assert result[1].examples == [{"a": 300, "b": None}]
 
 
 def test_pandas_query_string_row_condition() -> None:
@@ -425,9 +566,12 @@ def test_invalid_specs_raise() -> None:
 
 
 def test_describe_expectation() -> None:
-    assert (
-        describe_expectation(
-            {"type": "expect_column_values_to_be_between", "column": "value", "min_value": 0}
-        )
-        == "expect_column_values_to_be_between(value, min=0)"
-    )
+    spec = {
+        "type": "expect_column_values_to_be_between",
+        "column": "value",
+        "min_value": 0,
+        "description": "not negative",
+    }
+    assert describe_expectation(spec) == "expect_column_values_to_be_between(value, min=0)"
+    (outcome,) = validate_dataframe(pd.DataFrame({"value": [1]}), "adhoc", [spec])
+    assert outcome.passed and outcome.description == "not negative"

@@ -1,7 +1,8 @@
 """Great-expectations suites as blocking Dagster asset checks.
 
-GX validates DataFrames read from the candidate database (its SQL datasource is wrong on
-DuckDB). A failed check names the expectation, the table and example rows.
+DuckDB summarises the candidate's table into a small frame and GX validates it
+(`pipelines.audit.suites`: which promises, and why only those). A failed check names the
+expectation, the table and example rows.
 """
 
 import contextlib
@@ -12,6 +13,7 @@ from collections.abc import Callable
 import dagster as dg
 import duckdb
 
+from pipelines.audit.suites import Suite
 from pipelines.resources import WarehouseResource
 
 
@@ -20,8 +22,9 @@ def check_result(table: str, outcomes: list) -> dg.AssetCheckResult:
     failed = [o for o in outcomes if not o.passed]
     lines = []
     for o in failed:
-        cause = o.error or f"{o.unexpected_count} rows"
-        lines.append(f"{o.expectation} on {table}: {cause}")
+        cause = o.error or f"{o.unexpected_count} {o.unit}"
+        promise = f" ({o.description})" if o.description else ""
+        lines.append(f"{o.expectation} on {table}{promise}: {cause}")
         lines.extend(
             f"    e.g. {json.dumps(row, ensure_ascii=False, default=str)}" for row in o.examples[:3]
         )
@@ -37,7 +40,9 @@ def check_result(table: str, outcomes: list) -> dg.AssetCheckResult:
                 [
                     {
                         "expectation": o.expectation,
+                        "description": o.description,
                         "unexpected_count": o.unexpected_count,
+                        "unit": o.unit,
                         "error": o.error,
                         "examples": o.examples,
                     }
@@ -46,34 +51,6 @@ def check_result(table: str, outcomes: list) -> dg.AssetCheckResult:
             ),
         },
     )
-
-
-IDENTIFYING = {
-    "_source_line",
-    "region_key",
-    "period_year",
-    "period",
-    "measure_code",
-    "indicator_id",
-}
-
-
-def _columns_used(con: duckdb.DuckDBPyConnection, table: str, suite: list[dict]) -> str:
-    """The columns of `table` the suite names (in columns or row conditions), plus those that
-    identify a failing row to the user (file line, region, period, measure): on large tables
-    the labels and lineage columns nobody checks would double the frame."""
-    schema, name = table.split(".")
-    columns = [
-        c
-        for (c,) in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = ? and table_name = ? order by ordinal_position",
-            [schema, name],
-        ).fetchall()
-    ]
-    text = json.dumps(suite)
-    used = [c for c in columns if c in text or c in IDENTIFYING]
-    return ", ".join(f'"{c}"' for c in used)
 
 
 def release_memory() -> None:
@@ -86,13 +63,14 @@ def release_memory() -> None:
 def gx_suite_check(
     asset_key: dg.AssetKey,
     table: str,
-    expectations: Callable[[], list[dict]],
+    suite: Callable[[WarehouseResource], Suite],
     name: str,
     kept: Callable[[WarehouseResource], str | None] | None = None,
 ) -> dg.AssetChecksDefinition:
     """A blocking asset check that validates `table` of the candidate with a GX suite.
 
-    `kept` names the release a table was kept from unchanged; it passed the suite there.
+    `suite` builds the suite for this run (its release, its Gebietsstand); `kept` names the
+    release a table was kept from unchanged: it passed the suite there.
     """
 
     @dg.asset_check(
@@ -109,15 +87,10 @@ def gx_suite_check(
                 description=f"{table} kept unchanged from release {release}, validated there",
                 metadata={"kept_from_release": release},
             )
-        from pipelines.audit.expectations import validate_dataframe
+        from pipelines.audit.suites import validate_suite
 
-        suite = expectations()
         with duckdb.connect(str(warehouse.candidate), read_only=True) as con:
-            columns = _columns_used(con, table, suite)
-            frame = con.execute(f"select {columns} from {table}").df()
-        result = check_result(table, validate_dataframe(frame, table, suite))
-        del frame
-        release_memory()
-        return result
+            outcomes = validate_suite(con, suite(warehouse))
+        return check_result(table, outcomes)
 
     return _check

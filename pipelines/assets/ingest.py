@@ -76,15 +76,15 @@ def ingest_asset(contract: Contract) -> dg.AssetsDefinition:
 
 
 def raw_check(contract: Contract) -> dg.AssetChecksDefinition:
-    def expectations() -> list[dict]:
-        from pipelines.audit.expectations import raw_expectations
+    def suite(warehouse: WarehouseResource):
+        from pipelines.audit.suites import raw_suite
 
-        return raw_expectations(load_contract(contract.path).as_dict())
+        return raw_suite(contract, release=warehouse.release)
 
     return gx_suite_check(
         raw_key(contract),
         contract.raw_table,
-        expectations,
+        suite,
         "gx_contract_suite",
         kept=lambda warehouse: warehouse.kept_from(contract.source),
     )

@@ -1,7 +1,9 @@
-"""Run Great Expectations suites on pandas DataFrames and report failures with example rows.
+"""Run Great Expectations on pandas DataFrames and report failures with example rows.
 
 Why pandas and not GX's SQL datasource: GX 1.24's SQL datasource returns wrong results on
-DuckDB, so the caller reads the table from DuckDB into a DataFrame and we validate that.
+DuckDB. The frames are small: `pipelines.audit.suites` lets DuckDB summarise a table (one row
+per file, per indicator and period) and GX validates the summary; which promises GX checks
+at all, and which the contract checks and dbt prove instead, is written down there.
 
 Why the lazy imports: `import great_expectations` takes seconds, and this module is imported
 whenever Dagster loads the code location. GX is imported inside the functions that need it,
@@ -30,7 +32,6 @@ import logging
 import math
 import numbers
 import os
-import re
 import threading
 import time
 import warnings
@@ -57,8 +58,6 @@ EXAMPLE_LIMIT = 5
 
 _META_KEY = "audit_index"
 _RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLE_LIMIT}
-_COUNT_UNIT = "Anzahl"
-_RATE_UNIT = "Prozent"
 
 _lock = threading.Lock()
 _batch_definition_cache: BatchDefinition | None = None
@@ -83,6 +82,10 @@ class ExpectationOutcome:
     """Up to EXAMPLE_LIMIT failing rows, full rows with JSON-friendly values."""
     error: str | None = None
     """Set when GX could not evaluate the expectation (e.g. a missing column): a failure too."""
+    description: str = ""
+    """What the expectation promises, in words (the spec's "description")."""
+    unit: str = "rows"
+    """What unexpected_count counts: rows of the frame, or of the table it summarises."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -275,16 +278,16 @@ def describe_expectation(spec: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Make one cell JSON-friendly: NaN/NA/NaT -> None, numpy scalars -> Python, dates -> ISO."""
     import pandas as pd
 
     if value is None:
         return None
     if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
+        return [jsonable(item) for item in value]
     if isinstance(value, dict):
-        return {str(key): _jsonable(item) for key, item in value.items()}
+        return {str(key): jsonable(item) for key, item in value.items()}
     try:
         if pd.isna(value):
             return None
@@ -331,7 +334,7 @@ def _examples(frame: pd.DataFrame, result: dict[str, Any]) -> list[dict]:
         if isinstance(position, numbers.Integral) and 0 <= position < len(frame)
     ][:EXAMPLE_LIMIT]
     rows = frame.iloc[positions].to_dict(orient="records")
-    return [{str(key): _jsonable(value) for key, value in row.items()} for row in rows]
+    return [{str(key): jsonable(value) for key, value in row.items()} for row in rows]
 
 
 def validate_dataframe(
@@ -384,6 +387,7 @@ def validate_dataframe(
                 unexpected_count=unexpected_count,
                 examples=_examples(frame, details) if unexpected_count else [],
                 error=_error_message(result.exception_info),
+                description=str(spec.get("description") or ""),
             )
         )
     failed = sum(not outcome.passed for outcome in outcomes)
@@ -396,199 +400,3 @@ def validate_dataframe(
         time.perf_counter() - started,
     )
     return outcomes
-
-
-# --------------------------------------------------------------------------------------------
-# suites
-# --------------------------------------------------------------------------------------------
-
-
-def _column(name: str) -> dict[str, str]:
-    return {"name": name}
-
-
-def _equals(column: str, value: Any) -> dict[str, Any]:
-    return {"type": "comparison", "column": _column(column), "operator": "==", "parameter": value}
-
-
-def _is_in(column: str, values: list[Any]) -> dict[str, Any]:
-    return {
-        "type": "comparison",
-        "column": _column(column),
-        "operator": "IN",
-        "parameter": list(values),
-    }
-
-
-def _is_null(column: str, is_null: bool = True) -> dict[str, Any]:
-    return {"type": "nullity", "column": _column(column), "is_null": is_null}
-
-
-_VAR_ATTR = re.compile(r"^(var\d+)_attr_code$")
-
-
-def raw_expectations(contract: dict) -> list[dict]:
-    """Expectations for raw.<source>, generated from its data contract (dict as loaded from YAML).
-
-    Checks what the contract promises about a delivery: at least one row; key columns not null
-    and unique together; table and measure codes as declared; special signs from allowed_status
-    only (null = numeric value); a value wherever no sign replaced it; counts (unit Anzahl)
-    not negative; region keys of the territory's Länder and the contract's key length; years in
-    period_range.
-
-    varN_attr_code key columns are only required where varN_code is present: a file with fewer
-    variable groups leaves them NULL. Uniqueness uses ignore_row_if="never"; pandas'
-    duplicated() (which GX uses) treats NULLs as equal, so a NULL var2 behaves like one value.
-    """
-    # A source without a bundled sample is empty until its first delivery (a gap, not an error).
-    expectations: list[dict] = [
-        {
-            "type": "expect_table_row_count_to_be_between",
-            "min_value": 0 if contract.get("may_be_empty") else 1,
-        },
-    ]
-
-    key_columns = list(contract.get("key_columns") or [])
-    for column in key_columns:
-        spec: dict[str, Any] = {"type": "expect_column_values_to_not_be_null", "column": column}
-        match = _VAR_ATTR.match(column)
-        if match:
-            spec["row_condition"] = _is_null(f"{match.group(1)}_code", is_null=False)
-        expectations.append(spec)
-    if key_columns:
-        expectations.append(
-            {
-                "type": "expect_compound_columns_to_be_unique",
-                "column_list": key_columns,
-                "ignore_row_if": "never",
-            }
-        )
-
-    if contract.get("table_code"):
-        expectations.append(
-            {
-                "type": "expect_column_values_to_be_in_set",
-                "column": "table_code",
-                "value_set": [contract["table_code"]],
-            }
-        )
-
-    measures = list(contract.get("measures") or [])
-    if measures:
-        expectations.append(
-            {
-                "type": "expect_column_values_to_be_in_set",
-                "column": "measure_code",
-                "value_set": [measure["code"] for measure in measures],
-            }
-        )
-
-    allowed_status = contract.get("allowed_status")
-    if allowed_status is not None:
-        # Column map expectations skip NULLs, so a NULL value_status (numeric value) passes.
-        expectations.append(
-            {
-                "type": "expect_column_values_to_be_in_set",
-                "column": "value_status",
-                "value_set": list(allowed_status),
-            }
-        )
-
-    expectations.append(
-        {
-            "type": "expect_column_values_to_not_be_null",
-            "column": "value",
-            "row_condition": _is_null("value_status"),
-        }
-    )
-
-    # A count is a measure the contract declares in Anzahl, or a row delivered as Anzahl.
-    count_codes = [m["code"] for m in measures if m.get("unit") == _COUNT_UNIT]
-    is_count: dict[str, Any] = _equals("unit", _COUNT_UNIT)
-    if count_codes:
-        is_count = {"type": "or", "conditions": [_is_in("measure_code", count_codes), is_count]}
-    expectations.append(
-        {
-            "type": "expect_column_values_to_be_between",
-            "column": "value",
-            "min_value": 0,
-            "row_condition": is_count,
-        }
-    )
-
-    region = contract.get("region") or {}
-    if region.get("key_pattern"):
-        expectations.append(
-            {
-                "type": "expect_column_values_to_match_regex",
-                "column": "region_key",
-                "regex": region["key_pattern"],
-            }
-        )
-    elif region.get("laender") and region.get("key_length"):
-        laender = "|".join(re.escape(str(k)) for k in region["laender"])
-        digits = int(region["key_length"]) - 2
-        expectations.append(
-            {
-                "type": "expect_column_values_to_match_regex",
-                "column": "region_key",
-                # the file's own Land row is kept (published Land values, e.g. rates)
-                "regex": f"^(?:{laender})(?:\\d{{{digits}}})?$",
-            }
-        )
-
-    period_range = contract.get("period_range")
-    if period_range:
-        first, last = period_range
-        expectations.append(
-            {
-                "type": "expect_column_values_to_be_between",
-                "column": "period_year",
-                "min_value": int(first),
-                "max_value": int(last),
-            }
-        )
-    return expectations
-
-
-def indicator_expectations() -> list[dict]:
-    """Expectations for marts.fct_indicator_value, the table planners read.
-
-    One row per (indicator_id, region_key, period); rates (unit Prozent) are shares, so they lie
-    in [0, 100] and their numerator does not exceed the denominator (checked where both are
-    present); population is positive. 'je 100' ratios (old-age ratio) may exceed 100.
-    """
-    keys = ["indicator_id", "region_key", "period"]
-    expectations: list[dict] = [
-        {"type": "expect_column_values_to_not_be_null", "column": column} for column in keys
-    ]
-    expectations += [
-        {
-            "type": "expect_compound_columns_to_be_unique",
-            "column_list": keys,
-            "ignore_row_if": "never",
-        },
-        {
-            "type": "expect_column_values_to_be_between",
-            "column": "value",
-            "min_value": 0,
-            "max_value": 100,
-            "row_condition": _equals("unit", _RATE_UNIT),
-        },
-        {
-            "type": "expect_column_values_to_be_between",
-            "column": "value",
-            "min_value": 0,
-            "strict_min": True,
-            "row_condition": _equals("indicator_id", "population"),
-        },
-        {
-            "type": "expect_column_pair_values_a_to_be_greater_than_b",
-            "column_A": "denominator",
-            "column_B": "numerator",
-            "or_equal": True,
-            "ignore_row_if": "either_value_is_missing",
-            "row_condition": _equals("unit", _RATE_UNIT),
-        },
-    ]
-    return expectations

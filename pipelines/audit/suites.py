@@ -1,0 +1,385 @@
+"""What great-expectations checks before a release is published, and why only that.
+
+Every promise is proved once, by the layer that sees it first:
+
+layer            | promises it proves
+-----------------|----------------------------------------------------------------------
+contract checks  | per delivery (`pipelines/conform.py`): statistic, region variable and
+at ingest        | key format, variables and attributes, measures and units, allowed
+(conform)        | special signs, periods in `period_range`, one row per key
+                 | (`contract_problems`); the Land row is the sum of its regions
+                 | (`land_total_problems`); counts are whole numbers, values lie in their
+                 | `plausible_range`, so no negative count (`value_problems`); keys are
+                 | regions of the territory, every region of a period is there
+                 | (`unknown_region_problems`, `missing_region_problems`,
+                 | `source_gap_problems`)
+dbt tests        | small-area counts arrive suppressed (source tests on the city tables);
+                 | fct_indicator_value: keys not null, one row per indicator, region and
+                 | period, indicator and region exist, accepted signs, a value exactly
+                 | where no sign (`value_or_status`), rates 0-100, population > 0,
+                 | numerator <= denominator, plausible values and changes, every region
+                 | every period (`dbt_project/models/marts/_marts.yml`, `dbt_project/tests`)
+GX `raw_suite`   | raw.<source>: every row carries its lineage (file name, sha256 of 64
+                 | hex digits, release, ingested_at) and the contract's table code; a
+                 | value exactly where no special sign replaced it; exactly the current
+                 | row per key of raw_history.<source>; rows at all when the source has
+                 | a bundled sample
+GX `register_    | meta.source_file: each file's rows as raw_history holds them and its
+suite`           | current rows as raw holds them (every file registered); licence and
+                 | attribution
+GX `indicator_   | fct_indicator_value: this release and Gebietsstand on every row; every
+suite`           | row's files registered with licence and attribution; value = numerator
+                 | / denominator x multiplier (counts: numerator x multiplier); no
+                 | Gemeinde or Sozialraum count of 1 or 2 in value, numerator, denominator
+
+A promise the contract checks or dbt prove does not come back here: add it to its layer.
+
+GX never sees a large table. DuckDB computes a small summary frame (one row per delivered
+file, per indicator and period) with the lineage values and, per promise, how many rows
+break it; GX validates that frame. Where a count must be 0, the failure's examples are the
+offending rows themselves, selected in SQL (`Suite.examples`), and the count is of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from pipelines.audit.expectations import EXAMPLE_LIMIT, ExpectationOutcome, validate_dataframe
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from pipelines.contracts import Contract
+
+SHA256 = r"^[0-9a-f]{64}$"
+TEXT = r"\S"  # not empty, not only blanks
+RELATIVE_TOLERANCE = 1e-9
+"""How far a stored value may lie from numerator / denominator x multiplier (doubles)."""
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A table's promises: the summary GX validates and the rows behind each count."""
+
+    table: str
+    """The published table, e.g. "raw.population_age"."""
+    summary: str
+    """SQL of the small frame GX validates."""
+    grain: str
+    """What one summary row stands for, e.g. "files"."""
+    expectations: list[dict[str, Any]]
+    examples: dict[str, str] = field(default_factory=dict)
+    """Count column of the summary -> SQL selecting the table rows it counts."""
+
+
+def _zero(column: str, description: str) -> dict[str, Any]:
+    return {
+        "type": "expect_column_values_to_be_between",
+        "column": column,
+        "min_value": 0,
+        "max_value": 0,
+        "description": description,
+    }
+
+
+def _not_null(column: str, description: str) -> dict[str, Any]:
+    return {
+        "type": "expect_column_values_to_not_be_null",
+        "column": column,
+        "description": description,
+    }
+
+
+def _matches(column: str, regex: str, description: str) -> dict[str, Any]:
+    return {
+        "type": "expect_column_values_to_match_regex",
+        "column": column,
+        "regex": regex,
+        "description": description,
+    }
+
+
+def _one_of(column: str, values: list[Any], description: str) -> dict[str, Any]:
+    return {
+        "type": "expect_column_values_to_be_in_set",
+        "column": column,
+        "value_set": values,
+        "description": description,
+    }
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# --- raw.<source> ---------------------------------------------------------------------------
+
+LINEAGE = ("_source_file", "_source_file_sha256", "_release", "_ingested_at", "table_code")
+VALUE_AND_SIGN = "(value is null) = (value_status is not null)"
+SHOWN = ("_source_file", "_source_line", "region_key", "period_year", "measure_code")
+
+
+def raw_suite(contract: Contract, release: str | None = None) -> Suite:
+    """raw.<source> as ingested by this refresh (`release`: the run's, None: any)."""
+    raw, history = contract.raw_table, f"raw_history.{contract.source}"
+    keys = [_quote(k) for k in contract.key_columns]
+    compared = list(
+        dict.fromkeys(
+            [*keys, *(_quote(c) for c in (*LINEAGE, "value", "value_status", "_source_line"))]
+        )
+    )
+    columns, lineage = ", ".join(compared), ", ".join(LINEAGE)
+    same = " and ".join(f"f.{c} is not distinct from m.{c}" for c in LINEAGE)
+    rows = f"""with stored as (select {columns} from {raw}),
+        current as (
+            select {columns} from {history}
+            qualify row_number() over (
+                partition by {", ".join(keys)} order by _delivery_seq desc
+            ) = 1
+        ),
+        not_current as (select * from stored except all select * from current),
+        not_stored as (select * from current except all select * from stored)"""
+    summary = f"""{rows},
+        files as (
+            select {lineage}, count(*) as rows, count(*) filter (
+                where not coalesce({VALUE_AND_SIGN}, false)
+            ) as value_and_sign_disagree
+            from {raw} group by all
+        ),
+        extra as (select {lineage}, count(*) as rows from not_current group by all),
+        missing as (select {lineage}, count(*) as rows from not_stored group by all)
+        select {", ".join(f"coalesce(f.{c}, m.{c}) as {c}" for c in LINEAGE)},
+            coalesce(f.rows, 0) as rows,
+            coalesce(f.value_and_sign_disagree, 0) as value_and_sign_disagree,
+            coalesce(e.rows, 0) as rows_not_current,
+            coalesce(m.rows, 0) as current_rows_missing
+        from files as f
+        left join extra as e
+            on {" and ".join(f"e.{c} is not distinct from f.{c}" for c in LINEAGE)}
+        full join missing as m on {same}
+        order by 1, 2"""
+    shown = ", ".join(dict.fromkeys([*SHOWN, *contract.key_columns, "value", "value_status"]))
+    expectations: list[dict[str, Any]] = []
+    if contract.sample_files:
+        expectations.append(
+            {
+                "type": "expect_table_row_count_to_be_between",
+                "min_value": 1,
+                "description": "a source with a bundled sample holds at least one file",
+            }
+        )
+    expectations += [
+        _not_null("_source_file", "every row names the file it came from"),
+        _matches("_source_file", TEXT, "every row names the file it came from"),
+        _not_null("_source_file_sha256", "every row carries its file's sha256"),
+        _matches("_source_file_sha256", SHA256, "a sha256 is 64 hex digits"),
+        _not_null("_release", "every row carries the release that ingested it"),
+    ]
+    if release:
+        expectations.append(_one_of("_release", [release], "ingested by this release"))
+    expectations += [
+        _not_null("_ingested_at", "every row carries when it was ingested"),
+        _not_null("table_code", "every row carries the contract's table code"),
+        _one_of("table_code", [contract.table_code], "the contract's table code"),
+        _zero("value_and_sign_disagree", "a value exactly where no special sign replaced it"),
+        _zero("rows_not_current", "raw holds only the current row of each key of raw_history"),
+        _zero("current_rows_missing", "raw holds the current row of every key of raw_history"),
+    ]
+    return Suite(
+        table=raw,
+        summary=summary,
+        grain="files",
+        expectations=expectations,
+        examples={
+            "value_and_sign_disagree": (
+                f"select {shown}, _source_file_sha256 from {raw} "
+                f"where not coalesce({VALUE_AND_SIGN}, false) order by _source_file, _source_line"
+            ),
+            "rows_not_current": f"{rows} select * from not_current order by all",
+            "current_rows_missing": f"{rows} select * from not_stored order by all",
+        },
+    )
+
+
+# --- meta.source_file -----------------------------------------------------------------------
+
+
+def register_suite(contracts: list[Contract]) -> Suite:
+    """meta.source_file's files of `contracts` against their raw tables (the refresh passes
+    every contract: kept sources too)."""
+    delivered = " union all ".join(
+        f"select {_sql_text(c.source)} as source, _source_file as file_name, "
+        f"_source_file_sha256 as file_sha256, count(*) as rows "
+        f"from raw_history.{c.source} group by all"
+        for c in contracts
+    )
+    stored = " union all ".join(
+        f"select {_sql_text(c.source)} as source, _source_file_sha256 as file_sha256, "
+        f"count(*) as rows from {c.raw_table} group by all"
+        for c in contracts
+    )
+    sources = ", ".join(_sql_text(c.source) for c in contracts)
+    summary = f"""with delivered as ({delivered}), stored as ({stored})
+        select coalesce(m.source, d.source) as source,
+            coalesce(m.file_name, d.file_name) as file_name,
+            coalesce(m.file_sha256, d.file_sha256) as file_sha256,
+            m.licence, m.attribution,
+            -- doubles: GX compares a missing (NaN) count, not a pandas NA
+            m.rows::double as registered_rows, coalesce(d.rows, 0)::double as delivered_rows,
+            m.current_rows::double as registered_current_rows,
+            coalesce(s.rows, 0)::double as current_rows
+        from (select * from meta.source_file where source in ({sources})) as m
+        full join delivered as d
+            on d.source = m.source and d.file_sha256 = m.file_sha256
+            and d.file_name = m.file_name
+        left join stored as s
+            on s.source = coalesce(m.source, d.source)
+            and s.file_sha256 = coalesce(m.file_sha256, d.file_sha256)
+        order by 1, 2"""
+    pair = "expect_column_pair_values_to_be_equal"
+    return Suite(
+        table="meta.source_file",
+        summary=summary,
+        grain="files",
+        expectations=[
+            {
+                "type": pair,
+                "column_A": "registered_rows",
+                "column_B": "delivered_rows",
+                "ignore_row_if": "neither",
+                "description": "each file's rows as raw_history holds them (every file registered)",
+            },
+            {
+                "type": pair,
+                "column_A": "registered_current_rows",
+                "column_B": "current_rows",
+                "ignore_row_if": "neither",
+                "description": "each file's current rows as raw holds them",
+            },
+            _not_null("licence", "every file names its licence"),
+            _matches("licence", TEXT, "every file names its licence"),
+            _not_null("attribution", "every file carries the attribution its licence requires"),
+            _matches(
+                "attribution", TEXT, "every file carries the attribution its licence requires"
+            ),
+        ],
+    )
+
+
+# --- marts.fct_indicator_value --------------------------------------------------------------
+
+FACT = "marts.fct_indicator_value"
+
+
+def _small_count(column: str) -> str:
+    """Is `column` a count of 1 or 2 (false for NULL)?"""
+    return f"coalesce({column} > 0 and {column} < 3, false)"
+
+
+# Each rule holds for a good row of the fact table (aliases: f fact, i dim_indicator,
+# r dim_region, a the attributed files); NULL counts as broken.
+RECOMPUTED = f"""f.value is null or abs(f.value - case
+        when f.denominator is null then f.numerator * i.multiplier
+        else f.numerator / f.denominator * i.multiplier
+    end) <= {RELATIVE_TOLERANCE} * greatest(1, abs(f.value))"""
+NO_SMALL_COUNT = f"""r.level not in ('gemeinde', 'sozialraum')
+    or (not (f.unit = 'Anzahl' and {_small_count("f.value")})
+        -- a change (pop_change_*) is no count and may be small
+        and not (i.numerator not like 'pop_change_%' and {_small_count("f.numerator")})
+        and not {_small_count("f.denominator")})"""
+ATTRIBUTED = """trim(f.source_file_sha256) <> ''
+    and list_has_all(a.files, string_split(trim(f.source_file_sha256), ' '))"""
+FACT_RULES = {
+    "values_not_recomputed": RECOMPUTED,
+    "small_area_counts_below_3": NO_SMALL_COUNT,
+    "rows_without_attribution": ATTRIBUTED,
+}
+RULES = FACT_RULES.items()
+FACT_ROWS = f"""with attributed as (
+        select coalesce(list(file_sha256), []) as files from meta.source_file
+        where regexp_matches(licence, '{TEXT}') and regexp_matches(attribution, '{TEXT}')
+    ),
+    fact as (
+        select f.*, r.level, i.multiplier, i.numerator as numerator_measure,
+            {", ".join(f"coalesce({rule}, false) as {name}_ok" for name, rule in RULES)}
+        from {FACT} as f
+        left join marts.dim_indicator as i using (indicator_id)
+        left join marts.dim_region as r using (region_key)
+        cross join attributed as a
+    )"""
+FACT_SHOWN = (
+    "indicator_id, region_key, level, period, value, numerator, denominator, multiplier, "
+    "numerator_measure, unit, value_status, source_file_sha256, release, gebietsstand"
+)
+
+
+def indicator_suite(release: str | None = None, gebietsstand: str | None = None) -> Suite:
+    """marts.fct_indicator_value as this refresh built it (`release`, `gebietsstand`: the
+    run's; None: any, but stamped)."""
+    counts = ", ".join(f"count(*) filter (where not {name}_ok) as {name}" for name in FACT_RULES)
+    summary = f"""{FACT_ROWS}
+        select indicator_id, period, release, cast(gebietsstand as varchar) as gebietsstand,
+            count(*) as rows, {counts}
+        from fact group by all order by all"""
+    expectations = [_not_null("release", "every row names the release that published it")]
+    if release:
+        expectations.append(_one_of("release", [release], "published by this release"))
+    expectations.append(_not_null("gebietsstand", "every row names its Gebietsstand"))
+    if gebietsstand:
+        expectations.append(_one_of("gebietsstand", [gebietsstand], "this refresh's Gebietsstand"))
+    expectations += [
+        _zero("values_not_recomputed", "value = numerator / denominator x multiplier"),
+        _zero("small_area_counts_below_3", "no Gemeinde or Sozialraum count of 1 or 2"),
+        _zero(
+            "rows_without_attribution", "every row's files registered with licence and attribution"
+        ),
+    ]
+    return Suite(
+        table=FACT,
+        summary=summary,
+        grain="indicator-periods",
+        expectations=expectations,
+        examples={
+            name: f"{FACT_ROWS} select {FACT_SHOWN} from fact where not {name}_ok order by all"
+            for name in FACT_RULES
+        },
+    )
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def validate_suite(con: duckdb.DuckDBPyConnection, suite: Suite) -> list[ExpectationOutcome]:
+    """Summarise the table in DuckDB, validate the summary with GX; a failed count names its
+    rows: how many, and examples from the table."""
+    frame = con.execute(suite.summary).df()
+    outcomes = validate_dataframe(frame, suite.table, suite.expectations)
+    result = []
+    for spec, outcome in zip(suite.expectations, outcomes, strict=True):
+        column = spec.get("column")
+        if outcome.passed or outcome.error or column not in suite.examples:
+            result.append(
+                replace(outcome, unit=suite.grain if outcome.unexpected_count else "rows")
+            )
+            continue
+        rows = con.execute(f"{suite.examples[column]} limit {EXAMPLE_LIMIT}").df()
+        result.append(
+            replace(
+                outcome,
+                unexpected_count=int(frame[column].sum()),
+                unit="rows",
+                examples=[_row(record) for record in rows.to_dict(orient="records")],
+            )
+        )
+    return result
+
+
+def _row(record: dict[str, Any]) -> dict[str, Any]:
+    from pipelines.audit.expectations import jsonable
+
+    return {str(key): jsonable(value) for key, value in record.items()}
