@@ -25,7 +25,7 @@ view on the same connection.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -117,19 +117,64 @@ def _first(
     return _problem(result, row, column, expected, repr(row["_shown"]), row["_count"] - 1)
 
 
+@dataclass(frozen=True)
+class RowCheck:
+    """A condition no row may meet: SQL `where`, the column it names, what was expected and
+    the column whose value is shown as found (default: `column`)."""
+
+    where: str
+    column: str
+    expected: str
+    show: str | None = None
+
+
+def _firsts(
+    result: ReadResult, checks: Sequence[RowCheck], found: Callable[[object], str] = repr
+) -> list[Problem]:
+    """`_first` of many conditions in one pass over the table, in the order given; `found`
+    writes the value shown."""
+    if not checks:
+        return []
+    counts = ", ".join(
+        f"count(*) filter (where {c.where}), min(_row) filter (where {c.where})" for c in checks
+    )
+    figures = result.con.execute(f"select {counts} from {result.table}").fetchone()
+    problems = []
+    for i, c in enumerate(checks):
+        count, row = figures[2 * i], figures[2 * i + 1]
+        if count:
+            at = _rows(
+                result,
+                f"select _source_line, _value_column, {c.show or c.column} as _shown "
+                "from {table} where _row = ? limit 1",
+                [row],
+            )[0]
+            problems.append(
+                _problem(result, at, c.column, c.expected, found(at["_shown"]), count - 1)
+            )
+    return problems
+
+
 def _duplicate_key(result: ReadResult, keys: list[str]) -> Problem | None:
     listed = ", ".join(keys)
     rows = _rows(
         result,
-        f"""select {listed}, list(_source_line order by _row) as _lines,
-                   sum(count(*) - 1) over () as _extra
+        f"""select {listed}, sum(count(*) - 1) over () as _extra
             from {{table}} group by all having count(*) > 1
             order by min(_row) limit 1""",
     )
     if not rows:
         return None
     row = rows[0]
-    lines = row["_lines"]
+    same = " and ".join(f"{k} is not distinct from ?" for k in keys)
+    lines = [
+        r["_source_line"]
+        for r in _rows(
+            result,
+            f"select _source_line from {{table}} where {same} order by _row limit 2",
+            [row[k] for k in keys],
+        )
+    ]
     key_text = ", ".join(f"{k}={row[k]!r}" for k in keys)
     return Problem(
         result.path.name,
@@ -147,105 +192,82 @@ def columns_of(result: ReadResult) -> list[str]:
 
 def contract_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     """Everything in the file that breaks the contract (empty list: it conforms)."""
-    problems: list[Problem | None] = []
-
     expected_stat = contract.table_code.split("-")[0]
-    problems.append(
-        _first(
-            result,
+    region = contract.region
+    land_rows = is_in("region_key", region.laender)  # the file's own Land row, kept
+    checks = [
+        RowCheck(
             f"statistics_code is distinct from {lit(expected_stat)}",
             "statistics_code",
             f"statistics {expected_stat} (table {contract.table_code})",
-        )
-    )
-    region = contract.region
-    land_rows = is_in("region_key", region.laender)  # the file's own Land row, kept
-    problems.append(
-        _first(
-            result,
+        ),
+        RowCheck(
             f"region_variable is distinct from {lit(region.variable)} and not {land_rows}",
             "region_variable",
             f"region variable {region.variable}",
-        )
-    )
-    problems.append(
-        _first(
-            result,
+        ),
+        RowCheck(
             f"not {matches('region_key', key_pattern(contract))}",
             "region_key",
             f"a region key like {region.key_pattern}"
             if region.key_pattern
             else f"a {region.key_length}-digit region key in Land {' or '.join(region.laender)}",
-            "region_key",
-        )
-    )
-
+        ),
+    ]
     for variable in contract.variables:
         i = variable.position
         code_col, attr_col = f"var{i}_code", f"var{i}_attr_code"
         allowed = ", ".join(a or "<Insgesamt>" for a in variable.attributes)
         rows = is_in("measure_code", variable.measures) if variable.measures else "true"
-        problems.append(
-            _first(
-                result,
+        checks.append(
+            RowCheck(
                 f"{rows} and {code_col} is distinct from {lit(variable.code)}",
                 code_col,
                 f"variable {variable.code}",
             )
         )
-        problems.append(
-            _first(
-                result,
+        checks.append(
+            RowCheck(
                 f"{rows} and not {is_in(attr_col, variable.attributes)}",
                 attr_col,
                 f"an attribute of {variable.code} ({allowed})",
             )
         )
     units = {m.code: m.unit for m in contract.measures}
-    problems.append(
-        _first(
-            result,
-            f"not {is_in('measure_code', units)}",
-            "measure_code",
-            f"a measure of the contract ({', '.join(units)})",
-        )
-    )
     expected_unit = (
         "case measure_code "
         + " ".join(f"when {lit(m)} then {lit(u)}" for m, u in units.items())
         + " end"
     )
-    problems.append(
-        _first(
-            result,
+    first, last = contract.period_range
+    checks += [
+        RowCheck(
+            f"not {is_in('measure_code', units)}",
+            "measure_code",
+            f"a measure of the contract ({', '.join(units)})",
+        ),
+        RowCheck(
             f"{is_in('measure_code', units)} and unit is distinct from ({expected_unit})",
             "unit",
             f"the contract's units ({', '.join(f'{k}: {v}' for k, v in units.items())})",
-            "unit",
-        )
-    )
-    problems.append(
-        _first(
-            result,
+        ),
+        RowCheck(
             f"value_status is not null and not {is_in('value_status', contract.allowed_status)}",
             "value",
             f"a special sign the contract allows ({' '.join(contract.allowed_status)})",
             "value_status",
-        )
-    )
-    first, last = contract.period_range
-    problems.append(
-        _first(
-            result,
+        ),
+        RowCheck(
             f"not coalesce(period_year between {int(first)} and {int(last)}, false)",
             "period_year",
             f"a period from {first} to {last}",
             "time",
-        )
-    )
+        ),
+    ]
+    problems = _firsts(result, checks)
     present = columns_of(result)
-    problems.append(_duplicate_key(result, [c for c in contract.key_columns if c in present]))
-    return [p for p in problems if p is not None]
+    duplicate = _duplicate_key(result, [c for c in contract.key_columns if c in present])
+    return problems + ([duplicate] if duplicate else [])
 
 
 def drift_problems(result: ReadResult, contract: Contract) -> list[Problem]:
@@ -586,37 +608,41 @@ def land_total_problems(result: ReadResult, contract: Contract) -> list[Problem]
     group = ["period_year", "measure_code", "var1_attr_code", "var2_attr_code", "var3_attr_code"]
     keys = ", ".join(f"coalesce(cast({c} as varchar), '') as _{c}" for c in group)
     on = " and ".join(f"t._{c} = p._{c}" for c in group)
+    laender = "|".join(region.laender)
+    parts_pattern = rf"(?:{laender})\d{{{region.key_length - 2}}}"
+    rows = _rows(
+        result,
+        f"""with parts as (
+                select left(region_key, 2) as _land, {keys},
+                       sum(coalesce(value, 0.0)) as parts_sum, count(*) as regions,
+                       bool_or(value_status is not null and value_status <> '-') as open,
+                       bool_or(value is not null) as numbers
+                from {{table}}
+                where {is_in("measure_code", additive)}
+                  and {matches("region_key", parts_pattern)}
+                group by all
+            ),
+            wrong as (
+                select t.*, p.parts_sum, p.regions
+                from (
+                    select *, region_key as _land, {keys} from {{table}}
+                    where {is_in("region_key", region.laender)}
+                      and {is_in("measure_code", additive)} and value is not null
+                ) as t
+                join parts as p on t._land = p._land and {on}
+                where not p.open and p.numbers
+                  and abs(t.value - p.parts_sum) > 0.5 * p.regions * {_factor("t.unit")} + 1e-6
+            )
+            select _land, _source_line, _value_column, value, measure_code, period_year,
+                   parts_sum, regions, count(*) over (partition by _land) as _count
+            from wrong
+            qualify row_number() over (partition by _land order by _row) = 1""",
+    )
+    by_land = {row["_land"]: row for row in rows}
     problems = []
     for land in region.laender:
-        parts_pattern = rf"{land}\d{{{region.key_length - 2}}}"
-        rows = _rows(
-            result,
-            f"""with additive as (
-                    select *, {keys} from {{table}} where {is_in("measure_code", additive)}
-                ),
-                parts as (
-                    select {", ".join(f"_{c}" for c in group)},
-                           sum(coalesce(value, 0.0)) as parts_sum, count(*) as regions,
-                           bool_or(value_status is not null and value_status <> '-') as open,
-                           bool_or(value is not null) as numbers
-                    from additive
-                    where {matches("region_key", parts_pattern)}
-                    group by all
-                ),
-                totals as (
-                    select t.*, p.parts_sum, p.regions
-                    from additive as t join parts as p on {on}
-                    where t.region_key = {lit(land)} and not p.open and p.numbers
-                      and t.value is not null
-                )
-                select _source_line, _value_column, value, measure_code, period_year,
-                       parts_sum, regions, count(*) over () as _count
-                from totals
-                where abs(value - parts_sum) > 0.5 * regions * {_factor()} + 1e-6
-                order by _row limit 1""",
-        )
-        if rows:
-            first = rows[0]
+        if land in by_land:
+            first = by_land[land]
             problems.append(
                 _problem(
                     result,
@@ -649,38 +675,33 @@ def value_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     `plausible_range` (in the unit the file prints: a value in `Tsd. EUR` is compared in
     thousands). Signs carry no value and are not checked."""
     shown = f"(value / {_factor()})"
-    problems: list[Problem] = []
+    checks: list[RowCheck] = []
     for measure in contract.measures:
         rows = f"measure_code = {lit(measure.code)} and value is not null"
         what = f"{measure.code} {measure.label}"
-        bad = {}
         if measure.whole_numbers:
-            bad[f"a whole number ({what} is a count)"] = f"abs({shown} - round({shown})) > 1e-9"
+            checks.append(
+                RowCheck(
+                    f"{rows} and abs({shown} - round({shown})) > 1e-9",
+                    "value",
+                    f"a whole number ({what} is a count)",
+                    shown,
+                )
+            )
         low, high = measure.plausible_range
         outside = [f"{shown} < {float(low)!r}"] if low is not None else []
         outside += [f"{shown} > {float(high)!r}"] if high is not None else []
         plausible = f"a value from {_bound(low)} to {_bound(high)} {measure.unit}"
-        bad[f"{plausible} (plausible_range of {what})"] = " or ".join(outside) or "false"
-        for expected, condition in bad.items():
-            found = _rows(
-                result,
-                f"""select _source_line, _value_column, {shown} as _shown,
-                           count(*) over () as _count
-                    from {{table}} where {rows} and ({condition}) order by _row limit 1""",
-            )
-            if found:
-                row = found[0]
-                problems.append(
-                    _problem(
-                        result,
-                        row,
-                        "value",
-                        expected,
-                        _number(float(row["_shown"])),
-                        int(row["_count"]) - 1,
-                    )
+        if outside:
+            checks.append(
+                RowCheck(
+                    f"{rows} and ({' or '.join(outside)})",
+                    "value",
+                    f"{plausible} (plausible_range of {what})",
+                    shown,
                 )
-    return problems
+            )
+    return _firsts(result, checks, found=lambda v: _number(float(v)))
 
 
 # --- regions: the territory's keys, every region of a period --------------------------------

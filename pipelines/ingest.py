@@ -22,6 +22,10 @@ from pipelines.paths import WarehousePaths
 from pipelines.readers import InputError, read_file
 from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult, drop_scratch, scratch_names
 
+# DuckDB keeps what an ingest reads and sorts in memory up to this and spills the rest to the
+# database's temporary directory: a delivery of millions of rows is ingested in bounded memory.
+INGEST_MEMORY_LIMIT = "512MB"
+
 
 @dataclass(frozen=True)
 class IngestReport:
@@ -50,16 +54,17 @@ def read_delivery(
     whatever reader the contract names. The rows go into a temporary table of `con` (none
     given: a private in-memory connection)."""
     from pipelines.readers import reader_module
-    from pipelines.readers.detect import detect
+    from pipelines.readers.detect import detect, genesis_format
 
     reader = contract.reader
     if reader in ("genesis_ffcsv", "genesis_classic"):
-        kind = detect(path)
-        if kind.format in ("genesis_ffcsv", "genesis_zip"):
+        found = genesis_format(path)
+        if found in ("genesis_ffcsv", "genesis_zip"):
             reader = "genesis_ffcsv"
-        elif kind.format == "genesis_classic":
+        elif found == "genesis_classic":
             reader = "genesis_classic"
         else:
+            kind = detect(path)
             raise InputError.single(path, expected="a GENESIS table", found=kind.description)
     accepted = reader_module(reader).OPTIONS
     options = {k: v for k, v in contract.reader_options.items() if k in accepted}
@@ -94,6 +99,8 @@ def ingest_deliveries(
     knows the file by.
     """
     before = scratch_names(con)
+    memory = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"set memory_limit = '{INGEST_MEMORY_LIMIT}'")
     try:
         checked = _checked(contract, deliveries, con)
         ingested_at = datetime.now(UTC).replace(tzinfo=None)
@@ -119,21 +126,12 @@ def ingest_deliveries(
                     delivery.landed_at,
                 ],
             )
+        drop_scratch(con, before)  # the reads' tables are written: free them
+        _write_current(con, contract, history, len(deliveries))
+        revisions = record_revisions(con, contract, history)
     finally:
         drop_scratch(con, before)
-    keys = ", ".join(contract.key_columns)
-    lineage = ", ".join(f"h.{c}" for c in LINEAGE_COLUMNS)
-    con.execute(
-        f"""create or replace table {contract.raw_table} as
-        select * exclude (_delivery_seq, _landed_at, _rank) from (
-            select h.* exclude ({", ".join(LINEAGE_COLUMNS)}), {lineage}, h._delivery_seq,
-                   h._landed_at,
-                   row_number() over (partition by {keys} order by h._delivery_seq desc) as _rank
-            from {history} as h
-        ) where _rank = 1
-        order by {keys}"""
-    )
-    revisions = record_revisions(con, contract, history)
+        con.execute(f"set memory_limit = '{memory}'")
     rows = con.execute(f"select count(*) from {contract.raw_table}").fetchone()[0]
     status_counts = dict(
         con.execute(
@@ -150,6 +148,33 @@ def ingest_deliveries(
         status_counts,
         deliveries=len(deliveries),
         revisions=revisions,
+    )
+
+
+def _write_current(
+    con: duckdb.DuckDBPyConnection, contract: Contract, history: str, deliveries: int
+) -> None:
+    """`raw.<source>`: the newest delivered value per key, with its lineage (one delivery:
+    all of its rows, each key once)."""
+    keys = ", ".join(contract.key_columns)
+    lineage = ", ".join(f"h.{c}" for c in LINEAGE_COLUMNS)
+    if deliveries <= 1:
+        con.execute(
+            f"""create or replace table {contract.raw_table} as
+            select h.* exclude ({", ".join(LINEAGE_COLUMNS)}, _delivery_seq, _landed_at),
+                   {lineage}
+            from {history} as h order by {keys}"""
+        )
+        return
+    con.execute(
+        f"""create or replace table {contract.raw_table} as
+        select * exclude (_delivery_seq, _landed_at, _rank) from (
+            select h.* exclude ({", ".join(LINEAGE_COLUMNS)}), {lineage}, h._delivery_seq,
+                   h._landed_at,
+                   row_number() over (partition by {keys} order by h._delivery_seq desc) as _rank
+            from {history} as h
+        ) where _rank = 1
+        order by {keys}"""
     )
 
 
@@ -189,6 +214,8 @@ def record_revisions(con: duckdb.DuckDBPyConnection, contract: Contract, history
             new_value double, new_status varchar, new_file varchar, new_sha256 varchar)"""
     )
     con.execute("delete from meta.revision where source = ?", [contract.source])
+    if con.execute(f"select count(distinct _delivery_seq) < 2 from {history}").fetchone()[0]:
+        return 0  # one delivery revises nothing
     con.execute(
         f"""insert into meta.revision
         select ?, period_year, region_key, key, old_value, old_status, old_file, old_sha256,

@@ -10,9 +10,12 @@ contract takes is reported with the nearest contract and why it does not fit.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from pipelines.conform import check
 from pipelines.contracts import Contract, load_contracts
@@ -137,20 +140,33 @@ def inspect_file(
     if reader is not None and reader not in READERS:
         raise UnknownFormat(f"no reader {reader!r}; readers: {', '.join(READERS)}")
     report.contract = contract.source if contract else None
+    with duckdb.connect() as con:  # the file's rows, and the deliveries it would join
+        _describe(report, path, reader, contract, con)
+    return report
+
+
+def _describe(
+    report: Inspection,
+    path: Path,
+    reader: str | None,
+    contract: Contract | None,
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Read the file into `con`, describe it in SQL and run the contract's checks on it."""
     try:
         if reader is None and contract is not None:
-            result = read_delivery(path, contract)  # the reader its content calls for
+            result = read_delivery(path, contract, con)  # the reader its content calls for
         else:
             options = contract.reader_options if contract and contract.reader == reader else {}
-            result = read_file(path, reader, **options)
+            result = read_file(path, reader, con=con, **options)
     except InputError as err:
         report.reader = reader or (contract.reader if contract else None)
         report.problems = [str(p) for p in err.problems]
-        return report
+        return
     report.reader = result.format
     report.readable = True
-    frame = result.frame
-    report.rows = len(frame)
+    table = result.table
+    report.rows = result.rows()
     report.table_code = (
         contract.table_code if contract else _first_text(result.metadata, "table_code")
     )
@@ -161,20 +177,30 @@ def inspect_file(
     )
     if not report.table_code:
         report.table_code = "/".join(map(str, result.metadata.get("statistics_code", []))) or None
-    report.periods = sorted(frame["time"].dropna().astype(str).unique().tolist())
-    levels = frame["region_key"].dropna().drop_duplicates().map(region_level).value_counts()
-    report.regions_by_level = {str(k): int(v) for k, v in levels.sort_index().items()}
-    measures = frame.groupby(["measure_code", "measure_label", "unit"], dropna=False).size()
+    report.periods = [
+        str(t)
+        for (t,) in con.execute(
+            f"select distinct time from {table} where time is not null order by time"
+        ).fetchall()
+    ]
+    keys = con.execute(
+        f"select distinct region_key from {table} where region_key is not null"
+    ).fetchall()
+    levels = Counter(region_level(key) for (key,) in keys)
+    report.regions_by_level = {level: levels[level] for level in sorted(levels)}
     report.measures = [
         {"code": code, "label": label, "unit": unit, "rows": int(n)}
-        for (code, label, unit), n in measures.items()
+        for code, label, unit, n in con.execute(
+            f"select measure_code, measure_label, unit, count(*) from {table} "
+            "group by all order by all"
+        ).fetchall()
     ]
-    report.special_signs = _counts(frame["value_status"])
-    report.qualifiers = _counts(frame["value_quality"])
+    report.special_signs = _counts(con, table, "value_status")
+    report.qualifiers = _counts(con, table, "value_quality")
     if contract:
         # as the refresh would take it: the newest delivery of its source, the deliveries
         # in use in the warehouse completing its periods
-        others = landed_results(contract, warehouse_paths(), but=report.sha256)
+        others = landed_results(contract, warehouse_paths(), but=report.sha256, con=con)
         checked = check(result, contract, others=others)
         if checked.dropped:
             report.warnings.append(
@@ -183,7 +209,6 @@ def inspect_file(
             )
         report.problems = [str(p) for p in checked.problems]
         report.warnings += [str(p) for p in checked.warnings]
-    return report
 
 
 def _first_text(metadata: dict[str, Any], key: str) -> str | None:
@@ -193,6 +218,10 @@ def _first_text(metadata: dict[str, Any], key: str) -> str | None:
     return str(value) if value else None
 
 
-def _counts(series) -> dict[str, int]:
-    counts = series.dropna().value_counts()
-    return {str(k): int(v) for k, v in counts.sort_index().items()}
+def _counts(con: duckdb.DuckDBPyConnection, table: str, column: str) -> dict[str, int]:
+    """How often each value of `column` occurs, by value."""
+    rows = con.execute(
+        f"select {column}, count(*) from {table} where {column} is not null "
+        "group by all order by all"
+    ).fetchall()
+    return {str(k): int(v) for k, v in rows}

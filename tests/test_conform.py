@@ -711,6 +711,7 @@ def test_a_unit_without_default_range_needs_one(tmp_path: Path) -> None:
 
     text = (SAMPLE_DIR.parent / "data_contracts" / "area.yml").read_text(encoding="utf-8")
     path = tmp_path / "area.yml"
+    text = text.replace("unit: qkm", "unit: qkm\n    additive: true")  # summed as before
     path.write_text(text.replace("unit: qkm", "unit: Meter"), encoding="utf-8")
     with pytest.raises(ContractError, match=r"measures\[0\]\.plausible_range': missing"):
         load_contract(path)

@@ -125,3 +125,65 @@ def test_a_classic_export_under_any_name_finds_its_contract(tmp_path: Path) -> N
     assert report["contract"] == "area" and report["reader"] == "genesis_classic"
     assert report["problems"] == []
     assert any("rows of other regions are left out" in w for w in report["warnings"])
+
+
+def _sample_with_first_row(tmp_path: Path, column: str, value: str) -> tuple[Path, str]:
+    """The population sample (ffcsv) with one field of its first data row (line 2) changed;
+    the field's old value."""
+    name = "12411-02-03-4_de_flat.csv"
+    lines = (SAMPLE_DIR / name).read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    fields = lines[1].split(";")
+    old = fields[header.index(column)]
+    fields[header.index(column)] = value
+    lines[1] = ";".join(fields)
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    return path, old
+
+
+def _refused_by_the_ingest(path: Path) -> list[str]:
+    """The problems a refresh's ingest reports for `path` as the source's one delivery."""
+    import duckdb
+
+    from pipelines.contracts import load_contracts
+    from pipelines.ingest import Delivery, ingest_deliveries, sha256_of
+    from pipelines.readers import InputError
+
+    contract = load_contracts()["population_age"]
+    delivery = Delivery(path, path.name, sha256_of(path), "2025-01-01T00:00:00", "inbox")
+    with duckdb.connect() as con, pytest.raises(InputError) as refused:
+        ingest_deliveries(contract, [delivery], con, "test")
+    return [str(p) for p in refused.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected", "found"),
+    [
+        ("value", "-{old}", "column 'value': expected a value from 0 to", "found -{old}"),
+        (
+            "1_variable_attribute_code",
+            "16099",
+            "column '1_variable_attribute_code': expected a Kreis of Thüringen",
+            "found '16099'",
+        ),
+    ],
+    ids=["negative count", "unknown Kreis key"],
+)
+def test_inspect_finds_what_the_refresh_refuses(
+    tmp_path: Path, column: str, value: str, expected: str, found: str
+) -> None:
+    """A negative count and an unknown Kreis key: `sozplan inspect` names the same problem,
+    at the same line and column, as the refresh's ingest."""
+    path, old = _sample_with_first_row(tmp_path, column, value.format(old="1"))
+    if "{old}" in value:
+        path, old = _sample_with_first_row(tmp_path, column, value.format(old=old))
+    found = found.format(old=old)
+
+    proc = _inspect(str(path), "--json")
+
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    problems = json.loads(proc.stdout)["problems"]
+    wanted = [p for p in problems if f"line 2, {expected}" in p and found in p]
+    assert len(wanted) == 1, problems
+    assert wanted[0] in _refused_by_the_ingest(path)

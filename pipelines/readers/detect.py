@@ -102,6 +102,39 @@ def detect(path: Path) -> FileKind:
     return identify(path)[0]
 
 
+def genesis_format(path: Path) -> str | None:
+    """`detect`'s format of a GENESIS table from the first line alone (genesis_ffcsv,
+    genesis_zip, genesis_classic; None: something else, `detect` says what): the ingest
+    chooses its reader without scanning a large file twice."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+                member = flat_member(names)
+                if member is None or "[Content_Types].xml" in names:
+                    return None
+                with archive.open(member) as handle:
+                    head = handle.read(HEAD_BYTES)
+        except (zipfile.BadZipFile, OSError):
+            return None
+        first = (_head_text(head) or "").split("\n", 1)[0].rstrip("\r")
+        return "genesis_zip" if _is_ffcsv_header(first) else None
+    text = _head_text(head)
+    if text is None or not head.strip():
+        return None
+    first = text.split("\n", 1)[0].rstrip("\r")
+    if _is_ffcsv_header(first):
+        return "genesis_ffcsv"
+    if CLASSIC_FIRST_LINE.match(first.strip()):
+        return "genesis_classic"
+    return None
+
+
 def identify(path: Path) -> tuple[FileKind, str]:
     """`detect`, plus a short signature readers use to word their messages: missing, empty,
     pdf, html, xls, binary, zip, xlsx, ffcsv, classic, cube, municipal or text."""

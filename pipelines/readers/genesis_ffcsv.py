@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -92,15 +94,19 @@ def _factor_sql(unit: str) -> str:
     return f"(case {unit} {cases} else 1.0 end)"
 
 
-def _csv_sql(path: Path, columns: list[str], rejects: str | None = None) -> str:
-    """DuckDB's reader of the file: every field as text, `_row` the data row's number."""
+def _csv_sql(
+    path: Path, columns: list[str], rejects: str | None = None, numbered: bool = True
+) -> str:
+    """DuckDB's reader of the file: every field as text, `_row` the data row's number (not
+    `numbered`: without it, read in parallel)."""
     spec = "{" + ", ".join(f"{_q(c)}: 'VARCHAR'" for c in columns) + "}"
     store = (
         f"store_rejects=true, rejects_table={_q(rejects)}, rejects_scan={_q(rejects + '_scan')},"
         if rejects
         else ""
     )
-    return f"""select row_number() over () as _row, *
+    row = "row_number() over () as _row, " if numbered else ""
+    return f"""select {row}*
         from read_csv({_q(str(path))}, delim=';', header=true, quote='', escape='',
                       columns={spec}, {store} encoding='utf-8', strict_mode=true,
                       auto_detect=false)"""
@@ -167,40 +173,13 @@ def _rejected(path: Path, con, rejects: str, width: int) -> list[Problem]:
     return problems[:5]
 
 
-def _survey(path: Path, con, columns: list[str], groups: int) -> dict[str, object]:
-    """One pass over the file: rows, rejected lines, how values and periods parse, what the
-    variable groups hold. Nothing is kept but these figures."""
+@contextmanager
+def _scanned(path: Path, con, columns: list[str]) -> Iterator[tuple[str, str]]:
+    """The file's reader (SQL, unnumbered) with its rejected lines stored in a table; a file
+    DuckDB cannot read at all is an InputError. Yields the reader and the rejects table."""
     rejects = new_name("rejects")
-    value = "trim(coalesce(value, ''))"
-    signs = ", ".join(_q(s) for s in SIGNS)
-    no_year = "regexp_extract(coalesce(\"time\", ''), '^(\\d{4})') = ''"
-    parts = [
-        "count(*) as rows",
-        f'count("{columns[-1]}") as last_fields',  # read to its end: a cut row is rejected
-        "first(statistics_label order by _row) as statistics_label",
-        "list(distinct statistics_code order by statistics_code) as statistics_codes",
-        f"bool_or(regexp_full_match({value}, '-?[0-9]+,[0-9]+')) as has_comma",
-        f"bool_or(regexp_full_match({value}, '-?[0-9]+\\.[0-9]+')) as has_point",
-        f"count(*) filter (where {no_year}) as bad_periods",
-        f"min(_row) filter (where {no_year}) as bad_period_row",
-    ]
-    for decimal, pattern in NUMBER_PATTERNS.items():
-        bad = f"{value} not in ({signs}) and not regexp_full_match({value}, {_q(pattern)})"
-        parts.append(f"count(*) filter (where {bad}) as bad_{decimal}")
-        parts.append(f"arg_min(_row, _row) filter (where {bad}) as bad_{decimal}_row")
-    for g in range(1, groups + 1):
-        code, attr = f'"{g}_variable_code"', f'"{g}_variable_attribute_code"'
-        parts.append(f"first({code} order by _row) as code_{g}")
-        parts.append(
-            f"count(*) filter (where coalesce({attr}, '') <> '') > 0 and "
-            f"bool_and(regexp_full_match({attr}, '\\d{{2,12}}|DG')) "
-            f"filter (where coalesce({attr}, '') <> '') as regional_{g}"
-        )
     try:
-        cursor = con.execute(f"select {', '.join(parts)} from ({_csv_sql(path, columns, rejects)})")
-        names = [d[0] for d in cursor.description]
-        survey = dict(zip(names, cursor.fetchall()[0], strict=True))
-        problems = _rejected(path, con, rejects, len(columns))
+        yield _csv_sql(path, columns, rejects, numbered=False), rejects
     except duckdb.Error as exc:
         raise InputError.single(
             path, expected="a readable ffcsv table", found=str(exc).splitlines()[0]
@@ -208,16 +187,72 @@ def _survey(path: Path, con, columns: list[str], groups: int) -> dict[str, objec
     finally:
         con.execute(f"drop table if exists {rejects}")
         con.execute(f"drop table if exists {rejects}_scan")
+
+
+def _first_row(path: Path, con, columns: list[str], groups: int) -> list[str]:
+    """The variable codes of the first data row (a file has one code per group); a broken
+    row is reported by the survey."""
+    selected = ", ".join(f'"{g}_variable_code"' for g in range(1, groups + 1))
+    with _scanned(path, con, columns) as (table, _rejects):
+        row = con.execute(f"select {selected} from ({table}) limit 1").fetchall()
+    return [code or "" for code in row[0]] if row else [""] * groups
+
+
+VALUE = "trim(coalesce(value, ''))"
+NUMBER_LIKE = r"-?[0-9]+([,.][0-9]+)?"
+# Per row: is the value a sign, number-like, with a comma, with a point.
+FLAGS = ", ".join(
+    [
+        f"{VALUE} in ({', '.join(_q(s) for s in SIGNS)}) as is_sign",
+        f"regexp_full_match({VALUE}, {_q(NUMBER_LIKE)}) as number_like",
+        f"contains({VALUE}, ',') as has_comma",
+        f"contains({VALUE}, '.') as has_point",
+    ]
+)
+# A value that is no number (in the file's decimal) and no sign, by the FLAGS.
+BAD_VALUE = {
+    "de": "not is_sign and (not number_like or has_point)",
+    "en": "not is_sign and (not number_like or has_comma)",
+}
+
+
+def _survey(path: Path, con, columns: list[str], regional: list[int]) -> dict[str, object]:
+    """One pass over the file: rows, rejected lines, how values parse, which periods and
+    statistics it holds, whether the groups in `regional` hold only region keys. Nothing is
+    kept but these figures; the places of problems are looked up afterwards."""
+    parts = [
+        "count(*) as rows",
+        f'count("{columns[-1]}") as last_fields',  # read to its end: a cut row is rejected
+        "any_value(statistics_label) as statistics_label",
+        "list(distinct statistics_code order by statistics_code) as statistics_codes",
+        "list(distinct coalesce(\"time\", '')) as times",
+        "bool_or(number_like and has_comma) as comma_numbers",
+        "bool_or(number_like and has_point) as point_numbers",
+        *(f"count(*) filter (where {bad}) as bad_{d}" for d, bad in BAD_VALUE.items()),
+    ]
+    for g in regional:
+        attr = f'"{g}_variable_attribute_code"'
+        parts.append(
+            f"count(*) filter (where coalesce({attr}, '') <> '') > 0 and "
+            f"bool_and(regexp_full_match({attr}, '\\d{{2,12}}|DG')) "
+            f"filter (where coalesce({attr}, '') <> '') as regional_{g}"
+        )
+    with _scanned(path, con, columns) as (table, rejects):
+        cursor = con.execute(f"select {', '.join(parts)} from (select *, {FLAGS} from ({table}))")
+        names = [d[0] for d in cursor.description]
+        survey = dict(zip(names, cursor.fetchall()[0], strict=True))
+        problems = _rejected(path, con, rejects, len(columns))
     if problems:
         raise InputError(problems)
     return survey
 
 
-def _row_values(path: Path, con, columns: list[str], row: int, *names: str) -> tuple:
-    """Fields of one data row (a problem's place and what it holds)."""
-    selected = ", ".join(f'"{n}"' for n in names)
+def _first_where(path: Path, con, columns: list[str], where: str, *names: str) -> tuple:
+    """The data row number and fields of the first row where `where` holds."""
+    selected = ", ".join(["_row", *(f'"{n}"' for n in names)])
     return con.execute(
-        f"select {selected} from ({_csv_sql(path, columns)}) where _row = ?", [row]
+        f"select {selected} from (select *, {FLAGS} from ({_csv_sql(path, columns)})) "
+        f"where {where} order by _row limit 1"
     ).fetchone()
 
 
@@ -227,8 +262,8 @@ def _value_problem(
     bad = survey[f"bad_{decimal}"]
     if not bad:
         return None
-    row = survey[f"bad_{decimal}_row"]
-    token = (_row_values(path, con, columns, row, "value")[0] or "").strip()
+    row, token = _first_where(path, con, columns, BAD_VALUE[decimal], "value")
+    token = (token or "").strip()
     if token == "" or re.fullmatch(r"[^0-9]{1,4}", token):
         expected = f"a number or a special sign ({' '.join(SIGNS)})"
         found = f"unknown special sign {token!r}" if token else "an empty value"
@@ -237,6 +272,26 @@ def _value_problem(
         expected = f"a number with {sep} (decimal={decimal}) or a special sign"
         found = repr(token)
     return Problem(path.name, line_of(row), "value", expected, found, bad - 1)
+
+
+def _period_problem(path: Path, con, columns: list[str], survey: dict, line_of) -> Problem | None:
+    wrong = [t for t in survey["times"] if not re.match(r"\d{4}", t)]
+    if not wrong:
+        return None
+    listed = ", ".join(_q(t) for t in wrong)
+    count = con.execute(
+        f"select count(*) from ({_csv_sql(path, columns, numbered=False)}) "
+        f"where coalesce(\"time\", '') in ({listed})"
+    ).fetchone()[0]
+    row, time = _first_where(path, con, columns, f"coalesce(\"time\", '') in ({listed})", "time")
+    return Problem(
+        path.name,
+        line_of(row),
+        "time",
+        "a period like 2024, 2024-12-31 or 2023/24",
+        repr(time or ""),
+        count - 1,
+    )
 
 
 EXPECTED_FORMAT = (
@@ -325,7 +380,15 @@ def read(
     if decimal not in (*NUMBER_PATTERNS, "auto"):
         raise ValueError(f"decimal must be 'de', 'en' or 'auto', not {decimal!r}")
     con = connection(con)
-    survey = _survey(path, con, columns, groups)
+    group_codes = _first_row(path, con, columns, groups)
+    regional = [
+        g
+        for g, code in enumerate(group_codes, start=1)
+        if region_variable is None
+        and code not in REGION_VARIABLES
+        and not code.startswith(REGION_VARIABLE_PREFIXES)
+    ]
+    survey = _survey(path, con, columns, regional)
     if not survey["rows"]:
         raise InputError.single(path, expected="at least one data row", found="only the header")
     thresholds = _blank_line_thresholds(path, survey["rows"])
@@ -335,35 +398,19 @@ def read(
         return row + FIRST_DATA_LINE - 1 + shift
 
     if decimal == "auto":
-        decimal = "de" if survey["has_comma"] or not survey["has_point"] else "en"
+        comma, point = survey["comma_numbers"], survey["point_numbers"]
+        decimal = "de" if comma or not point else "en"
     problem = _value_problem(path, con, columns, survey, decimal, line_of)
+    problem = problem or _period_problem(path, con, columns, survey, line_of)
     if problem:
         raise InputError([problem])
-    if survey["bad_periods"]:
-        row = survey["bad_period_row"]
-        time = _row_values(path, con, columns, row, "time")[0]
-        raise InputError(
-            [
-                Problem(
-                    path.name,
-                    line_of(row),
-                    "time",
-                    "a period like 2024, 2024-12-31 or 2023/24",
-                    repr(time or ""),
-                    survey["bad_periods"] - 1,
-                )
-            ]
-        )
 
-    group_codes = [survey[f"code_{g}"] or "" for g in range(1, groups + 1)]
     if region_variable is None:
         region_group = next(
             (
                 g
                 for g, code in enumerate(group_codes, start=1)
-                if code in REGION_VARIABLES
-                or code.startswith(REGION_VARIABLE_PREFIXES)
-                or survey[f"regional_{g}"]
+                if g not in regional or survey[f"regional_{g}"]
             ),
             None,
         )
@@ -382,7 +429,7 @@ def read(
     def field(name: str) -> str:
         return f"coalesce(\"{name}\", '')"
 
-    value = "trim(coalesce(value, ''))"
+    value = VALUE
     signs = ", ".join(_q(s) for s in SIGNS)
     number = f"replace({value}, ',', '.')" if decimal == "de" else value
     select = {
