@@ -1,8 +1,10 @@
 """Data contracts: `data_contracts/<source>.yml` is the single description of a source.
 
 A contract names the reader and everything the warehouse expects of a delivery: keys,
-variables, measures with units, allowed special signs, period range, licence. An invalid
-contract fails fast with the file and the field that is wrong.
+variables, measures with units, allowed special signs, period range, licence; and which of
+its rows are the warehouse's measures (`measure_map`, generated into dbt by
+`pipelines.dbt_sources`). An invalid contract fails fast with the file and the field that is
+wrong.
 """
 
 from __future__ import annotations
