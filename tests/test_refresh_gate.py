@@ -1,4 +1,8 @@
-"""Write–audit–publish: a delivery that breaks a check never reaches the published warehouse."""
+"""Write–audit–publish: a delivery that breaks a check never reaches the published warehouse.
+
+One refresh per gate, each on a copy of the published sample: a contract check at ingest
+(every kind of bad file is in test_bad_deliveries.py, at ingest), a dbt test, the lock; the
+pin and the skip of unchanged inputs are in test_refresh_paths.py."""
 
 from __future__ import annotations
 
@@ -58,47 +62,6 @@ def test_negative_population_fails_the_refresh_with_a_clear_message(
     assert f"(plausible_range of BEVSTD Bevölkerungsstand), found {fields[-4]}" in out
     assert sha256(published_warehouse) == before
     assert not list((warehouse_dir / "releases").glob("*.duckdb"))
-
-
-def test_missing_kreis_fails_the_completeness_check(
-    published_warehouse: Path, warehouse_dir: Path
-) -> None:
-    """Every Kreis of a delivered year: the contract check refuses the file at ingest."""
-    before = sha256(published_warehouse)
-    lines = _sample_lines("SGB2-01-4_de_flat.csv")
-    kept = [line for line in lines if not (";16077;" in line and ";2019;" in line)]
-    assert len(lines) - len(kept) == 4  # LB and RLB, all and under 15
-    _drop_into_inbox(warehouse_dir, "SGB2-01-4_de_flat.csv", "\n".join(kept) + "\n")
-
-    outcome = run_refresh(log_level="WARNING")
-
-    assert not outcome.success
-    text = outcome.summary()
-    assert "step raw__sgb2_benefits failed: sgb2_benefits: the delivered file cannot" in text
-    assert "expected every Kreis of 2019: the 23 Kreise of Thüringen on 31.12.2019" in text
-    assert "found no row of 16077 Altenburger Land" in text and "(and 3 more rows like it)" in text
-    assert sha256(published_warehouse) == before
-
-
-def test_unreadable_value_is_reported_with_file_line_and_column(
-    published_warehouse: Path, warehouse_dir: Path
-) -> None:
-    before = sha256(published_warehouse)
-    lines = _sample_lines("SGB2-01-4_de_flat.csv")
-    fields = lines[5].split(";")
-    fields[-4] = "12a4"
-    lines[5] = ";".join(fields)
-    _drop_into_inbox(warehouse_dir, "SGB2-01-4_de_flat.csv", "\n".join(lines) + "\n")
-
-    outcome = run_refresh(log_level="WARNING")
-
-    assert not outcome.success
-    assert (
-        "SGB2-01-4_de_flat.csv, line 6, column 'value': expected a number with decimal comma"
-        in outcome.summary()
-    )
-    assert "'12a4'" in outcome.summary()
-    assert sha256(published_warehouse) == before
 
 
 def test_second_refresh_is_refused_while_one_runs(
@@ -173,10 +136,11 @@ def test_small_area_count_must_arrive_suppressed(
     inbox.mkdir()
     (inbox / "erfurt_stadtteile_2024.csv").write_bytes(b"\r\n".join(lines))
 
-    outcome = run_refresh(log_level="WARNING")
+    outcome = run_refresh(log_level="WARNING", force=False)
 
     text = outcome.summary()
     assert not outcome.success
+    assert text.startswith("refresh FAILED: the published warehouse was not changed")
     assert "erfurt_stadtteile_counts_are_disclosure_controlled" in text
     assert '"value": 2.0' in text and '"region_key": "16051000-' in text
     assert sha256(published_warehouse) == before

@@ -20,8 +20,10 @@ from pipelines.paths import warehouse_paths
 from tests.conftest import PROJECT_ROOT, SAMPLE_DIR, sha256
 
 
-def _cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    env = {**os.environ}
+def _cli(
+    *args: str, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    env = {**os.environ, **(env or {})}
     env.pop("DAGSTER_HOME", None)
     return subprocess.run(
         [sys.executable, "-m", "pipelines.cli", *args],
@@ -119,8 +121,12 @@ def _deliver(inbox: Path, name: str, data: bytes) -> None:
     (inbox / name).write_bytes(data)
 
 
-def test_a_bad_delivery_is_withdrawn_and_the_refresh_recovers(warehouse_dir: Path) -> None:
+def test_a_bad_delivery_is_withdrawn_and_the_refresh_recovers(
+    published_warehouse: Path, warehouse_dir: Path
+) -> None:
     """The scenario that used to need a byte-different file or a hand-edited manifest."""
+    from pipelines.refresh import run_refresh
+
     good = (SAMPLE_DIR / "13211-02-05-4_2024.csv").read_bytes()
     erfurt = next(line for line in good.splitlines() if line.startswith(b"2024;16051;"))
     count = erfurt.split(b";")[3]
@@ -133,6 +139,7 @@ def test_a_bad_delivery_is_withdrawn_and_the_refresh_recovers(warehouse_dir: Pat
     area = (SAMPLE_DIR / "11111-01-01-4.csv").read_bytes()
     jena = next(line for line in area.splitlines() if line.startswith(b"31.12.2016;16053;"))
     _deliver(inbox, "flaeche.csv", area.replace(jena, jena.replace(b";114", b";-114")))
+    before = sha256(published_warehouse)
 
     failed = _cli("refresh")
     assert failed.returncode == 1, failed.stdout
@@ -149,7 +156,7 @@ def test_a_bad_delivery_is_withdrawn_and_the_refresh_recovers(warehouse_dir: Pat
     assert "step raw__area failed" in summary and "flaeche.csv, line" in summary
     log = Path(summary.split("full log: ")[1].split()[0])
     assert log.is_file() and log.parent == warehouse_dir / "logs"
-    assert not (warehouse_dir / "sozialplanung.duckdb").exists()
+    assert sha256(published_warehouse) == before
 
     listed = _cli("deliveries", "unemployment", "--format", "csv")
     rows = [r.split(",") for r in listed.stdout.splitlines()[1:]]
@@ -159,32 +166,40 @@ def test_a_bad_delivery_is_withdrawn_and_the_refresh_recovers(warehouse_dir: Pat
     proc = _cli("withdraw", "area", "flaeche.csv", "--reason", "Jena negative")
     assert proc.returncode == 0, proc.stderr
 
-    ok = _cli("refresh")
-    assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "refresh ok" in ok.stdout
-    published = warehouse_dir / "sozialplanung.duckdb"
-    with duckdb.connect(str(published), read_only=True) as con:
+    ok = run_refresh(log_level="WARNING", force=False)
+    assert ok.success, ok.summary()
+    assert ok.summary().startswith("refresh ok")
+    with duckdb.connect(str(published_warehouse), read_only=True) as con:
         read = con.execute(
             "select file_name from meta.source_file where source = 'unemployment'"
         ).fetchall()
     assert read == [("13211-02-05-4_2024.csv",)]
 
     # the current delivery once more: nothing changes, nothing is published
-    before = sha256(published)
+    before = sha256(published_warehouse)
     _deliver(inbox, "nochmal.csv", good)
     again = _cli("refresh")
     assert again.returncode == 0 and "is the newest delivery; nothing changed" in again.stdout
     assert "refresh skipped: nothing changed" in again.stdout
-    assert sha256(published) == before
+    assert sha256(published_warehouse) == before
 
 
-def test_a_killed_refresh_does_not_block_the_next_run(warehouse_dir: Path) -> None:
+def test_a_killed_refresh_does_not_block_the_next_run(
+    published_warehouse: Path, warehouse_dir: Path
+) -> None:
     """kill -9 in the middle of a refresh: the sensor marks the run failed, the queue opens,
     the next run publishes; old candidates are cleared away."""
     from pipelines.definitions import defs
     from pipelines.refresh import refresh_instance, run_refresh
     from pipelines.run_hygiene import KEEP_CANDIDATES, RUNNING
+    from tests.conftest import REFERENCE_DATA
 
+    release = _release_of(published_warehouse)
+    _deliver(  # a new delivery: there is something to build
+        warehouse_dir / "inbox",
+        "73111-01-01-4_de_flat.csv",
+        (REFERENCE_DATA / "genesis_ffcsv/73111-01-01-4_de_flat.csv").read_bytes(),
+    )
     env = {**os.environ}
     env.pop("DAGSTER_HOME", None)
     proc = subprocess.Popen(
@@ -216,8 +231,43 @@ def test_a_killed_refresh_does_not_block_the_next_run(warehouse_dir: Path) -> No
         os.utime(old, (time.time() - 3600 * (n + 1),) * 2)
     outcome = run_refresh(log_level="WARNING", force=False)
     assert outcome.success, outcome.summary()
-    assert (warehouse_dir / "sozialplanung.duckdb").is_file()
+    assert _release_of(published_warehouse) == outcome.release != release
     left = {p.stem for p in build.glob("*-*-*-*-*.duckdb")}
     assert len(left) == KEEP_CANDIDATES  # the killed run's candidate and the two newest
     assert killed in left
     assert not list(build.glob("*.release"))  # release-id markers of ended runs are gone
+
+
+def test_a_stale_dbt_manifest_stops_the_refresh_before_it_starts(
+    published_warehouse: Path, tmp_path: Path
+) -> None:
+    """A dbt model changed after the manifest was built: the refresh names the file and
+    `make setup`, builds nothing and leaves the published warehouse as it was (on a copy of
+    the dbt project, `SOZPLAN_DBT_PROJECT_DIR`: the real one is never touched)."""
+    from pipelines.paths import DBT_PROJECT_DIR
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages")
+    )
+    manifest = project / "target" / "manifest.json"
+    manifest.parent.mkdir()
+    shutil.copy2(DBT_PROJECT_DIR / "target" / "manifest.json", manifest)
+    built = manifest.stat().st_mtime
+    for path in project.rglob("*"):  # as `make setup` leaves it: nothing newer than the manifest
+        if path != manifest:
+            os.utime(path, (built - 60,) * 2)
+    os.utime(project / "models" / "marts" / "fct_indicator_value.sql", (built + 60,) * 2)
+    before = sha256(published_warehouse)
+
+    proc = _cli("refresh", env={"SOZPLAN_DBT_PROJECT_DIR": str(project)})
+
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "refresh FAILED: the published warehouse was not changed" in proc.stdout
+    assert (
+        "the dbt manifest is older than models/marts/fct_indicator_value.sql: run `make setup`"
+        in proc.stdout
+    )
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert sha256(published_warehouse) == before
+    assert not (published_warehouse.parent / "build").exists()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import shutil
 import subprocess
@@ -23,7 +22,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import run_dbt
 from tests.small_area_disclosure import (
     THRESHOLD,
     Cell,
@@ -549,16 +548,7 @@ def _hand_made_database(path: Path) -> None:
 def test_the_method_on_hand_made_cases(tmp_path: Path) -> None:
     database = tmp_path / "hand_made.duckdb"
     _hand_made_database(database)
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"), "run",
-            "--select", "int_measure_small_area_protected",
-            "--vars", json.dumps({"db_path": str(database)}),
-            "--profiles-dir", ".", "--project-dir", ".",
-            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-        ],
-        cwd=PROJECT_ROOT / "dbt_project", capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    proc = run_dbt("run", "int_measure_small_area_protected", database, tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with duckdb.connect(str(database), read_only=True) as con:
         rows = con.execute(

@@ -9,9 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.refresh import run_refresh
 from pipelines.territory import DEFAULT_TERRITORY_DIR
-from tests.conftest import SAMPLE_DIR, sha256
+from tests.conftest import SAMPLE_DIR, run_dbt
 
 GEMEINDE_FILE = "12411-01-01-5_de_flat.csv"
 KALTENNORDHEIM_PARTS = {
@@ -89,28 +88,29 @@ def test_sozialraum_shares_from_the_city_file(published: Path) -> None:
     assert parent == ("16051000", "16051", "sozialraum")
 
 
-def test_parts_that_miss_the_total_fail_the_refresh(
-    published_warehouse: Path, warehouse_dir: Path
+def test_parts_that_miss_the_total_fail_the_check(
+    published_warehouse: Path, tmp_path: Path
 ) -> None:
-    """Gemeinden that do not add up to their Kreis are refused, naming the check."""
-    before = sha256(published_warehouse)
-    lines = (SAMPLE_DIR / GEMEINDE_FILE).read_text(encoding="utf-8-sig").splitlines()
-    header = lines[0].split(";")
-    at = next(
-        i for i, line in enumerate(lines)
-        if ";16068" in line and ";2020-12-31;" in line and ";;Insgesamt;" in line
-    )  # fmt: skip
-    fields = lines[at].split(";")
-    fields[header.index("value")] = str(int(fields[header.index("value")]) + 500)
-    lines[at] = ";".join(fields)
-    inbox = warehouse_dir / "inbox"
-    inbox.mkdir()
-    (inbox / GEMEINDE_FILE).write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
-
-    outcome = run_refresh(log_level="WARNING")
-
-    text = outcome.summary()
-    assert not outcome.success
-    assert "parts_add_up_to_totals" in text
-    assert '"kreis_key": "16068"' in text and '"period": 2020' in text
-    assert sha256(published_warehouse) == before
+    """Gemeinden that do not add up to their Kreis: the dbt test every refresh runs before it
+    publishes (parts_add_up_to_totals) names the Kreis, the year and both sums. Run here on a
+    copy of the published warehouse whose Gemeinde delivery holds 500 people too many (the
+    refresh's gate itself: test_refresh_gate.py)."""
+    totals = _gemeinde_totals()
+    gemeinde = min(k for (k, year) in totals if k.startswith("16068") and year == 2020)
+    with duckdb.connect(str(published_warehouse)) as con:
+        changed = con.execute(
+            "update raw.population_gemeinden set value = value + 500 where region_key = ? "
+            "and period_year = 2020 and var1_attr_code = ''",
+            [gemeinde],
+        ).fetchall()
+    assert changed == [(1,)]
+    proc = run_dbt("test", "parts_add_up_to_totals", published_warehouse, tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "parts_add_up_to_totals" in proc.stdout
+    kreis = sum(v for (k, year), v in totals.items() if k.startswith("16068") and year == 2020)
+    with duckdb.connect(str(published_warehouse), read_only=True) as con:
+        failing = con.execute(
+            "select kreis_key, level, period, measure_id, sum_of_parts, kreis_total "
+            "from audit.parts_add_up_to_totals"
+        ).fetchall()
+    assert failing == [("16068", "gemeinde", 2020, "pop_total", kreis + 500, kreis)]
