@@ -48,8 +48,10 @@ $(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml
 run: setup
 	$(BIN)/sozplan refresh
 
+# Test modules run in parallel, whole modules per worker (tests/conftest.py orders them).
+TEST_WORKERS ?= auto
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 ui: setup
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
