@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from filelock import FileLock
 
 from pipelines.refresh import run_refresh
@@ -72,55 +71,6 @@ def test_second_refresh_is_refused_while_one_runs(
         outcome = run_refresh(log_level="WARNING")
     assert not outcome.success
     assert "another refresh is running" in outcome.summary()
-    assert sha256(published_warehouse) == before
-
-
-@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
-def test_query_reads_the_published_warehouse(published_warehouse: Path, fmt: str) -> None:
-    env = {**os.environ, "SOZPLAN_WAREHOUSE_DIR": str(published_warehouse.parent)}
-    sql = (
-        "select region_key, name from marts.dim_region "
-        "where region_key in ('16', '16051') order by 1"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "query", sql, "--format", fmt],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    if fmt == "csv":
-        assert proc.stdout.splitlines() == [
-            "region_key,name",
-            "16,Thüringen",
-            '16051,"Erfurt, kreisfreie Stadt"',
-        ]
-    elif fmt == "json":
-        import json
-
-        assert json.loads(proc.stdout) == [
-            {"region_key": "16", "name": "Thüringen"},
-            {"region_key": "16051", "name": "Erfurt, kreisfreie Stadt"},
-        ]
-    else:
-        assert "Erfurt, kreisfreie Stadt" in proc.stdout and "(2 rows)" in proc.stdout
-
-
-def test_query_cannot_write(published_warehouse: Path) -> None:
-    env = {**os.environ, "SOZPLAN_WAREHOUSE_DIR": str(published_warehouse.parent)}
-    before = sha256(published_warehouse)
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "query", "delete from marts.dim_region"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 1
-    assert "read-only" in proc.stderr.lower()
     assert sha256(published_warehouse) == before
 
 
