@@ -154,26 +154,20 @@ def ingest_deliveries(
 def _write_current(
     con: duckdb.DuckDBPyConnection, contract: Contract, history: str, deliveries: int
 ) -> None:
-    """`raw.<source>`: the newest delivered value per key, with its lineage (one delivery:
-    all of its rows, each key once)."""
+    """`raw.<source>`: the canonical columns and the lineage of the newest delivered value per
+    key (one delivery: all of its rows, each key once)."""
     keys = ", ".join(contract.key_columns)
     lineage = ", ".join(f"h.{c}" for c in LINEAGE_COLUMNS)
-    if deliveries <= 1:
-        con.execute(
-            f"""create or replace table {contract.raw_table} as
-            select h.* exclude ({", ".join(LINEAGE_COLUMNS)}, _delivery_seq, _landed_at),
-                   {lineage}
-            from {history} as h order by {keys}"""
-        )
-        return
+    newest = (
+        f"qualify row_number() over (partition by {keys} order by h._delivery_seq desc) = 1"
+        if deliveries > 1
+        else ""
+    )
     con.execute(
         f"""create or replace table {contract.raw_table} as
-        select * exclude (_delivery_seq, _landed_at, _rank) from (
-            select h.* exclude ({", ".join(LINEAGE_COLUMNS)}), {lineage}, h._delivery_seq,
-                   h._landed_at,
-                   row_number() over (partition by {keys} order by h._delivery_seq desc) as _rank
-            from {history} as h
-        ) where _rank = 1
+        select h.* exclude ({", ".join(LINEAGE_COLUMNS)}, _delivery_seq, _landed_at), {lineage}
+        from {history} as h
+        {newest}
         order by {keys}"""
     )
 
