@@ -57,7 +57,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -65,7 +64,7 @@ from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.utils.exceptions import InvalidFileException
 
 from pipelines.readers.errors import InputError, Problem
-from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult, from_frame
+from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult, from_rows
 
 # Contract `reader_options` this reader accepts.
 OPTIONS: dict[str, type] = {
@@ -774,16 +773,6 @@ def read(
             ]
         )
 
-    frame = pd.DataFrame.from_records(records, columns=CANONICAL_COLUMNS)
-    for i in (1, 2, 3):
-        for part in ("code", "attr_code", "attr_label"):
-            frame[f"var{i}_{part}"] = None
-    frame["period_year"] = frame["period_year"].astype("Int64")
-    frame["value"] = frame["value"].astype("float64")
-    frame["_source_line"] = frame["_source_line"].astype("int64")
-    for c in ("value_status", "value_quality", "region_name"):
-        frame[c] = frame[c].astype("object").where(frame[c].notna(), None)
-
     title_lines = [
         " ".join(str(v).split())
         for r in range(1, header_rows[0])
@@ -819,4 +808,5 @@ def read(
             "region_name": get_column_letter(name_col),
         },
     }
-    return from_frame(path, FORMAT, frame, metadata, con, value_cells)
+    names = [c for c in CANONICAL_COLUMNS if c in (records[0] if records else {})]
+    return from_rows(path, FORMAT, records, names, metadata, con, value_cells)

@@ -43,13 +43,12 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from pipelines.readers.detect import CLASSIC_FIRST_LINE, classic_table_code, identify
 from pipelines.readers.errors import InputError, Problem
 from pipelines.readers.genesis_ffcsv import SIGNS, UNIT_FACTORS
 from pipelines.readers.sniff import check_is_text_table
-from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult, from_frame
+from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult, from_rows
 
 # Contract `reader_options` this reader accepts.
 OPTIONS: dict[str, type] = {
@@ -928,11 +927,6 @@ def read(
     if region_variable is None:
         region_variable = _infer_region_variable([r[5] for r in records])
     names = [c for c in CANONICAL_COLUMNS if c != "region_variable"]
-    frame = pd.DataFrame.from_records(records, columns=names)
-    frame.insert(CANONICAL_COLUMNS.index("region_variable"), "region_variable", region_variable)
-    frame["period_year"] = frame["period_year"].astype("Int64")
-    frame["value"] = frame["value"].astype("float64")
-    frame["_source_line"] = frame["_source_line"].astype("int64")
 
     parts = layout.parts
     metadata: dict[str, object] = {
@@ -952,7 +946,7 @@ def read(
         "row_variables": [
             {"column": key_at + 3 + k, "code": code} for k, code in enumerate(layout.row_codes)
         ],
-        "periods": sorted(set(frame["time"])),
+        "periods": sorted({r[names.index("time")] for r in records}),
         "region_variable": region_variable,
         "header_rows": layout.header_rows,
         "data_lines": (layout.data_lines[0].number, layout.data_lines[-1].number),
@@ -966,4 +960,13 @@ def read(
             **({"time": "1 (period)", "period_year": "1 (period)"} if layout.has_period else {}),
         },
     }
-    return from_frame(path, "genesis_classic", frame, metadata, con, value_columns)
+    return from_rows(
+        path,
+        "genesis_classic",
+        records,
+        names,
+        metadata,
+        con,
+        value_columns,
+        {"region_variable": region_variable},
+    )

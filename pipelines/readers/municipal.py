@@ -62,7 +62,7 @@ import pandas as pd
 
 from pipelines.readers.errors import InputError, Problem
 from pipelines.readers.sniff import check_is_text_table
-from pipelines.readers.table import ReadResult, from_frame
+from pipelines.readers.table import ReadResult, from_rows
 
 # Contract `reader_options` this reader accepts.
 OPTIONS: dict[str, type] = {
@@ -952,33 +952,6 @@ def read(path: Path, con: duckdb.DuckDBPyConnection | None = None, **options: An
             stacklevel=2,
         )
 
-    frame = pd.DataFrame.from_records(records)
-    out = pd.DataFrame(
-        {
-            "table_code": None,
-            "statistics_code": s.statistics_code,
-            "time_code": frame["time_code"],
-            "time": frame["time"],
-            "period_year": frame["period_year"].astype("Int64"),
-            "region_variable": s.region_variable,
-            "region_key": frame["region_key"],
-            "region_name": frame["region_name"],
-        }
-    )
-    for i in range(1, 4):
-        for suffix in ("code", "attr_code", "attr_label"):
-            out[f"var{i}_{suffix}"] = None
-    out["measure_code"] = frame["measure_code"]
-    out["measure_label"] = frame["measure_label"]
-    out["value"] = frame["value"].astype("float64")
-    out["unit"] = frame["unit"]
-    out["value_status"] = (
-        frame["value_status"].astype(object).where(frame["value_status"].notna(), None)
-    )
-    out["value_quality"] = (
-        frame["value_quality"].astype(object).where(frame["value_quality"].notna(), None)
-    )
-    out["_source_line"] = frame["_source_line"].astype("int64")
     metadata: dict[str, object] = {
         "format": s.format,
         "layout": s.layout,
@@ -989,8 +962,8 @@ def read(path: Path, con: duckdb.DuckDBPyConnection | None = None, **options: An
         "ignored_columns": ignored,
         "ignored_measures": sorted(skipped_measures),
         "total_rows": total_lines,
-        "periods": sorted(frame["time"].unique().tolist()),
-        "areas": int(frame["region_key"].nunique()),
+        "periods": sorted({r["time"] for r in records}),
+        "areas": len({r["region_key"] for r in records}),
         # Where a row stands in the file, so that a check can name the column or cell.
         "column_names": {
             canonical: shown(by_role[role])
@@ -1003,4 +976,9 @@ def read(path: Path, con: duckdb.DuckDBPyConnection | None = None, **options: An
         metadata |= {"encoding": s.encoding, "delimiter": s.delimiter}
     else:
         metadata["sheet"] = grid.sheet
-    return from_frame(path, "municipal", out, metadata, con, value_columns)
+    names = [
+        "time_code", "time", "period_year", "region_key", "region_name", "measure_code",
+        "measure_label", "value", "unit", "value_status", "value_quality", "_source_line",
+    ]  # fmt: skip
+    constants = {"statistics_code": s.statistics_code, "region_variable": s.region_variable}
+    return from_rows(path, "municipal", records, names, metadata, con, value_columns, constants)

@@ -155,24 +155,28 @@ def store_columns(
     return name
 
 
-def from_frame(
+def from_rows(
     path: Path,
     format: str,
-    frame: pd.DataFrame,
+    rows: Sequence[Sequence[object]] | Sequence[dict[str, object]],
+    names: Sequence[str],
     metadata: dict[str, object],
     con: duckdb.DuckDBPyConnection | None = None,
     value_columns: Sequence[str] | None = None,
+    constants: dict[str, object] | None = None,
 ) -> ReadResult:
-    """The ReadResult of a reader that builds its (few) rows in Python: the rows go into a
-    table of `con` column by column, no DataFrame is handed on."""
+    """The ReadResult of a reader that builds its (few) rows in Python, as tuples in the
+    order of `names` or as dicts: they go into a table of `con` column by column, with
+    `constants` (a column's one value) and the file's column of each value."""
     con = connection(con)
-    columns: dict[str, Sequence[object] | None] = {
-        c: frame[c].tolist() if c in frame else None for c in CANONICAL_COLUMNS
-    }
-    columns["_row"] = range(len(frame))
+    columns: dict[str, Sequence[object] | None] = dict.fromkeys(CANONICAL_COLUMNS)
+    for i, name in enumerate(names):
+        columns[name] = [row[name] if isinstance(row, dict) else row[i] for row in rows]
+    for name, value in (constants or {}).items():
+        columns[name] = [value] * len(rows)
+    columns["_source_line"] = columns["_source_line"] or [None] * len(rows)
+    columns["_row"] = range(len(rows))
     columns["_value_column"] = list(value_columns) if value_columns is not None else None
-    if all(v is None for c, v in columns.items() if c in CANONICAL_COLUMNS):
-        columns["_source_line"] = []
     return ReadResult(path, format, con, store_columns(con, columns), metadata)
 
 
