@@ -207,60 +207,81 @@ def test_raw_value_and_sign_together(published_warehouse: Path) -> None:
     assert outcome.examples[0]["value"] is not None
 
 
-NOT_CURRENT = "expect_column_values_to_be_between(rows_not_current, min=0, max=0)"
-MISSING = "expect_column_values_to_be_between(current_rows_missing, min=0, max=0)"
+SAME = "expect_column_values_to_be_in_set(same_rows, value_set=[True])"
+COUNT = "expect_column_pair_values_to_be_equal(rows, current_rows)"
+EXTRA = "in raw, not the current row of raw_history"
+ABSENT = "current in raw_history, not in raw"
 
 
 def test_raw_value_changed_after_ingest(published_warehouse: Path) -> None:
-    """raw says something raw_history's current row does not: both directions named."""
-    value = scalar(published_warehouse, f"select value from {RAW} where {FIRST_LINE}")
+    """raw says something raw_history's current row does not: both rows named."""
+    value, line = (
+        scalar(published_warehouse, f"select {column} from {RAW} where {FIRST_LINE}")
+        for column in ("value", "_source_line")
+    )
     result = raw_outcomes(
         published_warehouse,
         f"update {RAW} set value = value + 1 where {FIRST_LINE}",
     )
-    bad = failed(result)
-    assert set(bad) == {NOT_CURRENT, MISSING}
-    assert bad[NOT_CURRENT].unexpected_count == 1
-    assert bad[NOT_CURRENT].examples[0]["value"] == value + 1
-    assert bad[MISSING].unexpected_count == 1
-    assert bad[MISSING].examples[0]["value"] == value
+    (outcome,) = failed(result).values()
+    assert outcome.expectation == SAME
+    assert (outcome.unexpected_count, outcome.unit) == (1, "files")
+    assert [(e["problem"], e["_source_line"], e["value"]) for e in outcome.examples] == [
+        (EXTRA, line, value + 1),
+        (ABSENT, line, value),
+    ]
 
 
 @pytest.mark.parametrize(
-    ("statement", "expectation"),
+    ("statement", "problem"),
     [
         pytest.param(
-            f"insert into {RAW} select * from {RAW} where {FIRST_LINE}", NOT_CURRENT, id="duplicate"
+            f"insert into {RAW} select * from {RAW} where {FIRST_LINE}", EXTRA, id="duplicate"
         ),
-        pytest.param(f"delete from {RAW} where {FIRST_LINE}", MISSING, id="lost"),
+        pytest.param(f"delete from {RAW} where {FIRST_LINE}", ABSENT, id="lost"),
     ],
 )
 def test_raw_row_duplicated_or_lost(
-    published_warehouse: Path, statement: str, expectation: str
+    published_warehouse: Path, statement: str, problem: str
 ) -> None:
     line = scalar(published_warehouse, f"select min(_source_line) from {RAW}")
-    (outcome,) = failed(raw_outcomes(published_warehouse, statement)).values()
-    assert outcome.expectation == expectation
-    assert outcome.unexpected_count == 1
-    assert outcome.examples[0]["_source_line"] == line
+    current = scalar(published_warehouse, f"select count(*) from {HISTORY}")
+    bad = failed(raw_outcomes(published_warehouse, statement))
+    assert set(bad) == {COUNT, SAME}
+    (count,) = bad[COUNT].examples
+    assert count["current_rows"] == current
+    assert count["rows"] == current + (1 if problem == EXTRA else -1)
+    # a duplicate shows both copies of the row
+    shown = [(e["problem"], e["_source_line"]) for e in bad[SAME].examples]
+    assert shown == [(problem, line)] * (2 if problem == EXTRA else 1)
 
 
 def test_raw_keeps_a_superseded_value(published_warehouse: Path) -> None:
     """A later delivery revised a value; raw still holds the old one."""
-    income = CONTRACTS["income"]
     newer = (
         "insert into raw_history.income select * replace ("
         "  value + 1 as value, '82411-01-03-4_2025.csv' as _source_file,"
         "  repeat('a', 64) as _source_file_sha256,"
         "  (select max(_delivery_seq) + 1 from raw_history.income) as _delivery_seq)"
-        " from raw_history.income where _delivery_seq = 1 and _source_line ="
-        "  (select min(_source_line) from raw_history.income where _delivery_seq = 1)"
+        " from raw_history.income where rowid ="
+        "  (select min(rowid) from raw_history.income where _delivery_seq = 1)"
     )
-    result = raw_outcomes(published_warehouse, newer, contract=income)
+    first = scalar(
+        published_warehouse,
+        "select count(*) from raw.income where _source_file = '82411-01-03-4_2015.csv'",
+    )
+    result = raw_outcomes(published_warehouse, newer, contract=CONTRACTS["income"])
     bad = failed(result)
-    assert set(bad) == {NOT_CURRENT, MISSING}
-    assert bad[MISSING].examples[0]["_source_file"] == "82411-01-03-4_2025.csv"
-    assert bad[NOT_CURRENT].examples[0]["_source_file"] == "82411-01-03-4_2015.csv"
+    assert set(bad) == {COUNT, SAME}
+    # the old file has one current row less than raw holds, the new one a row raw lacks
+    assert [(e["_source_file"], e["rows"], e["current_rows"]) for e in bad[COUNT].examples] == [
+        ("82411-01-03-4_2015.csv", first, first - 1),
+        ("82411-01-03-4_2025.csv", 0, 1),
+    ]
+    assert [(e["problem"], e["_source_file"]) for e in bad[SAME].examples] == [
+        (EXTRA, "82411-01-03-4_2015.csv"),
+        (ABSENT, "82411-01-03-4_2025.csv"),
+    ]
 
 
 def test_raw_empty_source_with_sample(published_warehouse: Path) -> None:
@@ -501,7 +522,7 @@ def test_check_result_names_expectation_table_and_rows(published_warehouse: Path
     first, example = check.description.splitlines()[:2]
     assert first == (
         "expect_column_values_to_be_between(values_not_recomputed, min=0, max=0) on "
-        "marts.fct_indicator_value (value = numerator / denominator x multiplier): 1 rows"
+        "marts.fct_indicator_value (value = numerator / denominator x multiplier): 1 row"
     )
     assert example.startswith('    e.g. {"indicator_id": "sgb2_quota", "region_key": "16051"')
 

@@ -22,7 +22,8 @@ def check_result(table: str, outcomes: list) -> dg.AssetCheckResult:
     failed = [o for o in outcomes if not o.passed]
     lines = []
     for o in failed:
-        cause = o.error or f"{o.unexpected_count} {o.unit}"
+        unit = o.unit.removesuffix("s") if o.unexpected_count == 1 else o.unit
+        cause = o.error or f"{o.unexpected_count} {unit}"
         promise = f" ({o.description})" if o.description else ""
         lines.append(f"{o.expectation} on {table}{promise}: {cause}")
         lines.extend(
