@@ -7,6 +7,12 @@
     source_file_sha256.
 -#}
 {% macro measure_rows(source_name) -%}
+    {%- if source_name not in measure_map() %}
+        {{- exceptions.raise_compiler_error(
+            "measure_rows('" ~ source_name ~ "'): data_contracts/" ~ source_name
+            ~ ".yml has no measure_map (sources with one: " ~ (measure_map().keys() | join(", ")) ~ ")"
+        ) }}
+    {%- endif %}
     {%- set rows = measure_map()[source_name]["rows"] %}
     select
         r.region_key,
