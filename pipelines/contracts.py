@@ -286,9 +286,8 @@ def _measure_map(
     """`measure_map`: which rows of the table are which warehouse measure.
 
     Each item names a `measure_id` (the id int_measure and the indicators use), its
-    `measure_code` (optional when the table has one measure) and in `where` the attribute
-    code (or list of codes, summed) of each variable that breaks the measure down; a
-    variable left out means its "Insgesamt" ('').
+    `measure_code` and in `where` the attribute code (or list of codes, summed) of each
+    variable that breaks the measure down; a variable left out means its "Insgesamt" ('').
     """
     items = data.get("measure_map") or []
     if not isinstance(items, list):
@@ -322,10 +321,7 @@ def _measure_map(
             )
         if any(m.measure_id == measure_id for m in mappings):
             raise _fail(path, f"{where}.measure_id", f"{measure_id!r} is mapped twice")
-        if "measure_code" not in item and len(measures) == 1:
-            code = measures[0].code
-        else:
-            code = _require(item, "measure_code", str, path, f"{where}.")
+        code = _require(item, "measure_code", str, path, f"{where}.")
         if code not in by_code:
             raise _fail(
                 path,

@@ -50,6 +50,7 @@ measures:
     unit: Anzahl
 measure_map:
   - measure_id: severely_disabled
+    measure_code: SBM001
     where: {GES: [GESM, GESW]}
 allowed_status: ["-", ".", "/", "x", "..."]
 key_columns: [region_key, period_year, var1_attr_code, measure_code]

@@ -87,7 +87,7 @@ INVALID = {
         "measure_map[1].measure_id",
         "'sgb2_lb' is mapped twice",
     ),
-    "measure_map_code_needed_with_two_measures": (
+    "measure_map_code_missing": (
         _mapped({"measure_id": "sgb2_lb"}),
         "measure_map[0].measure_code",
         "missing",
