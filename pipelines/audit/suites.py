@@ -72,7 +72,7 @@ class Suite:
     """What one summary row stands for, e.g. "files"."""
     expectations: list[dict[str, Any]]
     examples: dict[str, str] = field(default_factory=dict)
-    """Count column of the summary -> SQL selecting the table rows it counts."""
+    """Column of the summary -> SQL selecting the table's rows behind a failure of it."""
 
 
 def _zero(column: str, description: str) -> dict[str, Any]:
