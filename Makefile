@@ -61,8 +61,8 @@ docs: setup
 	@test -f warehouse/sozialplanung.duckdb || $(BIN)/sozplan refresh
 	mkdir -p warehouse/build
 	cp warehouse/sozialplanung.duckdb warehouse/build/docs.duckdb
-	cd dbt_project && ../$(BIN)/dbt docs generate --quiet --profiles-dir . --project-dir . \
-		--target-path target/docs --vars '{"db_path": "../warehouse/build/docs.duckdb"}'
+	cd dbt_project && SOZPLAN_DB_PATH=../warehouse/build/docs.duckdb ../$(BIN)/dbt docs generate \
+		--quiet --profiles-dir . --project-dir . --target-path target/docs
 	rm -f warehouse/build/docs.duckdb
 	@echo "dbt docs: dbt_project/target/docs/index.html"
 

@@ -57,6 +57,11 @@ class WarehouseResource(dg.ConfigurableResource):
     def release(self) -> str:
         return self._release
 
+    @property
+    def copied_from_published(self) -> bool:
+        """The candidate started as a copy of the published release (it keeps raw tables)."""
+        return bool(self._kept)
+
     def kept_from(self, source: str) -> str | None:
         """The release whose raw table of `source` this run keeps, if it keeps it."""
         return self._kept.get(source)

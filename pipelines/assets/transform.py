@@ -3,13 +3,22 @@
 `dbt build` runs models and tests in dependency order and skips what sits downstream of a
 failed test. Tests store their failing rows in the `audit` schema of the candidate, from
 where a failure report takes its examples. The manifest is built by `make` (`dbt parse`).
+
+dbt parses the project once per warehouse: nothing that changes from run to run reaches the
+parse. The candidate is reached through a link at a fixed path of the warehouse
+(`SOZPLAN_DB_PATH`, read by the profile), the release id through `meta.dbt_build`, and every
+run of a warehouse uses the same target folder, so dbt's `partial_parse.msgpack` holds. When
+the candidate is a copy of the published release, only what depends on the changed
+deliveries is built (`pipelines.dbt_selection`); the other models and their tests are
+reported as kept from the published release.
 """
 
 import importlib.metadata
 import json
-import shutil
+import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -19,12 +28,15 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
-from pipelines.paths import DBT_PROJECT_DIR
+from pipelines.dbt_selection import DbtBuild, plan_dbt_build, record_build
+from pipelines.paths import DBT_PROJECT_DIR, WarehousePaths
 from pipelines.resources import WarehouseResource
 from pipelines.territory import current_territory
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+DB_PATH_ENV = "SOZPLAN_DB_PATH"
+UNIQUE_ID = "dagster_dbt/unique_id"  # asset and check metadata dagster-dbt sets
 EXAMPLE_ROWS = 3
 
 
@@ -35,6 +47,47 @@ class ProjectDbtCliResource(DbtCliResource):
     @cached_property
     def _cli_version(self) -> version.Version:
         return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
+        """No adapter in this process: dagster-dbt needs one only to fetch column metadata,
+        which the assets do not ask for, and loading dbt here costs seconds per refresh."""
+        return None
+
+
+def dbt_target(paths: WarehousePaths) -> Path:
+    """The dbt target folder of a warehouse: artifacts of the newest build (run_results.json,
+    compiled SQL) and the partial parse every later build starts from."""
+    return paths.build_dir / "dbt"
+
+
+def dbt_database(paths: WarehousePaths) -> Path:
+    """The fixed path dbt opens: a hard link to the run's candidate while dbt runs (the
+    profile's database path is part of what dbt's partial parse compares)."""
+    return paths.build_dir / "dbt_candidate.duckdb"
+
+
+@contextmanager
+def candidate_for_dbt(paths: WarehousePaths, candidate: Path) -> Iterator[Path]:
+    """Link the candidate at `dbt_database(paths)` and point `SOZPLAN_DB_PATH` at it for the
+    dbt subprocess (one refresh per warehouse holds the lock, so the path is this run's)."""
+    link = dbt_database(paths)
+    wal = link.with_name(link.name + ".wal")
+    for leftover in (link, wal):  # of a run that died: its log must not replay into this one
+        leftover.unlink(missing_ok=True)
+    os.link(candidate, link)
+    saved = os.environ.get(DB_PATH_ENV)
+    os.environ[DB_PATH_ENV] = str(link)
+    try:
+        yield link
+    finally:
+        if saved is None:
+            os.environ.pop(DB_PATH_ENV, None)
+        else:
+            os.environ[DB_PATH_ENV] = saved
+        if wal.exists():  # dbt ended without a checkpoint: write its log into the file
+            with duckdb.connect(str(link)) as con:
+                con.execute("checkpoint")
+        link.unlink(missing_ok=True)
 
 
 def dbt_resource() -> DbtCliResource:
@@ -69,7 +122,8 @@ def _failed_tests(
                     else ""
                 )
             )
-            relation = node.get("relation_name")
+            # schema and table only: dbt opened the candidate under another file name
+            relation = node.get("relation_name") and f'"{node["schema"]}"."{node["alias"]}"'
             if kind == "test" and relation:
                 try:
                     frame = con.execute(f"select * from {relation} limit {EXAMPLE_ROWS}").df()
@@ -80,20 +134,6 @@ def _failed_tests(
                     for row in frame.to_dict("records")
                 )
     return lines
-
-
-KEEP_INVOCATIONS = 10
-
-
-def _prune_invocation_dirs(target: Path) -> None:
-    """dagster-dbt gives every dbt call its own target folder (artifacts, compiled SQL, ~5 MB);
-    keep the newest few for inspection instead of one per refresh forever."""
-    folders = sorted(
-        (p for p in target.glob("warehouse_models-*") if p.is_dir()),
-        key=lambda p: p.stat().st_mtime,
-    )
-    for old in folders[:-KEEP_INVOCATIONS]:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 class FlowTranslator(DagsterDbtTranslator):
@@ -115,18 +155,26 @@ class FlowTranslator(DagsterDbtTranslator):
 def warehouse_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    """Build and test all dbt models in the run's candidate database."""
-    dbt_vars = {
-        "db_path": str(warehouse.candidate),
-        "release": warehouse.release,
-        "gebietsstand": warehouse.as_of,
-        **current_territory().dbt_vars(),
-    }
-    invocation = dbt.cli(
-        ["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False
-    )
-    yield from invocation.stream()
-    _prune_invocation_dirs(DBT_PROJECT_DIR / "target")
+    """Build and test the dbt models in the run's candidate database: all of them, or what
+    depends on the changed deliveries when the candidate is a copy of the published release."""
+    if context.is_subset:  # a selection made in the UI: dagster-dbt selects its nodes
+        build = DbtBuild("a selection of the models is materialised")
+    else:
+        build = plan_dbt_build(warehouse.paths, warehouse.copied_from_published)
+    context.log.info(build.describe())
+    record_build(warehouse.candidate, warehouse.release, build)
+    # before dbt's own: what is kept is never downstream of what dbt builds
+    yield from _kept(context, build)
+    # stable between runs of a territory and Gebietsstand: a changed var means a full parse
+    dbt_vars = {"gebietsstand": warehouse.as_of, **current_territory().dbt_vars()}
+    with candidate_for_dbt(warehouse.paths, warehouse.candidate):
+        invocation = dbt.cli(
+            ["build", "--vars", json.dumps(dbt_vars), *build.args()],
+            context=context,
+            raise_on_error=False,
+            target_path=dbt_target(warehouse.paths),
+        )
+        yield from invocation.stream()
     if not invocation.is_successful():
         run_results = invocation.get_artifact("run_results.json")
         manifest = invocation.get_artifact("manifest.json")
@@ -135,3 +183,35 @@ def warehouse_models(
             description="dbt build failed:\n" + "\n".join(lines or ["see the dbt log above"]),
             allow_retries=False,
         )
+
+
+def _kept(
+    context: dg.AssetExecutionContext, build: DbtBuild
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """The models and tests dbt leaves out, as kept from the published release: they are in
+    the candidate (a copy of it) unchanged and were tested there. Reported so that the steps
+    after dbt (checks, publish) run as after a full build; upstream first, as Dagster wants."""
+    if build.full:
+        return
+    assets = context.assets_def
+    metadata = {"kept_from_release": build.kept_from or ""}
+    selected = context.selected_asset_keys
+    key_of = {spec.metadata.get(UNIQUE_ID): key for key, spec in assets.specs_by_key.items()}
+    for uid in build.excluded:
+        key = key_of.get(uid)
+        if key in selected:
+            name = assets.get_output_name_for_asset_key(key)
+            yield dg.Output(None, output_name=name, metadata=metadata)
+    excluded = set(build.excluded)
+    for spec in assets.check_specs:
+        if spec.key in context.selected_asset_check_keys and (
+            (spec.metadata or {}).get(UNIQUE_ID) in excluded
+        ):
+            yield dg.AssetCheckResult(
+                asset_key=spec.asset_key,
+                check_name=spec.name,
+                passed=True,
+                description=f"model and data unchanged since release {build.kept_from}, "
+                "tested there",
+                metadata=metadata,
+            )

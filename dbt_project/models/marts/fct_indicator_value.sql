@@ -1,6 +1,9 @@
 -- One value per indicator, region and period, computed from its numerator and denominator,
 -- every period on the same Gebietsstand (var `gebietsstand`): regions as they are today.
 -- Add an indicator by adding a row to seeds/indicator_catalogue.csv.
+{%- set build = adapter.get_relation(database=this.database, schema='meta', identifier='dbt_build')
+    if execute else none %}
+{%- set build_release = '(select release from meta.dbt_build)' if build else "'dev'" %}
 with catalogue as (
     select * from {{ ref('indicator_catalogue') }}
 ),
@@ -73,5 +76,7 @@ select
     cast('{{ var("gebietsstand") }}' as date) as gebietsstand,
     cast(concat_ws(' ', numerator_table, denominator_table) as varchar) as source_tables,
     cast(concat_ws(' ', numerator_sha256, denominator_sha256) as varchar) as source_file_sha256,
-    cast('{{ var("release") }}' as varchar) as release
+    -- the release id the refresh writes before dbt runs ('dev' when dbt runs by hand): no
+    -- var, so that dbt's partial parse holds from one release to the next
+    cast({{ build_release }} as varchar) as release
 from guarded
