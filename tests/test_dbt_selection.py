@@ -1,0 +1,287 @@
+"""dbt builds what changed, parses once per warehouse, and publishes what a full build would.
+
+A copy of the session's sample warehouse receives the SGB II table again with one value of
+Erfurt revised; its refresh builds only the dbt nodes downstream of that delivery (read from
+dbt's run_results.json of the invocation). A copy of that warehouse then rebuilds
+everything from empty (`force`) in another folder: every table dbt builds must be equal row
+by row. A second changed delivery in the first warehouse reuses dbt's parse (the debug log of
+the invocation) and, breaking a dbt test, still fails with the test and example rows named.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.dbt_selection import BUILD_DDL, load_manifest, manifest_checksum, plan_dbt_build
+from pipelines.paths import WarehousePaths
+from pipelines.refresh import refresh_instance, run_refresh
+from tests.test_accumulation import ERFURT, REVISED_YEAR, _erfurt_lb, _rows, _write
+
+REVISION = 250
+CHANGED = "sgb2_benefits"
+UNTOUCHED = ("population_age", "unemployment", "area")
+BUILT_SCHEMAS = ("staging", "intermediate", "marts", "reference")
+
+
+def _deliver(root: Path, name: str, add: int) -> None:
+    """The SGB II sample again, Erfurt's Leistungsberechtigte of one year `add` higher."""
+    header, rows = _rows()
+    value = header.index("value")
+    revised = [
+        [*r[:value], str(int(r[value]) + add), *r[value + 1 :]] if _erfurt_lb(header, r) else r
+        for r in rows
+    ]
+    (root / "inbox").mkdir(exist_ok=True)
+    _write(root / "inbox" / name, header, revised)
+
+
+def _refresh(root: Path, force: bool):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOZPLAN_WAREHOUSE_DIR", str(root))
+        return run_refresh(log_level="WARNING", force=force)
+
+
+def _ran(root: Path) -> set[str]:
+    """The models, seeds and tests the newest refresh of `root` ran (its dbt artifacts)."""
+    results = json.loads((root / "build" / "dbt" / "run_results.json").read_text("utf-8"))
+    return {
+        r["unique_id"]
+        for r in results["results"]
+        if r["unique_id"].split(".")[0] in ("model", "seed", "test")
+    }
+
+
+def _last_invocation_log(root: Path) -> list[str]:
+    """The messages of the newest dbt invocation of `root` (dbt's debug log)."""
+    folder = root / "build" / "dbt"
+    lines = [
+        json.loads(line)["info"]["msg"]
+        for log in sorted(folder.glob("dbt.log*"), reverse=True)  # rotated ones first
+        for line in log.read_text("utf-8").splitlines()
+        if line.startswith("{")
+    ]
+    starts = [i for i, msg in enumerate(lines) if msg.startswith("Running with dbt")]
+    return lines[starts[-1] :]
+
+
+def _tables(path: Path) -> dict[str, list[tuple]]:
+    """Every base table dbt builds, its rows sorted, without the release column."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = con.execute(
+            "select schema_name, table_name from duckdb_tables() where schema_name in "
+            f"({', '.join('?' for _ in BUILT_SCHEMAS)}) order by 1, 2",
+            list(BUILT_SCHEMAS),
+        ).fetchall()
+        tables = {}
+        for schema, table in names:
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from duckdb_columns() where schema_name = ? and "
+                    "table_name = ? and column_name <> 'release' order by column_index",
+                    [schema, table],
+                ).fetchall()
+            ]
+            select = ", ".join(f'"{c}"' for c in columns)
+            rows = con.execute(f'select {select} from "{schema}"."{table}"').fetchall()
+            tables[f"{schema}.{table}"] = sorted(rows, key=repr)
+    return tables
+
+
+def _releases(path: Path) -> tuple[str, set[str]]:
+    """The release of a published file and the release ids its facts carry."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        release = con.execute("select release from meta.release").fetchone()[0]
+        stamped = {
+            r
+            for table in ("fct_indicator_value", "mart_indicator_values")
+            for (r,) in con.execute(f"select distinct release from marts.{table}").fetchall()
+        }
+    return release, stamped
+
+
+@pytest.fixture(scope="module")
+def changed_once(sample_refresh, tmp_path_factory: pytest.TempPathFactory):
+    """One changed delivery refreshed without force, then the same input rebuilt from empty
+    in a copy of that warehouse."""
+    root = tmp_path_factory.mktemp("changed") / "warehouse"
+    shutil.copytree(sample_refresh[0], root)
+    _deliver(root, "SGB2-01-4_revised_de_flat.csv", REVISION)
+    changed = _refresh(root, force=False)
+    assert changed.success, changed.summary()
+    changed_ran = _ran(root)
+    full = root.parent / "full"
+    shutil.copytree(root, full)
+    rebuilt = _refresh(full, force=True)
+    assert rebuilt.success, rebuilt.summary()
+    return root, changed, changed_ran, full, rebuilt, _ran(full)
+
+
+def test_one_changed_source_builds_fewer_nodes(changed_once) -> None:
+    root, changed, ran, _, _, full_ran = changed_once
+    manifest = load_manifest()
+    children = manifest["child_map"]
+    built = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed", "test")
+    }
+    assert full_ran == built  # a forced refresh builds and tests everything
+    assert ran < full_ran
+    # everything reading the changed delivery directly was built again
+    assert set(children[f"source.sozialplanung.raw.{CHANGED}"]) <= ran
+    # nodes that read only an untouched delivery were not, nor the seeds
+    only_untouched = {
+        uid
+        for source in UNTOUCHED
+        for uid in children[f"source.sozialplanung.raw.{source}"]
+        if manifest["parent_map"][uid] == [f"source.sozialplanung.raw.{source}"]
+    }
+    assert only_untouched and not only_untouched & ran
+    assert not {uid for uid in ran if uid.startswith("seed.")}
+    assert changed.checks_failed == 0
+
+
+def _asset_key(node: dict) -> str:
+    """The Dagster asset key of a dbt model or seed (its schema folder and name)."""
+    return f"{node['config']['schema']}/{node['name']}"
+
+
+def test_kept_models_are_reported_kept(changed_once, sample_refresh) -> None:
+    """The models dbt did not build are materialised as kept from the published release
+    (and their tests as passed there), so that the checks and publish after dbt run as after
+    a full build."""
+    root, changed, ran, *_ = changed_once
+    previous = sample_refresh[1].release
+    with refresh_instance(WarehousePaths(root)) as instance:
+        materialized = instance.get_records_for_run(
+            changed.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=1000
+        ).records
+        evaluated = instance.get_records_for_run(
+            changed.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=1000
+        ).records
+    kept = {}
+    for record in materialized:
+        event = record.event_log_entry.asset_materialization
+        value = event.metadata.get("kept_from_release")
+        kept[event.asset_key.to_user_string()] = value.value if value else None
+    manifest = load_manifest()
+    models = {
+        _asset_key(node): uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed")
+    }
+    assert set(models) <= set(kept)  # every dbt asset materialised, built or kept
+    assert {key: release for key, release in kept.items() if key in models} == {
+        key: None if uid in ran else previous for key, uid in models.items()
+    }
+    assert kept["publish"] is None
+    checks = [r.event_log_entry.dagster_event.event_specific_data for r in evaluated]
+    assert checks and all(check.passed for check in checks)
+    kept_checks = [  # dbt tests (the raw tables' suites say kept too)
+        c
+        for c in checks
+        if "kept_from_release" in c.metadata and c.check_name != "gx_contract_suite"
+    ]
+    not_run = {uid for uid in manifest["nodes"] if uid.startswith("test.")} - ran
+    assert 0 < len(kept_checks) <= len(not_run)
+
+
+def test_changed_source_publishes_what_a_full_build_does(changed_once) -> None:
+    root, changed, _, full, rebuilt, _ = changed_once
+    published, rebuilt_file = root / "sozialplanung.duckdb", full / "sozialplanung.duckdb"
+    assert _releases(published) == (changed.release, {changed.release})
+    assert _releases(rebuilt_file) == (rebuilt.release, {rebuilt.release})
+    ours, theirs = _tables(published), _tables(rebuilt_file)
+    assert list(ours) == list(theirs)
+    for table, rows in theirs.items():
+        assert ours[table] == rows, table
+    # and the revision is in it: Erfurt's count as delivered
+    header, rows = _rows()
+    delivered = next(r for r in rows if _erfurt_lb(header, r))
+    with duckdb.connect(str(published), read_only=True) as con:
+        values = con.execute(
+            "select value from intermediate.int_measure_kreis where region_key = ? and "
+            "period = ? and table_code = 'SGB2-01-4' and value = ?",
+            [ERFURT, REVISED_YEAR, float(delivered[header.index("value")]) + REVISION],
+        ).fetchall()
+    assert values
+
+
+def test_second_change_reuses_the_parse_and_names_a_failing_test(changed_once) -> None:
+    """dbt parses the project once per warehouse; a failing dbt test in a partial build is
+    reported with its model and example rows."""
+    root, *_ = changed_once
+    _deliver(root, "SGB2-01-4_too_many_de_flat.csv", 10_000_000)
+    outcome = _refresh(root, force=False)
+    messages = _last_invocation_log(root)
+    assert "Partial parsing enabled, no changes found, skipping parsing" in messages
+    assert not [m for m in messages if m.startswith("Unable to do partial parsing")]
+    assert not outcome.success
+    text = "\n".join(outcome.failures)
+    assert "dbt build failed:" in text
+    assert "dbt test" in text and "e.g. {" in text, text
+
+
+def _published_with_build(root: Path, checksum: str) -> WarehousePaths:
+    """A warehouse whose published file records a dbt build and reads every sample delivery."""
+    from pipelines.contracts import load_contracts
+    from pipelines.fingerprint import delivery_shas
+
+    paths = WarehousePaths(root)
+    root.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(paths.published)) as con:
+        con.execute(
+            "create schema meta; create table meta.source_file "
+            "(source varchar, file_sha256 varchar, delivery_seq integer)"
+        )
+        for source, contract in load_contracts().items():
+            for seq, sha in enumerate(delivery_shas(contract, paths)):
+                changed = source == CHANGED and seq == 0
+                con.execute(
+                    "insert into meta.source_file values (?, ?, ?)",
+                    [source, "0" * 64 if changed else sha, seq],
+                )
+        con.execute(BUILD_DDL)
+        con.execute("insert into meta.dbt_build values ('r1', ?, 'all')", [checksum])
+    return paths
+
+
+def test_plan_builds_all_when_the_dbt_project_changed(tmp_path: Path) -> None:
+    manifest = load_manifest()
+    paths = _published_with_build(tmp_path / "warehouse", "another project")
+    build = plan_dbt_build(paths, copied_from_published=True, manifest=manifest)
+    assert build.full and "differs from the one release r1 was built with" in build.reason
+    assert plan_dbt_build(paths, copied_from_published=False, manifest=manifest).full
+
+
+def test_plan_keeps_what_does_not_depend_on_the_change(tmp_path: Path) -> None:
+    manifest = load_manifest()
+    paths = _published_with_build(tmp_path / "warehouse", manifest_checksum(manifest))
+    build = plan_dbt_build(paths, copied_from_published=True, manifest=manifest)
+    assert not build.full and build.changed_sources == (CHANGED,) and build.kept_from == "r1"
+    excluded = set(build.excluded)
+    assert not excluded & set(manifest["child_map"][f"source.sozialplanung.raw.{CHANGED}"])
+    assert "model.sozialplanung.fct_indicator_value" not in excluded
+    assert {uid for uid in manifest["nodes"] if uid.startswith("seed.")} <= excluded
+    args = build.args()
+    assert args[0] == "--exclude" and args[-2:] == ["--indirect-selection", "empty"]
+
+
+def test_manifest_checksum_ignores_the_parse_and_the_database() -> None:
+    manifest = load_manifest()
+    moved = json.loads(json.dumps(manifest))
+    for node in moved["nodes"].values():
+        node["created_at"] = 0.0
+        node["database"] = "elsewhere"
+        node["relation_name"] = '"elsewhere"."x"."y"'
+    assert manifest_checksum(moved) == manifest_checksum(manifest)
+    edited = json.loads(json.dumps(manifest))
+    edited["nodes"]["model.sozialplanung.fct_indicator_value"]["checksum"]["checksum"] = "0"
+    assert manifest_checksum(edited) != manifest_checksum(manifest)
