@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 from collections import defaultdict
 from pathlib import Path
 
@@ -36,6 +37,7 @@ def _rows(name: str) -> list[dict[str, str]]:
     return sample_rows(name)
 
 
+@functools.cache  # read once per session: callers only read it
 def unemployment_rows() -> dict[tuple[str, int], list[str]]:
     """(region, year) -> fields `year;key;name;values` of the yearly classic exports of
     13211-02-05-4 (the Land row and the Kreise)."""
@@ -52,6 +54,7 @@ def _kreise(year: int) -> set[str]:
     return KREISE_2015 - ({"16056"} if year >= 2021 else set())
 
 
+@functools.cache  # read once per session: callers only read it
 def expected_counts() -> dict[tuple[str, int], dict[str, float]]:
     """Numerators and denominators per (Kreis, year), straight from the sample files."""
     counts: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -155,6 +158,7 @@ INDICATORS = {
 }
 
 
+@functools.cache  # read once per session: callers only read it
 def key_history() -> list[dict[str, str]]:
     seed = SAMPLE_DIR.parent / "data_contracts/territories/thueringen/key_history.csv"
     with seed.open(encoding="utf-8", newline="") as f:
@@ -194,6 +198,7 @@ def harmonised_counts(year: int) -> dict[str, dict[str, float]]:
     return out
 
 
+@functools.cache  # read once per session: callers only read it
 def expected_values() -> dict[tuple[str, str, int], tuple[float, float, float | None]]:
     """(indicator, region, year) → (value, numerator, denominator) on Gebietsstand 2024,
     Land from summed counts."""
