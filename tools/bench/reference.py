@@ -141,6 +141,9 @@ def compiled_models(database: Path, dbt_vars: dict[str, object]) -> list[dict]:
 
 
 def run_models(con: duckdb.DuckDBPyConnection, models: list[dict]) -> None:
+    """Each model's compiled SQL as `create table|view`; file paths in it (the territory's
+    CSVs) are relative to the dbt project, as when dbt runs them."""
+    con.execute("set file_search_path = ?", [str(DBT_PROJECT_DIR)])
     for node in models:
         kind = MATERIALISED[node["config"]["materialized"]]
         con.execute(f"create schema if not exists {node['schema']}")
