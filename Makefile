@@ -20,7 +20,7 @@ setup: $(BIN)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(BIN)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 # The indicator catalogue (data_contracts/indicators/*.yml) becomes a dbt seed.

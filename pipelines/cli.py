@@ -280,8 +280,7 @@ def _land(args: argparse.Namespace) -> int:
 
 def _deliveries(args: argparse.Namespace) -> int:
     from pipelines.contracts import load_contracts
-    from pipelines.ingest import sha256_of
-    from pipelines.landing import delivery_states, read_manifest
+    from pipelines.landing import delivery_states, read_manifest, sha256_of
     from pipelines.paths import warehouse_paths
 
     contracts = load_contracts()

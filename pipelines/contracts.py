@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from pipelines.paths import PROJECT_ROOT, contracts_dir
+from pipelines.yaml_text import load_yaml
 
 # The GENESIS "Zeichenerklärung": signs that replace a value.
 GENESIS_SIGNS = ("-", ".", "/", "x", "...")
@@ -389,7 +390,7 @@ def load_contract(path: Path, laender: tuple[str, ...] | None = None) -> Contrac
         laender = current_territory().laender
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ContractError(f"{path.name}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):

@@ -16,7 +16,7 @@ import duckdb
 
 from pipelines.contracts import Contract, load_contracts
 from pipelines.disclosure import small_area_sources
-from pipelines.ingest import sha256_of
+from pipelines.landing import sha256_of
 from pipelines.paths import (
     CONTRACTS_DIR,
     DBT_PROJECT_DIR,

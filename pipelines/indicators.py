@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from pipelines.paths import CONTRACTS_DIR, DBT_PROJECT_DIR
+from pipelines.yaml_text import load_yaml
 
 CATALOGUE_DIR = CONTRACTS_DIR / "indicators"
 SEED = DBT_PROJECT_DIR / "seeds" / "indicator_catalogue.csv"
@@ -61,7 +62,7 @@ def _number(value: Any) -> bool:
 def load_indicator(path: Path) -> dict[str, Any]:
     """Validate one indicator file and return its seed row."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path.name}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -148,7 +149,7 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> list[dict[str, Any]]:
 
 def load_goals(path: Path = GOALS, indicators: set[str] | None = None) -> list[dict[str, Any]]:
     """Planning goals, checked against the catalogue (the indicator must exist)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     goals = data.get("goals")
     if not isinstance(goals, list):
         raise CatalogueError(f"{path.name}: field 'goals': expected a list of goals")

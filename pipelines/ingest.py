@@ -9,7 +9,6 @@ attribution, so every value downstream can be traced to the file it came from.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ import duckdb
 
 from pipelines.conform import check, source_gap_problems
 from pipelines.contracts import Contract
+from pipelines.landing import Delivery, sha256_of  # noqa: F401 (part of the ingest API)
 from pipelines.paths import WarehousePaths
 from pipelines.readers import InputError, read_file
 from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult, drop_scratch, scratch_names
@@ -36,14 +36,6 @@ class IngestReport:
     status_counts: dict[str, int]
     deliveries: int = 1
     revisions: int = 0
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def read_delivery(
@@ -71,17 +63,6 @@ def read_delivery(
     if reader != contract.reader:  # options written for another format's layout
         options.pop("decimal", None)
     return read_file(path, reader, con=con, **options)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One landed file of a source, in landing order."""
-
-    path: Path
-    original_name: str
-    sha256: str
-    landed_at: str
-    how: str
 
 
 def ingest_deliveries(

@@ -15,6 +15,7 @@ so a withdrawn bad file is undone by delivering the previous good one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -27,8 +28,28 @@ from pathlib import Path
 from filelock import FileLock
 
 from pipelines.contracts import Contract
-from pipelines.ingest import Delivery, sha256_of
 from pipelines.paths import WarehousePaths
+
+
+def sha256_of(path: Path) -> str:
+    """The file's sha256, read in chunks (deliveries can be large)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One landed file of a source, in landing order."""
+
+    path: Path
+    original_name: str
+    sha256: str
+    landed_at: str
+    how: str
+
 
 SAMPLE = "bundled sample"  # `how` of the bundled sample's landings
 LANDED, REDELIVERED, WITHDRAWN = "landed", "redelivered", "withdrawn"

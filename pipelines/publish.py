@@ -59,7 +59,7 @@ def release_records(paths: WarehousePaths) -> dict[str, ReleaseRecord]:
 
 
 def _sha256(path: Path) -> str:
-    from pipelines.ingest import sha256_of
+    from pipelines.landing import sha256_of
 
     return sha256_of(path)
 

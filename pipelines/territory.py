@@ -28,6 +28,7 @@ from pathlib import Path
 import yaml
 
 from pipelines.paths import CONTRACTS_DIR, DBT_PROJECT_DIR
+from pipelines.yaml_text import load_yaml
 
 DEFAULT_TERRITORY_DIR = CONTRACTS_DIR / "territories" / "thueringen"
 TABLES = ("ref_region", "ref_region_gv", "key_history")
@@ -156,7 +157,7 @@ def load_territory(directory: Path) -> Territory:
     if not spec.is_file():
         raise TerritoryError(f"{spec}: no territory.yml (expected name, laender, periods)")
     try:
-        data = yaml.safe_load(spec.read_text(encoding="utf-8")) or {}
+        data = load_yaml(spec.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise TerritoryError(f"{spec}: not readable as YAML: {exc}") from exc
     if not isinstance(data, dict):

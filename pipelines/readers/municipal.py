@@ -58,7 +58,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 from pipelines.readers.errors import InputError, Problem
 from pipelines.readers.sniff import check_is_text_table
@@ -386,6 +385,8 @@ def _load_csv(path: Path, s: _Settings) -> _Grid:
         raise InputError.single(
             path, expected=f"a header row in line {header_line}", found="nothing", line=header_line
         )
+    import pandas as pd  # here only: every start loads the readers to check contracts
+
     try:
         frame = pd.read_csv(
             io.StringIO(body),

@@ -13,9 +13,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas only for `.frame` (tests, small files): not on every start
+    import pandas as pd
 
 # Columns of the canonical long table, in order (raw.<source> adds the lineage columns).
 CANONICAL_COLUMNS = [
@@ -119,6 +122,8 @@ class ReadResult:
 
 def _plain(values: Sequence[object]) -> list[object]:
     """Python values with every missing one (None, NaN, NA) as None."""
+    import pandas as pd
+
     out = []
     for v in values:
         if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
