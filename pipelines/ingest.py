@@ -17,7 +17,7 @@ import duckdb
 
 from pipelines.conform import check, source_gap_problems
 from pipelines.contracts import Contract
-from pipelines.landing import Delivery, sha256_of  # noqa: F401 (part of the ingest API)
+from pipelines.landing import Delivery
 from pipelines.paths import WarehousePaths
 from pipelines.readers import InputError, read_file
 from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult, drop_scratch, scratch_names

@@ -19,7 +19,8 @@ import duckdb
 
 from pipelines.conform import check
 from pipelines.contracts import Contract, load_contracts
-from pipelines.ingest import landed_results, read_delivery, sha256_of
+from pipelines.ingest import landed_results, read_delivery
+from pipelines.landing import sha256_of
 from pipelines.matching import match_file
 from pipelines.paths import warehouse_paths
 from pipelines.readers import READERS, InputError, read_file

@@ -22,9 +22,9 @@ import duckdb
 import pytest
 
 from pipelines.contracts import load_contracts
-from pipelines.ingest import Delivery, ingest_deliveries
+from pipelines.ingest import ingest_deliveries
 from pipelines.inspection import inspect_file
-from pipelines.landing import land_inbox, read_manifest
+from pipelines.landing import Delivery, land_inbox, read_manifest
 from pipelines.paths import WarehousePaths
 from pipelines.readers import InputError
 from pipelines.readers.errors import Problem

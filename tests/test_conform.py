@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 
 from pipelines.conform import check, conform
 from pipelines.contracts import Contract, ContractError, load_contract, load_contracts
-from pipelines.ingest import Delivery, ingest_deliveries, read_delivery, sha256_of
+from pipelines.ingest import ingest_deliveries, read_delivery
 from pipelines.inspection import inspect_file
+from pipelines.landing import Delivery, sha256_of
 from pipelines.matching import match_file
 from pipelines.readers import InputError, read_file
 from tests.conftest import REFERENCE_DATA

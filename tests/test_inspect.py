@@ -147,7 +147,8 @@ def _refused_by_the_ingest(path: Path) -> list[str]:
     import duckdb
 
     from pipelines.contracts import load_contracts
-    from pipelines.ingest import Delivery, ingest_deliveries, sha256_of
+    from pipelines.ingest import ingest_deliveries
+    from pipelines.landing import Delivery, sha256_of
     from pipelines.readers import InputError
 
     contract = load_contracts()["population_age"]

@@ -381,7 +381,7 @@ def _dbt_node_count(root: Path) -> int:
     return sum(1 for n in manifest["nodes"].values() if n["resource_type"] in kinds)
 
 
-def _rebuilt(published: Path, stages: list[Stage]) -> str:
+def _rebuilt(published: Path) -> str:
     """What the refresh did: sources read again (the release that ingested them is this
     one), raw tables kept from an earlier release, dbt nodes run of all."""
     with duckdb.connect(str(published), read_only=True) as con:
@@ -613,7 +613,7 @@ def run_bench(
                 rows = _table_rows(published)
                 stages = _stages(outcome, rows, memory)
                 raw = sum(n for t, n in rows.items() if t.startswith("raw."))
-                note = "; ".join(x for x in (note, _rebuilt(published, stages)) if x)
+                note = "; ".join(x for x in (note, _rebuilt(published)) if x)
                 phases.append(Phase(name, outcome.seconds, False, raw, peak, stages, note))
                 full_dbt = full_dbt or _dbt_results(root)
             ref = reference(inputs.directory, published, _dbt_vars(), root / "reference")
