@@ -9,6 +9,8 @@ valid_from, valid_to). Contracts take the Länder whose keys a delivery may hold
 coverage tests take the years and the counts of Kreise and Gemeinden from it, and the contract
 checks the keys a delivery may hold and the regions each of its periods must have
 (`Territory.regions`), so nothing in the pipeline is tied to one Land.
+A territory may also carry its map (`map_kreise_*.geojson`, see `pipelines/report/maps.py`);
+one without gets reports without maps.
 
 The bundled territory is Thüringen (`data_contracts/territories/thueringen`). A warehouse for
 more Länder sets `SOZPLAN_TERRITORY_DIR` to a folder written by
