@@ -206,3 +206,26 @@ def test_a_kreis_not_on_the_map_is_refused() -> None:
             gebietsstand="2024-12-31",
             highlight="16056",
         )
+
+
+def test_boundaries_older_than_the_map_are_named_not_hidden() -> None:
+    shapes = kreis_shapes("2018-12-31")
+    assert len(shapes["features"]) == 23
+    assert shapes["boundary_note"] == (
+        "Kreisgrenzen Stand 01.01.2021, ohne die Gebietsänderungen vom 01.01.2019"
+    )
+    assert kreis_shapes("2024-12-31")["boundary_note"] == ""
+    values = values_for("2018-12-31")
+    chart = choropleth(values, title="t", unit="%", polarity="neutral", gebietsstand="2018-12-31")
+    assert shapes["boundary_note"] in chart.to_dict()["title"]["subtitle"]
+
+
+def test_a_map_without_any_value_draws_every_kreis_as_missing() -> None:
+    values = [{**row, "value": None, "value_status": "..."} for row in values_for("2024-12-31")]
+    chart = choropleth(values, title="t", unit="%", polarity="neutral", gebietsstand="2024-12-31")
+    assert {row["klasse"] for row in feature_rows(chart)} == {
+        "keine Angabe (Zeichen ...: fällt später an)"
+    }
+    assert list(fill_scale(chart)) == ["keine Angabe (Zeichen ...: fällt später an)"]
+    assert "keine Werte vorhanden" in chart.to_dict()["title"]["subtitle"]
+    assert "fällt später an" in render_svg(chart)

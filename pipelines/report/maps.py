@@ -130,15 +130,34 @@ def _day(gebietsstand: date | str) -> date:
 # --- the Kreise of a Gebietsstand ----------------------------------------------------------
 
 
-def _successors(territory: Territory, day: date) -> dict[str, list[str]]:
+def _kreis_changes(territory: Territory) -> list[tuple[str, str, date, str]]:
+    """The Kreis rows of key_history.csv: old key, new key, change date, kind."""
+    with territory.table("key_history").open(encoding="utf-8", newline="") as handle:
+        return [
+            (row["old_key"], row["new_key"], date.fromisoformat(row["change_date"]), row["kind"])
+            for row in csv.DictReader(handle)
+            if len(row["old_key"]) == 5 and row["old_key"] != row["new_key"]
+        ]
+
+
+def _successors(changes: list[tuple[str, str, date, str]], day: date) -> dict[str, list[str]]:
     """For every Kreis key: the other Kreise it passed territory to up to `day`."""
     moves: dict[str, list[str]] = {}
-    with territory.table("key_history").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            old, new = row["old_key"], row["new_key"]
-            if len(old) == 5 and old != new and date.fromisoformat(row["change_date"]) <= day:
-                moves.setdefault(old, []).append(new)
+    for old, new, changed, _ in changes:
+        if changed <= day:
+            moves.setdefault(old, []).append(new)
     return moves
+
+
+def _boundary_note(changes: list[tuple[str, str, date, str]], day: date, drawn: date) -> str:
+    """What the drawn boundaries leave out: a transfer of Gemeinden between Kreise dated
+    between the Gebietsstand and the map's own cannot be drawn without Gemeinde boundaries."""
+    low, high = sorted((day, drawn))
+    dates = sorted({c for _, _, c, kind in changes if kind == "transfer" and low < c <= high})
+    if not dates:
+        return ""
+    listed = ", ".join(f"{c:%d.%m.%Y}" for c in dates)
+    return f"Kreisgrenzen Stand {drawn:%d.%m.%Y}, ohne die Gebietsänderungen vom {listed}"
 
 
 def _geometry(geometry: Any) -> dict[str, Any]:
@@ -154,8 +173,10 @@ def kreis_shapes(gebietsstand: date | str, territory: Territory | None = None) -
     """GeoJSON FeatureCollection with exactly one feature per Kreis valid on `gebietsstand`.
 
     Properties: region_key, name (as ref_region.csv has it), dissolved_from (keys of the
-    Kreise merged into it since the map's own Gebietsstand, else empty). Raises MapError
-    when the territory has no map or a Kreis of the Gebietsstand has no polygon.
+    Kreise merged into it since the map's own Gebietsstand, else empty). The collection also
+    names gebietsstand, boundaries (the file), attribution and boundary_note (empty, or the
+    transfers between Kreise the drawn boundaries do not show). Raises MapError when the
+    territory has no map or a Kreis of the Gebietsstand has no polygon.
     """
     territory = territory or current_territory()
     day = _day(gebietsstand)
@@ -167,7 +188,8 @@ def kreis_shapes(gebietsstand: date | str, territory: Territory | None = None) -
         for f in _features(path)
         if f["properties"]["ARS"] in known
     }
-    moves = _successors(territory, day)
+    changes = _kreis_changes(territory)
+    moves = _successors(changes, day)
     parts: dict[str, list[str]] = {key: [] for key in kreise}
     for key in sorted(polygons):
         target = key
@@ -211,6 +233,7 @@ def kreis_shapes(gebietsstand: date | str, territory: Territory | None = None) -
         "gebietsstand": day.isoformat(),
         "boundaries": path.name,
         "attribution": attribution(path),
+        "boundary_note": _boundary_note(changes, day, map_stand(path)),
         "features": features,
     }
 
@@ -310,11 +333,8 @@ def _palette(polarity: str, count: int) -> tuple[list[str], str]:
     if polarity not in POLARITIES:
         raise MapError(f"polarity must be one of {', '.join(POLARITIES)}, not {polarity!r}")
     scheme = BLUES if polarity == "neutral" else REDS
-    colours = scheme[min(max(count, 3), 7)]
-    if count < 3:
-        colours = [colours[0], colours[-1]][-count:] if count else []
-    elif count > 7:
-        raise MapError(f"at most 7 classes can be told apart on a map, not {count}")
+    three = scheme[3]
+    colours = scheme[count] if count >= 3 else [three[1]] if count == 1 else [three[0], three[2]]
     if polarity == "higher_is_better":
         return colours[::-1], "dunkler = ungünstiger (niedrigere Werte)"
     if polarity == "higher_is_worse":
@@ -458,6 +478,8 @@ def choropleth(
     value is drawn in the grey class of its sign, with the sign on it, never as zero.
     `highlight` (a Kreis key) gets a thick outline. Render with pipelines.report.render.
     """
+    if not 2 <= classes <= max(REDS):
+        raise MapError(f"classes must be 2 to {max(REDS)} (colours a reader can tell apart)")
     shapes = kreis_shapes(gebietsstand, territory)
     keys = {f["properties"]["region_key"] for f in shapes["features"]}
     if highlight is not None and highlight not in keys:
@@ -475,6 +497,7 @@ def choropleth(
     subtitle = [
         f"{found.method}; {darker}" if present else "keine Werte vorhanden",
         f"Kreise, Gebietsstand {_day(gebietsstand):%d.%m.%Y}",
+        *([shapes["boundary_note"]] if shapes["boundary_note"] else []),
     ]
     chart = alt.layer(*layers, data=alt.Data(values=features)).properties(
         width=WIDTH,
