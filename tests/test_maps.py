@@ -136,6 +136,7 @@ def test_missing_and_suppressed_values_are_drawn_in_their_own_class_never_as_zer
     values[3] = {"region_key": values[3]["region_key"], "value": None, "value_status": "."}
     values[4] = {"region_key": values[4]["region_key"], "value": 0.0, "value_status": None}
     del values[5]  # a Kreis the caller has no row for
+    values[6] = {**values[6], "value": float("nan")}  # pandas' missing value
     chart = choropleth(
         values,
         title="SGB-II-Quote",
@@ -148,11 +149,11 @@ def test_missing_and_suppressed_values_are_drawn_in_their_own_class_never_as_zer
     dotted, zero, absent = (rows[v] for v in ("16054", "16055", "16061"))
     assert dotted["klasse"] == DOT and dotted["wert"] == "keine Angabe (Zeichen .)"
     assert dotted["zeichen"] == "."  # the sign is printed on the Kreis
-    assert absent["klasse"] == "keine Angabe"
-    # present: 0, 1, 2, 3, 7..22 (20 values); first quintile at 19*0.2 = 3.8 -> 3 + 0.8*(7-3)
-    assert zero["klasse"] == "bis 6,2" and zero["wert"] == "0,0 %"  # a real zero is a value
+    assert absent["klasse"] == rows["16063"]["klasse"] == "keine Angabe"
+    # present: 0, 1, 2, 3, 7, 9..22 (19 values); first quintile at 18*0.2 = 3.6 -> 3 + 0.6*(7-3)
+    assert zero["klasse"] == "bis 5,4" and zero["wert"] == "0,0 %"  # a real zero is a value
     colours = fill_scale(chart)
-    assert colours[DOT] != colours["bis 6,2"]
+    assert colours[DOT] != colours["bis 5,4"]
     assert colours[DOT].startswith("#") and len({colours[DOT], colours["keine Angabe"]}) == 2
     assert "Quintile" in json.dumps(chart.to_dict()["title"], ensure_ascii=False)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
@@ -366,6 +367,12 @@ def _by_key(values: Iterable[Mapping[str, Any]], keys: set[str]) -> dict[str, Ma
     return rows
 
 
+def _value(row: Mapping[str, Any]) -> float | None:
+    """The row's value as a float; None (and NaN, as pandas gives a missing value) is missing."""
+    value = row.get("value")
+    return None if value is None or math.isnan(float(value)) else float(value)
+
+
 def _classed(
     features: list[dict[str, Any]], rows: Mapping[str, Mapping[str, Any]], found: Classes, unit: str
 ) -> tuple[list[dict[str, Any]], list[str | None]]:
@@ -374,11 +381,11 @@ def _classed(
     classed, signs = [], []
     for feature in features:
         row = rows.get(feature["properties"]["region_key"], {})
-        value = row.get("value")
+        value = _value(row)
         properties = {**feature["properties"], "zeichen": ""}
         if value is not None:
-            properties["klasse"] = found.labels[found.index(float(value))]
-            properties["wert"] = f"{format_number(float(value), found.decimals)} {unit}".strip()
+            properties["klasse"] = found.labels[found.index(value)]
+            properties["wert"] = f"{format_number(value, found.decimals)} {unit}".strip()
         else:
             sign = row.get("value_status") or None
             signs.append(sign)
@@ -485,7 +492,7 @@ def choropleth(
     if highlight is not None and highlight not in keys:
         raise MapError(f"Kreis {highlight} to highlight is not on the map")
     rows = _by_key(values, keys)
-    present = [float(r["value"]) for r in rows.values() if r.get("value") is not None]
+    present = [v for v in map(_value, rows.values()) if v is not None]
     found = quantile_classes(present, classes)
     colours, darker = _palette(polarity, len(found.labels))
     features, signs = _classed(shapes["features"], rows, found, unit)
