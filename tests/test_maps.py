@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from shapely import unary_union
 from shapely.geometry import shape
 
 from pipelines.report.maps import (
@@ -25,6 +26,7 @@ from pipelines.report.maps import (
 )
 from pipelines.report.render import render_svg
 from pipelines.territory import DEFAULT_TERRITORY_DIR, load_territory
+from tools import map_extract
 
 MAP_FILE = DEFAULT_TERRITORY_DIR / "map_kreise_vg5000_2021-01-01.geojson"
 ATTRIBUTION = "© GeoBasis-DE / BKG 2021 (Daten verändert)"
@@ -230,3 +232,43 @@ def test_a_map_without_any_value_draws_every_kreis_as_missing() -> None:
     assert list(fill_scale(chart)) == ["keine Angabe (Zeichen ...: fällt später an)"]
     assert "keine Werte vorhanden" in chart.to_dict()["title"]["subtitle"]
     assert "fällt später an" in render_svg(chart)
+
+
+def test_the_bundled_boundaries_are_the_territorys_kreise_with_attribution() -> None:
+    features = json.loads(MAP_FILE.read_text(encoding="utf-8"))["features"]
+    assert sorted(f["properties"]["ARS"] for f in features) == sorted(
+        kreise_valid_on(date(2021, 1, 1))
+    )
+    assert all(set(f["properties"]) == {"ARS", "GEN", "BEZ"} for f in features)
+    assert all(shape(f["geometry"]).is_valid for f in features)
+    outline = DEFAULT_TERRITORY_DIR / "map_laender_vg5000_2021-01-01.geojson"
+    (land,) = json.loads(outline.read_text(encoding="utf-8"))["features"]
+    assert land["properties"]["ARS"] == "16"
+    union = unary_union(list(bundled_polygons().values()))
+    assert union.symmetric_difference(shape(land["geometry"])).area < 1e-4 * union.area
+    header = (DEFAULT_TERRITORY_DIR / "territory.yml").read_text(encoding="utf-8")
+    assert MAP_FILE.name in header and "© GeoBasis-DE / BKG 2021" in header
+    assert "dl-de/by-2-0" in header
+
+
+def test_map_extract_keeps_the_laender_asked_for_rounded(tmp_path: Path) -> None:
+    def feature(ars: str, x: float) -> dict:
+        ring = [[x, 50.0], [x, 50.123456789], [x + 0.1, 50.0], [x, 50.0]]
+        properties = {"ARS": ars, "GEN": f"Kreis {ars}", "BEZ": "Landkreis", "BEM": "--"}
+        return {"type": "Feature", "properties": properties, "geometry": {
+            "type": "Polygon", "coordinates": [ring]}}  # fmt: skip
+
+    source = {
+        "type": "FeatureCollection",
+        "features": [feature("16061", 10.0), feature("09161", 11.0), feature("16061", 12.0)],
+    }
+    kreise = tmp_path / "vg5000_kreise_2021-01-01.geojson"
+    kreise.write_text(json.dumps(source), encoding="utf-8")
+    laender = tmp_path / "vg5000_laender_2021-01-01.geojson"
+    laender.write_text(json.dumps(source), encoding="utf-8")
+    args = [str(kreise), str(laender), "--laender", "16", "--out", str(tmp_path)]
+    assert map_extract.main(args) == 0
+    written = tmp_path / "map_kreise_vg5000_2021-01-01.geojson"
+    (only,) = json.loads(written.read_text(encoding="utf-8"))["features"]
+    assert only["properties"] == {"ARS": "16061", "GEN": "Kreis 16061", "BEZ": "Landkreis"}
+    assert only["geometry"]["coordinates"][0][1] == [10.0, 50.12346]  # the first, rounded

@@ -3,7 +3,7 @@
 The report draws its maps from these copies so that a clone needs nothing outside its
 checkout. Only the Länder of the territory are kept, with the properties ARS, GEN and BEZ, and
 coordinates are rounded to 5 decimals (about 1 m; VG5000 is made for 1:5,000,000, so nothing
-visible changes and the files shrink to a third).
+visible changes and the files shrink to half).
 
     python -m tools.map_extract ../shared/reference_data/geodata/vg5000_kreise_2021-01-01.geojson \
         ../shared/reference_data/geodata/vg5000_laender_2021-01-01.geojson \
