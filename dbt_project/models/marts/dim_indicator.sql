@@ -29,6 +29,7 @@ select
     cast(c.multiplier as double) as multiplier,
     cast(c.unit as varchar) as unit,
     cast(c.polarity as varchar) as polarity,
+    cast({{ label_de('polarity', 'c.polarity') }} as varchar) as polarity_de,
     cast(c.source_tables as varchar) as source_statistics,
     cast(c.lowest_level as varchar) as lowest_level,
     cast(c.plausible_min as double) as plausible_min,

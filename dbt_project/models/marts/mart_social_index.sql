@@ -147,51 +147,69 @@ indexed as (
 
 names as (
     select region_key, region_name as name from {{ ref('int_region_names') }}
+),
+
+classified as (
+    select
+        cast(i.region_key as varchar) as region_key,
+        cast(n.name as varchar) as region_name,
+        cast(i.level as varchar) as level,
+        cast(i.city_key as varchar) as city_key,
+        cast(i.period as integer) as period,
+        cast(i.population as double) as population,
+        cast(i.unemployment_share as double) as unemployment_share,
+        cast(i.long_term_unemployment_share as double) as long_term_unemployment_share,
+        cast(i.transfer_share as double) as transfer_share,
+        cast(i.child_poverty_share as double) as child_poverty_share,
+        cast(i.z_unemployment as double) as z_unemployment,
+        cast(i.z_long_term_unemployment as double) as z_long_term_unemployment,
+        cast(i.z_transfer as double) as z_transfer,
+        cast(i.z_child_poverty as double) as z_child_poverty,
+        cast(i.status_index as double) as status_index,
+        cast(
+            case
+                when i.status_index is null then 'not classified'
+                when i.status_index < -1 then 'high'
+                when i.status_index <= 1 then 'medium'
+                when i.status_index <= 1.5 then 'low'
+                else 'very low'
+            end as varchar
+        ) as status_class,
+        cast(i.unemployment_change as double) as unemployment_change,
+        cast(i.long_term_unemployment_change as double) as long_term_unemployment_change,
+        cast(i.transfer_change as double) as transfer_change,
+        cast(i.child_poverty_change as double) as child_poverty_change,
+        cast(i.dynamics_index as double) as dynamics_index,
+        cast(
+            case
+                when i.dynamics_index is null then 'not classified'
+                when i.dynamics_index < -1 then 'positive'
+                when i.dynamics_index <= 1 then 'stable'
+                else 'negative'
+            end as varchar
+        ) as dynamics_class,
+        cast(
+            coalesce(
+                i.exclusion_reason,
+                case when i.status_index is null then 'no spread among the areas' end
+            ) as varchar
+        ) as exclusion_reason
+    from indexed as i
+    left join names as n on n.region_key = i.region_key
 )
 
+-- the German labels beside the English codes (seeds/label_de.csv)
 select
-    cast(i.region_key as varchar) as region_key,
-    cast(n.name as varchar) as region_name,
-    cast(i.level as varchar) as level,
-    cast(i.city_key as varchar) as city_key,
-    cast(i.period as integer) as period,
-    cast(i.population as double) as population,
-    cast(i.unemployment_share as double) as unemployment_share,
-    cast(i.long_term_unemployment_share as double) as long_term_unemployment_share,
-    cast(i.transfer_share as double) as transfer_share,
-    cast(i.child_poverty_share as double) as child_poverty_share,
-    cast(i.z_unemployment as double) as z_unemployment,
-    cast(i.z_long_term_unemployment as double) as z_long_term_unemployment,
-    cast(i.z_transfer as double) as z_transfer,
-    cast(i.z_child_poverty as double) as z_child_poverty,
-    cast(i.status_index as double) as status_index,
-    cast(
-        case
-            when i.status_index is null then 'not classified'
-            when i.status_index < -1 then 'high'
-            when i.status_index <= 1 then 'medium'
-            when i.status_index <= 1.5 then 'low'
-            else 'very low'
-        end as varchar
-    ) as status_class,
-    cast(i.unemployment_change as double) as unemployment_change,
-    cast(i.long_term_unemployment_change as double) as long_term_unemployment_change,
-    cast(i.transfer_change as double) as transfer_change,
-    cast(i.child_poverty_change as double) as child_poverty_change,
-    cast(i.dynamics_index as double) as dynamics_index,
-    cast(
-        case
-            when i.dynamics_index is null then 'not classified'
-            when i.dynamics_index < -1 then 'positive'
-            when i.dynamics_index <= 1 then 'stable'
-            else 'negative'
-        end as varchar
-    ) as dynamics_class,
-    cast(
-        coalesce(
-            i.exclusion_reason,
-            case when i.status_index is null then 'no spread among the areas' end
-        ) as varchar
-    ) as exclusion_reason
-from indexed as i
-left join names as n on n.region_key = i.region_key
+    region_key, region_name, level, city_key, period, population,
+    unemployment_share, long_term_unemployment_share, transfer_share, child_poverty_share,
+    z_unemployment, z_long_term_unemployment, z_transfer, z_child_poverty,
+    status_index,
+    status_class,
+    cast({{ label_de('status_class', 'c.status_class') }} as varchar) as status_class_de,
+    unemployment_change, long_term_unemployment_change, transfer_change, child_poverty_change,
+    dynamics_index,
+    dynamics_class,
+    cast({{ label_de('dynamics_class', 'c.dynamics_class') }} as varchar) as dynamics_class_de,
+    exclusion_reason,
+    cast({{ label_de('exclusion_reason', 'c.exclusion_reason') }} as varchar) as exclusion_reason_de
+from classified as c
