@@ -3,7 +3,7 @@
 import dagster as dg
 
 from pipelines.assets.audit import MART_CHECKS
-from pipelines.assets.ingest import INGEST_ASSETS, RAW_CHECKS, source_file
+from pipelines.assets.ingest import ingest, raw_gx_suites, source_file
 from pipelines.assets.plan import refresh_plan
 from pipelines.assets.publish import publish
 from pipelines.assets.transform import dbt_resource, warehouse_models
@@ -21,8 +21,8 @@ refresh_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[refresh_plan, *INGEST_ASSETS, source_file, warehouse_models, publish],
-    asset_checks=[*RAW_CHECKS, *MART_CHECKS],
+    assets=[refresh_plan, ingest, source_file, warehouse_models, publish],
+    asset_checks=[raw_gx_suites, *MART_CHECKS],
     jobs=[refresh_job],
     schedules=[monthly_refresh],
     sensors=[inbox_sensor],

@@ -40,6 +40,9 @@ class RefreshOutcome:
     undelivered: set[str] = field(default_factory=set)  # sources without any delivery
     # (start, end) epoch seconds of each step, from the run's event log
     step_spans: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # (start, end) of each source's part of a step that handles every source (ingest, GX),
+    # named like a step of its own: `raw__<source>`, `raw__<source>_gx_contract_suite`
+    part_spans: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def step_seconds(self) -> dict[str, float]:
@@ -162,7 +165,7 @@ def run_refresh(
                 "resources": {"warehouse": {"config": warehouse_config}},
             },
         )
-        step_spans = _step_spans(instance, result.run_id)
+        step_spans, part_spans = _step_spans(instance, result.run_id)
         run = instance.get_run_by_id(result.run_id)
         skip_reason = run.tags.get(SKIPPED_TAG, "") if run else ""
     outcome = RefreshOutcome(
@@ -175,7 +178,7 @@ def run_refresh(
         skip_reason=skip_reason,
         log_file=str(run_log_path(result.run_id)),
     )
-    outcome.step_spans = step_spans
+    outcome.step_spans, outcome.part_spans = step_spans, part_spans
     outcome.checks_passed, outcome.checks_failed, outcome.failures = _failures(result)
     if result.success and not outcome.skipped:
         from pipelines.release_changes import digest_lines
@@ -233,10 +236,17 @@ def _failures(result) -> tuple[int, int, list[str]]:
     return passed, failed, failures
 
 
-def _step_spans(instance, run_id: str) -> dict[str, tuple[float, float]]:
-    """(start, end) per step, from the run's event log (start to success or failure)."""
+Span = tuple[float, float]
+
+
+def _step_spans(instance, run_id: str) -> tuple[dict[str, Span], dict[str, Span]]:
+    """(start, end) per step, from the run's event log (start to success or failure), and
+    per source of the steps that handle every source (their results' `span` metadata)."""
+    from pipelines.assets.ingest import SPAN
+
     started: dict[str, float] = {}
-    spans: dict[str, tuple[float, float]] = {}
+    spans: dict[str, Span] = {}
+    parts: dict[str, Span] = {}
     for entry in instance.all_logs(run_id):
         event = entry.dagster_event
         if event is None or not event.step_key:
@@ -245,7 +255,16 @@ def _step_spans(instance, run_id: str) -> dict[str, tuple[float, float]]:
             started[event.step_key] = entry.timestamp
         elif (event.is_step_success or event.is_step_failure) and event.step_key in started:
             spans[event.step_key] = (started[event.step_key], entry.timestamp)
-    return spans
+        elif event.is_step_materialization or event.event_type_value == "ASSET_CHECK_EVALUATION":
+            data = event.event_specific_data
+            result = getattr(data, "materialization", data)  # a materialisation or a check
+            span = result.metadata.get(SPAN)
+            if span is None:
+                continue
+            key = "__".join(result.asset_key.path)
+            name = key if event.is_step_materialization else f"{key}_{data.check_name}"
+            parts[name] = tuple(span.value)
+    return spans, parts
 
 
 def _user_message(error) -> str:

@@ -54,7 +54,7 @@ def test_negative_population_fails_the_refresh_with_a_clear_message(
     out = proc.stdout
     assert "refresh FAILED: the published warehouse was not changed" in out
     # refused at ingest, before anything reaches raw: counts lie in their plausible range
-    assert "step raw__population_age failed: population_age: the delivered file cannot" in out
+    assert "step ingest failed: population_age: the delivered file cannot" in out
     assert (
         f"12411-02-03-4_de_flat.csv, line {target + 1}, column 'value': expected a value from 0 "
     ) in out

@@ -57,7 +57,7 @@ def test_unchanged_inputs_skip_in_the_job_itself(published_warehouse: Path) -> N
     assert result.success
     assert "nothing changed since release" in run.tags[SKIPPED_TAG]
     skipped = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"}
-    assert {"publish", "warehouse_models", "raw__unemployment"} <= skipped
+    assert {"publish", "warehouse_models", "ingest", "raw_gx_suites"} <= skipped
     assert sha256(published_warehouse) == before
     assert not (published_warehouse.parent / "releases").exists()
 
@@ -149,11 +149,11 @@ def test_a_bad_delivery_is_withdrawn_and_the_refresh_recovers(
     summary = failed.stdout[failed.stdout.index("refresh FAILED") :]
     assert "full log: " in summary
     # every failure is named, each with its file and line
-    assert (
-        "step raw__unemployment failed" in summary
-        and "13211-02-05-4_2024_korrigiert.csv, line" in summary
-    )
-    assert "step raw__area failed" in summary and "flaeche.csv, line" in summary
+    assert "step ingest failed: " in summary
+    unemployment = summary.index("unemployment: the delivered file cannot be used")
+    assert "13211-02-05-4_2024_korrigiert.csv, line" in summary[unemployment:]
+    area = summary.index("area: the delivered file cannot be used")
+    assert "flaeche.csv, line" in summary[area:unemployment]
     log = Path(summary.split("full log: ")[1].split()[0])
     assert log.is_file() and log.parent == warehouse_dir / "logs"
     assert sha256(published_warehouse) == before

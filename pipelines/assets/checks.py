@@ -17,8 +17,9 @@ from pipelines.audit.suites import Suite
 from pipelines.resources import WarehouseResource
 
 
-def check_result(table: str, outcomes: list) -> dg.AssetCheckResult:
-    """One asset check result for a whole suite, failures spelled out in the description."""
+def check_result(table: str, outcomes: list, **target) -> dg.AssetCheckResult:
+    """One asset check result for a whole suite, failures spelled out in the description;
+    `target` (asset_key, check_name, metadata) where one step runs several checks."""
     failed = [o for o in outcomes if not o.passed]
     lines = []
     for o in failed:
@@ -29,11 +30,14 @@ def check_result(table: str, outcomes: list) -> dg.AssetCheckResult:
         lines.extend(
             f"    e.g. {json.dumps(row, ensure_ascii=False, default=str)}" for row in o.examples[:3]
         )
+    extra = target.pop("metadata", {})
     return dg.AssetCheckResult(
         passed=not failed,
         severity=dg.AssetCheckSeverity.ERROR,
         description="\n".join(lines) if failed else f"{len(outcomes)} expectations met",
+        **target,
         metadata={
+            **extra,
             "table": table,
             "expectations": len(outcomes),
             "failed": len(failed),
@@ -51,6 +55,17 @@ def check_result(table: str, outcomes: list) -> dg.AssetCheckResult:
                 ]
             ),
         },
+    )
+
+
+def kept_result(table: str, release: str, **target) -> dg.AssetCheckResult:
+    """A table kept unchanged from a published release passed its suite in that release."""
+    extra = target.pop("metadata", {})
+    return dg.AssetCheckResult(
+        passed=True,
+        description=f"{table} kept unchanged from release {release}, validated there",
+        **target,
+        metadata={**extra, "kept_from_release": release},
     )
 
 
@@ -83,11 +98,7 @@ def gx_suite_check(
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         release = kept(warehouse) if kept else None
         if release:
-            return dg.AssetCheckResult(
-                passed=True,
-                description=f"{table} kept unchanged from release {release}, validated there",
-                metadata={"kept_from_release": release},
-            )
+            return kept_result(table, release)
         from pipelines.audit.suites import validate_suite
 
         with duckdb.connect(str(warehouse.candidate), read_only=True) as con:

@@ -1,12 +1,23 @@
-"""Ingest assets, one per data contract: its deliveries → contract checks → `raw.<source>`.
+"""Ingest: every data contract's deliveries → contract checks → `raw.<source>`, in one step.
 
-Also `meta/source_file`, the provenance register the marts read licence and attribution from.
+One asset per contract (`raw/<source>`, so the UI's graph and the run history show each
+table), all materialised by one step: a Dagster step costs about half a second of events
+and bookkeeping, and a step per source made that the floor of every refresh. A source whose
+delivery cannot be used does not stop the others from being read, so one run names every
+unusable file; the step then fails and nothing downstream runs.
+
+Each table's great-expectations suite is one blocking check; all of them run in one step
+too (`raw_gx_suites`), after the ingest, with one GX context. Also `meta/source_file`, the
+provenance register the marts read licence and attribution from.
 """
+
+import time
+from collections.abc import Iterator
 
 import dagster as dg
 import duckdb
 
-from pipelines.assets.checks import gx_suite_check, release_memory
+from pipelines.assets.checks import check_result, kept_result, release_memory
 from pipelines.assets.plan import PLAN_KEY
 from pipelines.contracts import Contract, load_contract, load_contracts
 from pipelines.ingest import (
@@ -19,18 +30,24 @@ from pipelines.readers.errors import InputError
 from pipelines.resources import WarehouseResource
 
 GROUP = "ingest"
+RAW_CHECK = "gx_contract_suite"
+SPAN = "span"  # metadata of each source's result: [start, end] in epoch seconds
 
 
 def raw_key(contract: Contract) -> dg.AssetKey:
     return dg.AssetKey(["raw", contract.source])
 
 
-def ingest_asset(contract: Contract) -> dg.AssetsDefinition:
-    @dg.asset(
+CONTRACTS = load_contracts()
+
+
+def _spec(contract: Contract) -> dg.AssetSpec:
+    return dg.AssetSpec(
         key=raw_key(contract),
         group_name=GROUP,
         deps=[PLAN_KEY],
         kinds={"duckdb"},
+        skippable=True,
         description=f"{contract.table_code}: {contract.title}",
         metadata={
             "contract": str(contract.path.name),
@@ -39,60 +56,110 @@ def ingest_asset(contract: Contract) -> dg.AssetsDefinition:
             "licence": contract.licence,
         },
     )
-    def _ingest(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> dg.MaterializeResult:
-        paths = warehouse.paths
-        kept = warehouse.kept_from(contract.source)
-        if kept:
-            context.log.info(f"{contract.source}: delivery unchanged, raw table kept from {kept}")
-            return dg.MaterializeResult(metadata={"kept_from_release": kept})
-        contract_now = load_contract(contract.path)  # with the territory of this run
-        files = delivery_files(contract_now, paths)
-        names = ", ".join(f"{d.original_name} ({d.how})" for d in files) or "none"
-        context.log.info(f"ingest {contract.source} from {len(files)} deliveries: {names}")
+
+
+class SourceFailed(Exception):
+    """One source's deliveries cannot be used; the message names the file and line."""
+
+
+def _ingest_source(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, contract: Contract
+) -> dict:
+    """Read, check and write one source's deliveries; the metadata of its materialisation."""
+    kept = warehouse.kept_from(contract.source)
+    if kept:
+        context.log.info(f"{contract.source}: delivery unchanged, raw table kept from {kept}")
+        return {"kept_from_release": kept}
+    contract_now = load_contract(contract.path)  # with the territory of this run
+    files = delivery_files(contract_now, warehouse.paths)
+    names = ", ".join(f"{d.original_name} ({d.how})" for d in files) or "none"
+    context.log.info(f"ingest {contract.source} from {len(files)} deliveries: {names}")
+    try:
+        with duckdb.connect(str(warehouse.candidate)) as con:
+            report = ingest_deliveries(contract_now, files, con, warehouse.release)
+        release_memory()
+    except InputError as err:
+        raise SourceFailed(f"{contract.source}: the delivered file cannot be used\n{err}") from None
+    return {
+        "deliveries": names,
+        "newest_sha256": report.sha256,
+        "rows": report.rows,
+        "revisions": report.revisions,
+        "special_signs": dg.MetadataValue.json(report.status_counts),
+        "release": warehouse.release,
+    }
+
+
+@dg.multi_asset(
+    name="ingest",
+    specs=[_spec(c) for c in CONTRACTS.values()],
+    can_subset=True,
+    description="Every contract's deliveries: read, checked against the contract, written "
+    "to raw.<source> with their history (raw_history.<source>).",
+)
+def ingest(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.MaterializeResult]:
+    failures = []
+    for contract in CONTRACTS.values():
+        if raw_key(contract) not in context.selected_asset_keys:
+            continue
+        started = time.time()
         try:
-            with duckdb.connect(str(warehouse.candidate)) as con:
-                report = ingest_deliveries(contract_now, files, con, warehouse.release)
-            release_memory()
-        except InputError as err:
-            raise dg.Failure(
-                description=f"{contract.source}: the delivered file cannot be used\n{err}",
-                metadata={"files": names, "problems": len(err.problems)},
-                allow_retries=False,
-            ) from None
-        return dg.MaterializeResult(
-            metadata={
-                "deliveries": names,
-                "newest_sha256": report.sha256,
-                "rows": report.rows,
-                "revisions": report.revisions,
-                "special_signs": dg.MetadataValue.json(report.status_counts),
-                "release": warehouse.release,
-            }
+            metadata = _ingest_source(context, warehouse, contract)
+        except SourceFailed as failure:
+            failures.append(str(failure))
+            continue
+        metadata[SPAN] = [started, time.time()]
+        yield dg.MaterializeResult(asset_key=raw_key(contract), metadata=metadata)
+    if failures:
+        raise dg.Failure(
+            description="\n".join(failures),
+            metadata={"sources failed": len(failures)},
+            allow_retries=False,
         )
 
-    return _ingest
 
+@dg.multi_asset_check(
+    name="raw_gx_suites",
+    specs=[
+        dg.AssetCheckSpec(
+            RAW_CHECK,
+            asset=raw_key(c),
+            blocking=True,
+            description=f"great-expectations suite on {c.raw_table}",
+        )
+        for c in CONTRACTS.values()
+    ],
+    can_subset=True,
+)
+def raw_gx_suites(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult]:
+    """The GX suite of every raw table this run wrote (a kept table passed it in its release)."""
+    for contract in CONTRACTS.values():
+        key = dg.AssetCheckKey(raw_key(contract), RAW_CHECK)
+        if key not in context.selected_asset_check_keys:
+            continue
+        started = time.time()
+        kept = warehouse.kept_from(contract.source)
+        if kept:
+            outcomes = None
+        else:
+            from pipelines.audit.suites import raw_suite, validate_suite
 
-def raw_check(contract: Contract) -> dg.AssetChecksDefinition:
-    def suite(warehouse: WarehouseResource):
-        from pipelines.audit.suites import raw_suite
-
-        return raw_suite(contract, release=warehouse.release)
-
-    return gx_suite_check(
-        raw_key(contract),
-        contract.raw_table,
-        suite,
-        "gx_contract_suite",
-        kept=lambda warehouse: warehouse.kept_from(contract.source),
-    )
-
-
-CONTRACTS = load_contracts()
-INGEST_ASSETS = [ingest_asset(c) for c in CONTRACTS.values()]
-RAW_CHECKS = [raw_check(c) for c in CONTRACTS.values()]
+            suite = raw_suite(contract, release=warehouse.release)
+            with duckdb.connect(str(warehouse.candidate), read_only=True) as con:
+                outcomes = validate_suite(con, suite)
+        target = {
+            "asset_key": raw_key(contract),
+            "check_name": RAW_CHECK,
+            "metadata": {SPAN: [started, time.time()]},
+        }
+        if outcomes is None:
+            yield kept_result(contract.raw_table, kept, **target)
+        else:
+            yield check_result(contract.raw_table, outcomes, **target)
 
 
 @dg.asset(
