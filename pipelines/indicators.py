@@ -229,7 +229,8 @@ def profile_yml(rows: list[dict[str, Any]]) -> str:
         "data_tests": [
             {
                 "unique_combination_of_columns": {
-                    "arguments": {"combination": ["region_key", "period"]}
+                    "name": "mart_region_profile_one_row_per_region_and_period",
+                    "arguments": {"combination": ["region_key", "period"]},
                 }
             }
         ],
