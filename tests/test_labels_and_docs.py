@@ -9,6 +9,10 @@ module: neither is read back from the warehouse under test.
 from __future__ import annotations
 
 import csv
+import json
+import os
+import re
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -137,3 +141,86 @@ def test_every_label_column_is_documented_and_enforced(model: str) -> None:
             assert "label_de" in columns[label_column]["description"], label_column
             assert columns[label_column]["data_type"] == "varchar"
             assert columns[column]["data_type"] == "varchar"
+
+
+def _described(model: str) -> tuple[str, dict[str, str]]:
+    """The model's description and its columns' descriptions, from the marts yml files."""
+    for path in MARTS.glob("*.yml"):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")).get("models", []):
+            if entry["name"] == model:
+                return entry["description"], {c["name"]: c["description"] for c in entry["columns"]}
+    raise AssertionError(f"{model} is not documented")
+
+
+def test_the_dbt_docs_are_comments_in_the_warehouse(published_warehouse: Path) -> None:
+    """BI tools read duckdb_tables() / duckdb_columns(): the yml descriptions are there."""
+    for model in ("fct_indicator_value", "mart_social_index", "dim_indicator"):
+        table, columns = _described(model)
+        [(comment,)] = _query(
+            published_warehouse,
+            f"select comment from duckdb_tables() where schema_name = 'marts' "
+            f"and table_name = '{model}'",
+        )
+        assert comment == table.strip()
+        got = dict(
+            _query(
+                published_warehouse,
+                f"select column_name, comment from duckdb_columns() where schema_name = 'marts' "
+                f"and table_name = '{model}'",
+            )
+        )
+        assert got == {name: text.strip() for name, text in columns.items()}, model
+
+
+def test_describe_shows_the_comments(published_warehouse: Path) -> None:
+    table, columns = _described("fct_indicator_value")
+    proc = subprocess.run(
+        [str(PROJECT_ROOT / ".venv" / "bin" / "sozplan"), "describe", "marts.fct_indicator_value",
+         "--format", "json"],
+        capture_output=True, text=True, check=False, env=os.environ.copy(),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["column"]: r["description"] for r in json.loads(proc.stdout)}
+    assert rows == {name: text.strip() for name, text in columns.items()}
+    proc = subprocess.run(
+        [str(PROJECT_ROOT / ".venv" / "bin" / "sozplan"), "describe", "fct_indicator_value"],
+        capture_output=True, text=True, check=False, env=os.environ.copy(),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    first = proc.stdout.splitlines()[0]
+    assert first == f"marts.fct_indicator_value (table): {table.strip()}"
+
+
+def test_audit_tables_are_named_after_their_tests_and_empty(published_warehouse: Path) -> None:
+    """The quality layer stays out of the analysts' way: readable names, no rows in a release
+    (it is published only when every test passes), and not served by `sozplan tables`."""
+    tables = [
+        name
+        for (name,) in _query(
+            published_warehouse,
+            "select table_name from duckdb_tables() where schema_name = 'audit' order by 1",
+        )
+    ]
+    assert tables
+    hashed = [t for t in tables if re.search(r"[0-9a-f]{20,}", t)]
+    assert hashed == [], "give these dbt tests a `name:` in their yml"
+    for table in tables:
+        assert _query(published_warehouse, f'select count(*) from audit."{table}"') == [(0,)]
+    proc = subprocess.run(
+        [str(PROJECT_ROOT / ".venv" / "bin" / "sozplan"), "tables", "--format", "json"],
+        capture_output=True, text=True, check=False, env=os.environ.copy(),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    listed = [r["table"] for r in json.loads(proc.stdout)]
+    assert listed and all(t.startswith(("marts.", "meta.")) for t in listed)
+    assert listed[0].startswith("marts.")
+
+
+def test_the_docs_site_opens_on_the_project_overview() -> None:
+    text = (DBT / "models" / "overview.md").read_text(encoding="utf-8")
+    assert text.startswith("{% docs __overview__ %}") and text.rstrip().endswith("{% enddocs %}")
+    for start in ("fct_indicator_value", "mart_indicator_values", "mart_region_profile"):
+        assert f"model.sozialplanung.{start}" in text, start
+    manifest = json.loads((DBT / "target" / "manifest.json").read_text(encoding="utf-8"))
+    overview = manifest["docs"]["doc.sozialplanung.__overview__"]
+    assert "Where to start" in overview["block_contents"]
