@@ -11,7 +11,7 @@ export DAGSTER_HOME := $(CURDIR)/warehouse/dagster_home
 export GX_ANALYTICS_ENABLED := False
 export DO_NOT_TRACK := 1
 
-.PHONY: setup run test ui docs bench lint clean
+.PHONY: setup run test test-tools ui docs bench lint clean
 
 setup: $(BIN)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 
@@ -50,8 +50,17 @@ run: setup
 
 # Test modules run in parallel, whole modules per worker (tests/conftest.py orders them).
 TEST_WORKERS ?= auto
-test: setup
+test: setup test-tools
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+
+# The report tests open the Kreisprofil in headless Chromium and read its PDF with pdftotext
+# (Debian's packages); installed only when missing.
+test-tools:
+	@if [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update && \
+		$$SUDO apt-get install -y --no-install-recommends chromium poppler-utils; \
+	fi
 
 ui: setup
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
