@@ -198,13 +198,17 @@ def _kreis_sections(pdf: _Document, report: Report) -> None:
         pdf.section("Gemeinden")
         headers, rows = tables.gemeinde_rows(report)
         pdf.write_table(headers, rows, [80, 30, 35, 35], {2, 3})
-    pdf.section(tables.sozialraum_heading(report))
-    if not report.sozialraeume:
+    if not report.sozialraeume:  # a note, on the Gemeinden's page where there is one
+        if report.gemeinden:
+            pdf.subheading(tables.sozialraum_heading(report))
+        else:
+            pdf.section(tables.sozialraum_heading(report))
         pdf.write_text(tables.NO_SOZIALRAUM, size=9)
         return
+    pdf.section(tables.sozialraum_heading(report))
     pdf.write_text(tables.NOTE_SOCIAL_INDEX, size=8, gap=2)
     headers, rows = tables.sozialraum_rows(report)
-    pdf.write_table(headers, rows, [34, 17, 17, 17, 20, 17, 35, 23], {1, 2, 3, 4, 5}, size=7)
+    pdf.write_table(headers, rows, [32, 16, 16, 20, 20, 16, 34, 26], {1, 2, 3, 4, 5}, size=7)
     pdf.subheading("Statusklassen")
     pdf.legend(report.status_classes)
     pdf.subheading("Dynamikklassen")
