@@ -196,6 +196,33 @@ def _changes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    """A release's marts as Parquet, CSV and xlsx in `warehouse/exports/<release>/`."""
+    from filelock import FileLock, Timeout
+
+    from pipelines.exports import ExportError, check_formats, export_release, release_database
+    from pipelines.paths import warehouse_paths
+
+    paths = warehouse_paths()
+    try:
+        formats = check_formats(args.format.split(","))
+        release, database = release_database(paths, args.release)
+        with FileLock(paths.lock_file, timeout=0):
+            folder = export_release(database, release, paths, formats)
+    except Timeout:
+        print(
+            "a refresh is running (it exports the release it publishes); export after it "
+            "has finished",
+            file=sys.stderr,
+        )
+        return EXIT_LOCKED
+    except (ExportError, OSError) as exc:
+        print(f"cannot export: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"exported release {release} ({', '.join(formats)}) to {folder}")
+    return 0
+
+
 def _rollback(args: argparse.Namespace) -> int:
     from filelock import FileLock, Timeout
 
@@ -569,6 +596,23 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument("--all", action="store_true", help="every change (default: 20 per kind)")
     changes.add_argument("--format", choices=["text", "csv", "json"], default="text")
     changes.set_defaults(func=_changes)
+
+    export = sub.add_parser(
+        "export",
+        help="write a release's marts as Parquet, CSV and xlsx for BI tools and spreadsheets",
+        description="Write every table of schema marts to warehouse/exports/<release>/ as "
+        "<table>.parquet, <table>.csv (;, decimal comma, UTF-8 with BOM) and "
+        "sozialplanung.xlsx (a sheet per table, data dictionary, notes); "
+        "warehouse/exports/current points at the published release's export.",
+    )
+    export.add_argument("--release", help="a kept release (default: the published one)")
+    export.add_argument(
+        "--format",
+        default="parquet,csv,xlsx",
+        metavar="parquet,csv,xlsx",
+        help="the formats to write, comma-separated (default: all three)",
+    )
+    export.set_defaults(func=_export)
 
     rollback = sub.add_parser(
         "rollback", help="publish a kept release again and pin it (refreshes stop publishing)"

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipelines.assets.audit import MART_CHECKS
+from pipelines.assets.exports import exports
 from pipelines.assets.ingest import ingest, raw_gx_suites, source_file
 from pipelines.assets.plan import refresh_plan
 from pipelines.assets.publish import publish
@@ -21,7 +22,7 @@ refresh_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[refresh_plan, ingest, source_file, warehouse_models, publish],
+    assets=[refresh_plan, ingest, source_file, warehouse_models, publish, exports],
     asset_checks=[raw_gx_suites, *MART_CHECKS],
     jobs=[refresh_job],
     schedules=[monthly_refresh],

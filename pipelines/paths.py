@@ -39,6 +39,11 @@ class WarehousePaths:
         return self.root / "releases"
 
     @property
+    def exports_dir(self) -> Path:
+        """Parquet, CSV and xlsx of the marts per release (`pipelines/exports.py`)."""
+        return self.root / "exports"
+
+    @property
     def inbox_dir(self) -> Path:
         return self.root / "inbox"
 
