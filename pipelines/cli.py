@@ -226,6 +226,7 @@ def _export(args: argparse.Namespace) -> int:
 def _rollback(args: argparse.Namespace) -> int:
     from filelock import FileLock, Timeout
 
+    from pipelines.exports import point_current
     from pipelines.paths import warehouse_paths
     from pipelines.publish import PublishRefused, rollback
 
@@ -233,6 +234,7 @@ def _rollback(args: argparse.Namespace) -> int:
     try:
         with FileLock(paths.lock_file, timeout=0):
             rollback(args.release, paths)
+            point_current(paths, args.release)  # exports/current: the release's kept export
     except Timeout:
         print("a refresh is running; roll back after it has finished", file=sys.stderr)
         return EXIT_LOCKED

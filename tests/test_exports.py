@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from pipelines.cli import main
 from pipelines.export_workbook import write_workbook
 from pipelines.exports import ExportError, export_release, export_tables
 from pipelines.paths import PROJECT_ROOT, WarehousePaths
+from pipelines.publish import publish
 
 ADDED = {
     "region_name": ("region_key", "dim_region"),
@@ -296,3 +298,29 @@ def test_sozplan_export_names_the_kept_releases_for_an_unknown_one(
     assert main(["export", "--format", "parquet,pdf"]) == 1
     assert "unknown export format pdf" in capsys.readouterr().err
     assert not (published_warehouse.parent / "exports").exists()
+
+
+def test_a_rollback_points_current_at_the_release_it_publishes_again(
+    published_warehouse: Path,
+) -> None:
+    """Two releases: the sample's and a copy recorded as a later one; rollback to the first."""
+    root = published_warehouse.parent
+    paths = WarehousePaths(root)
+    with duckdb.connect(str(published_warehouse), read_only=True) as con:
+        first = con.execute("select release from meta.release").fetchone()[0]
+    later = "20991231T000000Z-later000"
+    candidate = root / "later.duckdb"
+    shutil.copyfile(published_warehouse, candidate)
+    with duckdb.connect(str(candidate)) as con:
+        con.execute("update meta.release set release = ?", [later])
+    first_candidate = root / "first.duckdb"
+    shutil.copyfile(published_warehouse, first_candidate)
+    publish(first_candidate, first, paths)  # registered and kept, as a refresh does
+    assert main(["export", "--format", "parquet"]) == 0
+    publish(candidate, later, paths)
+    assert main(["export", "--format", "parquet"]) == 0
+    assert _current(root) == root / "exports" / later
+
+    assert main(["rollback", first]) == 0
+    assert _current(root) == root / "exports" / first
+    assert {p.name for p in (root / "exports").iterdir()} == {first, later, "current"}
