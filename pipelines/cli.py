@@ -472,6 +472,22 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    """The Kreisprofil (a Kreis) or the Landesübersicht (the Land) as HTML and PDF."""
+    from pipelines.report.build import build_report
+    from pipelines.report.data import ReportError
+
+    print(f"sozplan report: {args.region} …", flush=True)
+    try:
+        built = build_report(args.region, args.year, Path(args.out) if args.out else None)
+    except ReportError as exc:
+        print(f"cannot make the report: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{built.report.title} (release {built.report.footnotes.release}):")
+    print(f"  {built.html}\n  {built.pdf}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sozplan", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -587,6 +603,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fetch.add_argument("--source", help="the contract (source id); default: by file name")
     fetch.set_defaults(func=_fetch)
+
+    report = sub.add_parser(
+        "report",
+        help="the Kreisprofil of a Kreis or the Landesübersicht as HTML and PDF",
+        description="Write the Kreisprofil of a Kreis (kreisprofil_<key>_<year>.html/.pdf) or "
+        "the Landesübersicht of the Land (landesuebersicht_<key>_<year>.html/.pdf) from the "
+        "published release: headline indicators with Land value, rank and change, time "
+        "series, maps of the Kreise, Gemeinden and Sozialräume, goal monitoring, sources. The "
+        "HTML is one self-contained file (no network at build or view time).",
+    )
+    report.add_argument(
+        "--region", required=True, metavar="KEY", help="16051 (a Kreis), 16 (the Land)"
+    )
+    report.add_argument("--year", type=int, help="the report year (default: the newest with data)")
+    report.add_argument(
+        "--out", metavar="DIR", help="where to write (default: warehouse/reports/<release>/)"
+    )
+    report.set_defaults(func=_report)
 
     releases = sub.add_parser("releases", help="list kept releases, newest first")
     releases.set_defaults(func=_releases)
