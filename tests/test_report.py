@@ -239,3 +239,17 @@ def test_report_errors_are_plain_messages(reports, capsys, monkeypatch, tmp_path
     monkeypatch.setenv("SOZPLAN_WAREHOUSE_DIR", str(tmp_path))
     assert main(["report", "--region", KREIS]) == 1
     assert "no published warehouse" in capsys.readouterr().err
+
+
+def test_a_value_that_cannot_be_computed_shows_its_sign(reports, monkeypatch) -> None:
+    """The sample starts in 2015: the change over five years of 2019 has no base year, so the
+    report shows the secrecy/unknown sign `.` where a value would stand, never 0."""
+    from pipelines.report.data import load_report
+    from pipelines.report.tables import headline_rows
+
+    monkeypatch.setenv("SOZPLAN_WAREHOUSE_DIR", str(reports["root"]))
+    _, rows = headline_rows(load_report(KREIS, 2019))
+    by_title = {row[0]: row[1:] for row in rows}
+    assert by_title["Bevölkerungsentwicklung über fünf Jahre"][0] == "."
+    pop = population()
+    assert by_title["Bevölkerung"][0] == _de(pop[KREIS, 2019, "", ""], 0)
