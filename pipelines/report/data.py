@@ -9,7 +9,7 @@ Which indicators a report leads with is decided in one place: `HEADLINE_INDICATO
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -223,7 +223,7 @@ class Report:
     dynamics_classes: tuple[Label, ...] = ()
     rankings: tuple[KreisValues, ...] = ()
     disparity: tuple[Disparity, ...] = ()
-    polarities: tuple[Label, ...] = field(default=())
+    polarities: tuple[Label, ...] = ()
 
     @property
     def is_land(self) -> bool:
@@ -244,7 +244,9 @@ class Report:
 # --- reading --------------------------------------------------------------------------------
 
 
-def load_report(region_key: str, year: int | None = None, paths: WarehousePaths | None = None):
+def load_report(
+    region_key: str, year: int | None = None, paths: WarehousePaths | None = None
+) -> Report:
     """The report of the Land or a Kreis for `year` (default: the newest year with data).
 
     Raises ReportError for an unknown key, a region below the Kreis, a year without data or
@@ -372,10 +374,9 @@ class _Reader:
             raise ReportError(f"no region with the key {key!r}; " + self._candidates(key))
         row = found[0]
         if row["level"] not in REPORT_LEVELS:
-            kreis = row["parent_key"] if row["level"] != "sozialraum" else ""
             raise ReportError(
                 f"{key} {row['name']} is a {row['level']}: reports are made for the Land and the "
-                f"Kreise" + (f" (its Kreis: {self._kreis_of(key)})" if kreis else "")
+                f"Kreise (its Kreis: {self._kreis_of(key)})"
             )
         if row["valid_to"] is not None and gebietsstand and row["valid_to"] < gebietsstand:
             raise ReportError(
