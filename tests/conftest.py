@@ -11,12 +11,17 @@ import pickle
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from filelock import FileLock
+
+T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
@@ -97,25 +102,108 @@ def _refresh_sample(root: Path):
     return outcome
 
 
+def _shared(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], T]) -> T:
+    """`build(folder)` once per test run. Under pytest-xdist the workers share it: the first
+    to need it builds it in the run's common temporary folder, the others wait for it."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return build(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent / name
+    shared.mkdir(exist_ok=True)
+    result = shared / "result.pickle"
+    with FileLock(shared / ".lock"):
+        if (shared / "built").exists() and not result.is_file():
+            pytest.fail(f"building {name} failed in another worker")
+        if not result.is_file():
+            (shared / "built").mkdir()
+            result.write_bytes(pickle.dumps(build(shared / "built")))
+    return pickle.loads(result.read_bytes())
+
+
 @pytest.fixture(scope="session")
 def sample_refresh(tmp_path_factory: pytest.TempPathFactory):
-    """One full refresh of the bundled sample into a session warehouse folder.
+    """One full refresh of the bundled sample into a session warehouse folder: (folder,
+    outcome). Tests only read it (or copy it)."""
 
-    Tests only read it (or copy it). Under pytest-xdist the workers share one refresh: the
-    first to need it builds it in the run's common temporary folder, the others wait for it.
-    """
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        root = tmp_path_factory.mktemp("published") / "warehouse"
+    def build(folder: Path):
+        root = folder / "warehouse"
         return root, _refresh_sample(root)
-    shared = tmp_path_factory.getbasetemp().parent / "sample_refresh"
-    shared.mkdir(exist_ok=True)
-    root, result = shared / "warehouse", shared / "outcome.pickle"
-    with FileLock(shared / ".lock"):
-        if root.exists() and not result.is_file():
-            pytest.fail(f"the sample refresh into {root} failed in another worker")
-        if not result.is_file():
-            result.write_bytes(pickle.dumps(_refresh_sample(root)))
-    return root, pickle.loads(result.read_bytes())
+
+    return _shared(tmp_path_factory, "sample_refresh", build)
+
+
+REVISED_SGB2 = "SGB2-01-4_revised_de_flat.csv"
+REVISION = 250  # more Leistungsberechtigte of Erfurt in one year
+
+
+def revised_sgb2_bytes(add: int = REVISION) -> bytes:
+    """The SGB II sample (ffcsv) with Erfurt's Leistungsberechtigte of 2022 `add` higher."""
+    from tests.test_accumulation import _erfurt_lb, _rows, _write
+
+    header, rows = _rows()
+    value = header.index("value")
+    revised = [
+        [*r[:value], str(int(r[value]) + add), *r[value + 1 :]] if _erfurt_lb(header, r) else r
+        for r in rows
+    ]
+    with tempfile.TemporaryDirectory() as scratch:
+        target = Path(scratch) / REVISED_SGB2
+        _write(target, header, revised)
+        return target.read_bytes()
+
+
+def _run_refresh_in(root: Path, force: bool):
+    from pipelines.refresh import run_refresh
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOZPLAN_WAREHOUSE_DIR", str(root))
+        return run_refresh(log_level="WARNING", force=force)
+
+
+@pytest.fixture(scope="session")
+def revised_sgb2(sample_refresh, tmp_path_factory: pytest.TempPathFactory):
+    """The sample's release, then the SGB II table delivered again with one value of Erfurt
+    revised (`changed`, refreshed without force in `root`), then a copy of that warehouse
+    rebuilt from the same input (`rebuilt`, forced, in `full`: its releases are the sample's,
+    the revised one and the rebuilt one). Shared by every worker; tests only read or copy it,
+    but for the last test of test_dbt_selection, which refreshes `root` once more (dbt's
+    saved parse holds for one warehouse folder only).
+    """
+
+    def build(folder: Path) -> RevisedSgb2:
+        root = folder / "warehouse"
+        shutil.copytree(sample_refresh[0], root)
+        (root / "inbox").mkdir(exist_ok=True)
+        (root / "inbox" / REVISED_SGB2).write_bytes(revised_sgb2_bytes())
+        changed = _run_refresh_in(root, force=False)
+        assert changed.success, changed.summary()
+        changed_ran = dbt_ran(root)
+        full = folder / "full"
+        shutil.copytree(root, full)
+        rebuilt = _run_refresh_in(full, force=True)
+        assert rebuilt.success, rebuilt.summary()
+        return RevisedSgb2(root, changed, changed_ran, full, rebuilt, dbt_ran(full))
+
+    return _shared(tmp_path_factory, "revised_sgb2", build)
+
+
+@dataclass(frozen=True)
+class RevisedSgb2:
+    root: Path  # after the revised delivery (release `changed`)
+    changed: object  # RefreshOutcome
+    changed_ran: set[str]
+    full: Path  # a copy of root, rebuilt from the same input (release `rebuilt`)
+    rebuilt: object
+    rebuilt_ran: set[str]
+
+
+def dbt_ran(root: Path) -> set[str]:
+    """The models, seeds and tests the newest refresh of `root` ran (its dbt artifacts)."""
+    results = json.loads((root / "build" / "dbt" / "run_results.json").read_text("utf-8"))
+    return {
+        r["unique_id"]
+        for r in results["results"]
+        if r["unique_id"].split(".")[0] in ("model", "seed", "test")
+    }
 
 
 @pytest.fixture
@@ -129,12 +217,15 @@ def published_warehouse(sample_refresh, warehouse_dir: Path) -> Path:
 # The slowest modules (each runs refreshes of its own), slowest first: pytest-xdist hands out
 # whole modules (`--dist loadfile --no-loadscope-reorder`) in this order, so the workers
 # finish together. The benchmark does not read the session's sample refresh: second in line,
-# its worker starts at once while the first builds that refresh.
+# its worker starts at once while the first builds that refresh. Modules sharing a session
+# build (`revised_sgb2`) stand apart, so the second finds it built instead of waiting.
 SLOWEST_MODULES = (
     "test_refresh_paths",
     "test_bench",
     "test_release_changes",
+    "test_add_source",
     "test_accumulation",
+    "test_dbt_selection",  # after test_release_changes: both read `revised_sgb2`
     "test_refresh_end_to_end",
     "test_secondary_suppression",
     "test_real_deliveries",

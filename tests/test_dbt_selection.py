@@ -11,7 +11,6 @@ the invocation) and, breaking a dbt test, still fails with the test and example 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -21,9 +20,9 @@ import pytest
 from pipelines.dbt_selection import BUILD_DDL, load_manifest, manifest_checksum, plan_dbt_build
 from pipelines.paths import WarehousePaths
 from pipelines.refresh import refresh_instance, run_refresh
-from tests.test_accumulation import ERFURT, REVISED_YEAR, _erfurt_lb, _rows, _write
+from tests.conftest import REVISION, revised_sgb2_bytes
+from tests.test_accumulation import ERFURT, REVISED_YEAR, _erfurt_lb, _rows
 
-REVISION = 250
 CHANGED = "sgb2_benefits"
 UNTOUCHED = ("population_age", "unemployment", "area")
 BUILT_SCHEMAS = ("staging", "intermediate", "marts", "reference")
@@ -31,30 +30,14 @@ BUILT_SCHEMAS = ("staging", "intermediate", "marts", "reference")
 
 def _deliver(root: Path, name: str, add: int) -> None:
     """The SGB II sample again, Erfurt's Leistungsberechtigte of one year `add` higher."""
-    header, rows = _rows()
-    value = header.index("value")
-    revised = [
-        [*r[:value], str(int(r[value]) + add), *r[value + 1 :]] if _erfurt_lb(header, r) else r
-        for r in rows
-    ]
     (root / "inbox").mkdir(exist_ok=True)
-    _write(root / "inbox" / name, header, revised)
+    (root / "inbox" / name).write_bytes(revised_sgb2_bytes(add))
 
 
 def _refresh(root: Path, force: bool):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOZPLAN_WAREHOUSE_DIR", str(root))
         return run_refresh(log_level="WARNING", force=force)
-
-
-def _ran(root: Path) -> set[str]:
-    """The models, seeds and tests the newest refresh of `root` ran (its dbt artifacts)."""
-    results = json.loads((root / "build" / "dbt" / "run_results.json").read_text("utf-8"))
-    return {
-        r["unique_id"]
-        for r in results["results"]
-        if r["unique_id"].split(".")[0] in ("model", "seed", "test")
-    }
 
 
 def _last_invocation_log(root: Path) -> list[str]:
@@ -107,20 +90,11 @@ def _releases(path: Path) -> tuple[str, set[str]]:
 
 
 @pytest.fixture(scope="module")
-def changed_once(sample_refresh, tmp_path_factory: pytest.TempPathFactory):
+def changed_once(revised_sgb2):
     """One changed delivery refreshed without force, then the same input rebuilt from empty
-    in a copy of that warehouse."""
-    root = tmp_path_factory.mktemp("changed") / "warehouse"
-    shutil.copytree(sample_refresh[0], root)
-    _deliver(root, "SGB2-01-4_revised_de_flat.csv", REVISION)
-    changed = _refresh(root, force=False)
-    assert changed.success, changed.summary()
-    changed_ran = _ran(root)
-    full = root.parent / "full"
-    shutil.copytree(root, full)
-    rebuilt = _refresh(full, force=True)
-    assert rebuilt.success, rebuilt.summary()
-    return root, changed, changed_ran, full, rebuilt, _ran(full)
+    in a copy of that warehouse (the session's `revised_sgb2`)."""
+    r = revised_sgb2
+    return r.root, r.changed, r.changed_ran, r.full, r.rebuilt, r.rebuilt_ran
 
 
 def test_one_changed_source_builds_fewer_nodes(changed_once) -> None:
@@ -216,7 +190,8 @@ def test_changed_source_publishes_what_a_full_build_does(changed_once) -> None:
 
 def test_second_change_reuses_the_parse_and_names_a_failing_test(changed_once) -> None:
     """dbt parses the project once per warehouse; a failing dbt test in a partial build is
-    reported with its model and example rows."""
+    reported with its model and example rows. In the warehouse of the first change itself
+    (a copy lives in another folder, and dbt parses anew for it); the last test to use it."""
     root, *_ = changed_once
     _deliver(root, "SGB2-01-4_too_many_de_flat.csv", 10_000_000)
     outcome = _refresh(root, force=False)

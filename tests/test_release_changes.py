@@ -8,6 +8,7 @@ and from the two published files' numerators and denominators, never from the ch
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -18,13 +19,9 @@ import pytest
 from pipelines.cli import main
 from pipelines.paths import WarehousePaths
 from pipelines.publish import CURATED_TABLES, pin_file
-from pipelines.refresh import run_refresh
 from pipelines.release_changes import KINDS, UNNAMED, digest_lines, record_changes
-from tests.conftest import SAMPLE_DIR, sha256
-from tests.test_accumulation import ERFURT, REVISED_YEAR, _erfurt_lb, _rows, _write
-
-REVISED_NAME = "SGB2-01-4_revised_de_flat.csv"
-REVISION = 250  # more Leistungsberechtigte in Erfurt in 2022
+from tests.conftest import REVISED_SGB2, REVISION, SAMPLE_DIR, revised_sgb2_bytes, sha256
+from tests.test_accumulation import ERFURT, REVISED_YEAR, _erfurt_lb, _rows
 
 
 def _release(path: Path) -> str:
@@ -65,29 +62,17 @@ def _differs(a: float | None, b: float | None) -> bool:
 
 
 @pytest.fixture(scope="module")
-def releases(sample_refresh, tmp_path_factory: pytest.TempPathFactory):
-    """The session's release, then a revised SGB II delivery, then the same input again."""
-    root = tmp_path_factory.mktemp("release_changes") / "warehouse"
-    shutil.copytree(sample_refresh[0], root)
-    first = _release(root / "sozialplanung.duckdb")
+def releases(sample_refresh, revised_sgb2):
+    """The session's release, then a revised SGB II delivery, then the same input again (the
+    session's `revised_sgb2`, its rebuilt copy holds all three releases)."""
+    root = revised_sgb2.full
+    first = sample_refresh[1].release
+    delivered_sha = hashlib.sha256(revised_sgb2_bytes()).hexdigest()
     header, rows = _rows()
-    value = header.index("value")
     old = next(r for r in rows if _erfurt_lb(header, r))
-    revised = [
-        [*r[:value], str(int(r[value]) + REVISION), *r[value + 1 :]] if r is old else r
-        for r in rows
-    ]
-    (root / "inbox").mkdir(exist_ok=True)
-    delivered = root / "inbox" / REVISED_NAME
-    _write(delivered, header, revised)
-    delivered_sha = sha256(delivered)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOZPLAN_WAREHOUSE_DIR", str(root))
-        second = run_refresh(log_level="WARNING", force=False)
-        assert second.success, second.summary()
-        third = run_refresh(log_level="WARNING", force=True)  # the same input, built anew
-        assert third.success, third.summary()
-    return root, first, second.release, third.release, delivered_sha, float(old[value])
+    value = float(old[header.index("value")])
+    second, third = revised_sgb2.changed.release, revised_sgb2.rebuilt.release
+    return root, first, second, third, delivered_sha, value
 
 
 def test_the_first_release_lists_everything_as_added(sample_refresh) -> None:
@@ -140,7 +125,7 @@ def test_a_revised_delivery_is_recorded_with_the_values_it_changed(releases) -> 
     assert changed.keys() == expected
     # the release replaced the sample of sgb2_benefits by the revised delivery
     sample = SAMPLE_DIR / "SGB2-01-4_de_flat.csv"
-    files = sorted([(sha256(sample), sample.name), (delivered_sha, REVISED_NAME)])
+    files = sorted([(sha256(sample), sample.name), (delivered_sha, REVISED_SGB2)])
     for key, row in changed.items():
         assert (row["old_value"], row["new_value"]) == (before[key][0], after[key][0])
         assert (row["source"], row["file_sha256"], row["file_name"]) == (
@@ -155,7 +140,7 @@ def test_a_revised_delivery_is_recorded_with_the_values_it_changed(releases) -> 
 
     assert [
         (r["source"], r["file_sha256"], r["file_name"]) for r in recorded["delivery_added"]
-    ] == [("sgb2_benefits", delivered_sha, REVISED_NAME)]
+    ] == [("sgb2_benefits", delivered_sha, REVISED_SGB2)]
     withdrawn = recorded["delivery_withdrawn"]
     assert [(r["source"], r["file_sha256"], r["file_name"]) for r in withdrawn] == [
         ("sgb2_benefits", sha256(sample), sample.name)
@@ -173,7 +158,7 @@ def test_a_revised_delivery_is_recorded_with_the_values_it_changed(releases) -> 
         f"changes against release {first}: 1 delivery added, 1 delivery withdrawn, "
         f"{len(expected)} values changed"
     )
-    assert f"  deliveries added: sgb2_benefits {REVISED_NAME}" in digest
+    assert f"  deliveries added: sgb2_benefits {REVISED_SGB2}" in digest
     per_indicator: dict[str, int] = {}
     for indicator, _region, _period in expected:
         per_indicator[indicator] = per_indicator.get(indicator, 0) + 1
@@ -304,9 +289,14 @@ def test_rounding_noise_is_no_change_and_every_kind_is_recorded(published_wareho
 
 
 def test_the_commands_list_releases_and_their_changes(
-    releases, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    releases,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    root, first, second, third, _sha, old_lb = releases
+    shared, first, second, third, _sha, old_lb = releases
+    root = tmp_path / "warehouse"  # the pin below must not reach the shared warehouse
+    shutil.copytree(shared, root)
     monkeypatch.setenv("SOZPLAN_WAREHOUSE_DIR", str(root))
     pin_file(WarehousePaths(root)).write_text(second)
     try:
@@ -334,7 +324,7 @@ def test_the_commands_list_releases_and_their_changes(
         r for r in erfurt if (r["indicator_id"], r["region_key"]) == ("sgb2_quota", ERFURT)
     )
     assert f"changes against release {first}: 1 delivery added" in out
-    assert "deliveries added (1)" in out and REVISED_NAME in out
+    assert "deliveries added (1)" in out and REVISED_SGB2 in out
     assert f"values changed ({n_changed})" in out
     assert f"{erfurt['old_value']:.10g} → {erfurt['new_value']:.10g}" in out
     assert f"{ERFURT} Erfurt" in out
