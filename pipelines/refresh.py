@@ -38,6 +38,7 @@ class RefreshOutcome:
     unmatched: int = 0  # inbox files no contract takes
     gaps: dict[str, list[int]] = field(default_factory=dict)  # source -> years nobody delivered
     undelivered: set[str] = field(default_factory=set)  # sources without any delivery
+    published: bool = False  # the publish step ran: a failure after it left the release out
     # (start, end) epoch seconds of each step, from the run's event log
     step_spans: dict[str, tuple[float, float]] = field(default_factory=dict)
     # (start, end) of each source's part of a step that handles every source (ingest, GX),
@@ -81,6 +82,11 @@ class RefreshOutcome:
             lines += [f"  {line}" for line in self.changes]
         else:
             lines = ["refresh FAILED: the published warehouse was not changed"]
+            if self.published:
+                lines = [
+                    f"refresh FAILED after publishing: release {self.release} is published at "
+                    f"{warehouse_paths().published}, a step after the publish failed"
+                ]
             lines += [f"  {line}" for failure in self.failures for line in failure.splitlines()]
             lines.append(f"  checks passed: {self.checks_passed}, failed: {self.checks_failed}")
             lines += [f"  inbox: {line}" for line in self.inbox]
@@ -180,6 +186,11 @@ def run_refresh(
     )
     outcome.step_spans, outcome.part_spans = step_spans, part_spans
     outcome.checks_passed, outcome.checks_failed, outcome.failures = _failures(result)
+    outcome.published = any(
+        e.is_step_success and e.step_key == "publish" for e in result.all_events
+    )
+    if outcome.published and not result.success:
+        outcome.release, outcome.rows = _published_summary()
     if result.success and not outcome.skipped:
         from pipelines.release_changes import digest_lines
 

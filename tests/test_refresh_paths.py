@@ -271,3 +271,19 @@ def test_a_stale_dbt_manifest_stops_the_refresh_before_it_starts(
     assert "Traceback" not in proc.stdout + proc.stderr
     assert sha256(published_warehouse) == before
     assert not (published_warehouse.parent / "build").exists()
+
+
+def test_a_failure_after_the_publish_says_the_release_is_published(warehouse_dir: Path) -> None:
+    """The export runs after the swap: its failure must not claim nothing was published."""
+    from pipelines.refresh import RefreshOutcome
+
+    failure = "step exports failed: release r1 is published, but its export failed: disk full"
+    outcome = RefreshOutcome(
+        success=False, run_id="run", seconds=1.0, release="r1", published=True, failures=[failure]
+    )
+    first, *rest = outcome.summary().splitlines()
+    assert first.startswith("refresh FAILED after publishing: release r1 is published at ")
+    assert "was not changed" not in outcome.summary()
+    assert f"  {failure}" in rest
+    outcome.published = False
+    assert outcome.summary().startswith("refresh FAILED: the published warehouse was not changed")
