@@ -79,7 +79,7 @@ def structure_fingerprint(gebietsstand: str) -> str:
     files += [DBT_PROJECT_DIR / "dbt_project.yml"]
     files += _files(PROJECT_ROOT, CODE_DIRS) + [PROJECT_ROOT / f for f in CODE_FILES]
     for path in files:
-        if "__pycache__" in path.parts:
+        if "__pycache__" in path.parts or path.suffix == ".geojson":  # maps: reports only
             continue
         name = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
         digest.update(f"{name}\n".encode())

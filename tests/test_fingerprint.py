@@ -53,5 +53,24 @@ def test_a_changed_territory_keeps_nothing(
     assert kept_sources(WarehousePaths(warehouse_dir), GEBIETSSTAND) == {}
 
 
+def test_the_map_of_the_territory_is_not_structure(tmp_path: Path, monkeypatch) -> None:
+    """The boundaries drawn in reports do not shape a single value of the warehouse: a new
+    map keeps the raw tables, a new territorial change does not."""
+    from pipelines.fingerprint import structure_fingerprint
+
+    territory = tmp_path / "territory"
+    shutil.copytree(DEFAULT_TERRITORY_DIR, territory)
+    monkeypatch.setenv("SOZPLAN_TERRITORY_DIR", str(territory))
+    before = structure_fingerprint(GEBIETSSTAND)
+    maps = sorted(territory.glob("*.geojson"))
+    assert maps
+    for path in maps:
+        path.write_text(path.read_text(encoding="utf-8").replace("Erfurt", "Erfurt "), "utf-8")
+    assert structure_fingerprint(GEBIETSSTAND) == before
+    with (territory / "key_history.csv").open("a", encoding="utf-8") as handle:
+        handle.write("16077001,16077002,2024-01-01,merger,1.0,1.0,a change of the map\n")
+    assert structure_fingerprint(GEBIETSSTAND) != before
+
+
 def test_no_published_release_keeps_nothing(warehouse_dir: Path) -> None:
     assert kept_sources(WarehousePaths(warehouse_dir), GEBIETSSTAND) == {}
