@@ -663,12 +663,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from pipelines.contracts import ContractError
     from pipelines.territory import TerritoryError
 
     try:
         return args.func(args)
     except TerritoryError as exc:  # SOZPLAN_TERRITORY_DIR points at an unusable folder
         print(f"cannot use the territory: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except ContractError as exc:  # a contract (or SOZPLAN_CONTRACTS_DIR) that cannot be used
+        print(f"cannot use the data contracts: {exc}", file=sys.stderr)
         return EXIT_FAILED
 
 

@@ -614,7 +614,13 @@ def load_contracts(directory: Path | None = None) -> dict[str, Contract]:
 
     laender = current_territory().laender
     directory = directory or contracts_dir()
-    contracts = [load_contract(p, laender) for p in sorted(directory.glob("*.yml"))]
+    files = sorted(directory.glob("*.yml"))
+    if not files:
+        raise ContractError(
+            f"{directory}: no data contracts (*.yml) there; SOZPLAN_CONTRACTS_DIR must name a "
+            "folder of contracts"
+        )
+    contracts = [load_contract(p, laender) for p in files]
     _measures_mapped_once(contracts)
     return {c.source: c for c in contracts}
 

@@ -234,3 +234,19 @@ def test_a_measure_of_a_level_comes_from_one_table(tmp_path: Path) -> None:
         "population_nationality.yml: field 'measure_map': 'pop_total' of the kreis level is "
         "already mapped in population_age.yml"
     )
+
+
+def test_a_folder_without_contracts_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SOZPLAN_CONTRACTS_DIR naming an empty or missing folder stops with its name, before any
+    refresh step (an empty register would otherwise fail deep inside the run)."""
+    from pipelines.cli import main
+
+    with pytest.raises(ContractError, match="no data contracts"):
+        load_contracts(tmp_path)
+    monkeypatch.setenv("SOZPLAN_CONTRACTS_DIR", str(tmp_path / "missing"))
+    monkeypatch.setenv("SOZPLAN_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    assert main(["refresh"]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot use the data contracts: {tmp_path / 'missing'}: no data contracts" in err
