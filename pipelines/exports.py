@@ -147,7 +147,7 @@ def export_release(
 
 def refresh_formats() -> tuple[str, ...]:
     """The formats a refresh exports: `SOZPLAN_EXPORT_FORMATS` (e.g. `parquet,csv`), else all.
-    The workbook is the slow part (openpyxl writes each cell in Python)."""
+    The workbook is the slow part (each cell is written in Python)."""
     configured = os.environ.get("SOZPLAN_EXPORT_FORMATS", "")
     return check_formats(configured.split(",")) if configured.strip() else FORMATS
 

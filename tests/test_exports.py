@@ -22,7 +22,7 @@ import pytest
 from pipelines.cli import main
 from pipelines.export_workbook import write_workbook
 from pipelines.exports import ExportError, export_release, export_tables
-from pipelines.paths import PROJECT_ROOT, WarehousePaths
+from pipelines.paths import WarehousePaths
 from pipelines.publish import publish
 
 ADDED = {
@@ -182,7 +182,7 @@ def _rounded(row: tuple) -> str:
 
 
 def _same(found: object, expected: object) -> bool:
-    """Equal; numbers to 15 significant digits (openpyxl writes 16, Excel shows 15)."""
+    """Equal; numbers to 15 significant digits (xlsxwriter writes 16, Excel shows 15)."""
     if isinstance(found, float) and isinstance(expected, float):
         return math.isclose(found, expected, rel_tol=1e-15)
     return found == expected
@@ -213,7 +213,7 @@ def test_workbook_has_every_table_and_the_dictionary(
         exported[name] = header
 
     header, entries = _sheet_rows(workbook["Datenlexikon"])
-    assert header == ["Tabelle", "Blätter", "Spalte", "Typ", "Beschreibung"]
+    assert header == ["Tabelle", "Blatt", "Spalte", "Typ", "Beschreibung"]
     assert sorted((e[0], e[2]) for e in entries) == sorted(
         (name, column) for name, columns in exported.items() for column in columns
     )
@@ -228,23 +228,42 @@ def test_workbook_has_every_table_and_the_dictionary(
     assert any("Bundesagentur für Arbeit" in str(c) for c in notes)
 
 
-def test_a_table_beyond_a_sheet_continues_on_further_sheets(
-    refreshed: Path, tmp_path: Path
+def test_a_table_over_the_row_limit_gets_no_sheet_but_a_note(
+    refreshed: Path, marts, tmp_path: Path
 ) -> None:
-    indicators = len(list((PROJECT_ROOT / "data_contracts" / "indicators").glob("*.yml")))
-    per_sheet = 10
-    target = tmp_path / "split.xlsx"
+    indicators, goals = len(marts["dim_indicator"][1]), len(marts["mart_goal_monitoring"][1])
+    limit = 10
+    assert goals <= limit < indicators
+    target = tmp_path / "limited.xlsx"
     with duckdb.connect(str(refreshed / "sozialplanung.duckdb"), read_only=True) as con:
-        tables = [t for t in export_tables(con) if t.name == "dim_indicator"]
-        write_workbook(con, tables, target, "test", sheet_rows=per_sheet)
-    workbook = openpyxl.load_workbook(target, read_only=True)
-    sheets = math.ceil(indicators / per_sheet)
-    names = ["dim_indicator"] + [f"dim_indicator ({i})" for i in range(2, sheets + 1)]
-    assert workbook.sheetnames == ["Hinweise", "Datenlexikon", *names]
-    counts = [len(_sheet_rows(workbook[n])[1]) for n in names]
-    assert counts == [per_sheet] * (sheets - 1) + [indicators - per_sheet * (sheets - 1)]
+        tables = [
+            t for t in export_tables(con) if t.name in ("dim_indicator", "mart_goal_monitoring")
+        ]
+        write_workbook(con, tables, target, "test", max_rows=limit)
+
+    workbook = openpyxl.load_workbook(target)  # not read-only: styles and widths too
+    assert workbook.sheetnames == ["Hinweise", "Datenlexikon", "mart_goal_monitoring"]
+    notes = {row[0]: row for row in workbook["Hinweise"].iter_rows(values_only=True)}
+    _, rows, where, _ = notes["dim_indicator"]
+    assert rows == indicators
+    assert f"kein Blatt ({indicators} Zeilen, mehr als 10)" in where
+    assert "dim_indicator.csv und dim_indicator.parquet neben dieser Arbeitsmappe" in where
+    assert notes["mart_goal_monitoring"][1:3] == (goals, "mart_goal_monitoring")
+
     _, entries = _sheet_rows(workbook["Datenlexikon"])
-    assert {e[1] for e in entries} == {", ".join(names)}
+    described = [e for e in entries if e[0] == "dim_indicator"]
+    assert [e[2] for e in described] == [c for c, _ in marts["dim_indicator"][0]]
+    assert {e[1] for e in described} == {"kein Blatt: dim_indicator.csv / dim_indicator.parquet"}
+
+    sheet = workbook["mart_goal_monitoring"]
+    header, rows = _sheet_rows(sheet)
+    assert len(rows) == goals
+    assert sheet.freeze_panes == "A2" and all(cell.font.b for cell in sheet[1])
+    widths = {  # a <col> element may span several columns of one width
+        i: d.width for d in sheet.column_dimensions.values() for i in range(d.min, d.max + 1)
+    }
+    for column, name in enumerate(header, start=1):  # at least as wide as the header
+        assert widths[column] >= len(name), name
 
 
 def _current(root: Path) -> Path:
