@@ -68,12 +68,14 @@ def run_dbt(
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Test runs use an ephemeral Dagster instance, not the UI's run history, and a warehouse
-    folder of their own (one per xdist worker), never the project's `warehouse/`."""
-    names = ("DAGSTER_HOME", "SOZPLAN_WAREHOUSE_DIR")
+    folder of their own (one per xdist worker), never the project's `warehouse/`. Refreshes
+    export no workbook (the slow format) but the session's refresh of the sample."""
+    names = ("DAGSTER_HOME", "SOZPLAN_WAREHOUSE_DIR", "SOZPLAN_EXPORT_FORMATS")
     saved = {name: os.environ.pop(name, None) for name in names}
     default = tmp_path_factory.mktemp("default") / "warehouse"
     default.mkdir()
     os.environ["SOZPLAN_WAREHOUSE_DIR"] = str(default)
+    os.environ["SOZPLAN_EXPORT_FORMATS"] = "parquet,csv"
     yield
     for name, value in saved.items():
         os.environ.pop(name, None)
@@ -97,6 +99,7 @@ def _refresh_sample(root: Path):
     root.mkdir()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOZPLAN_WAREHOUSE_DIR", str(root))
+        mp.delenv("SOZPLAN_EXPORT_FORMATS")  # every format: test_exports reads its workbook
         outcome = run_refresh(log_level="WARNING")
     assert outcome.success, outcome.summary()
     return outcome
