@@ -285,6 +285,8 @@ def point_current(paths: WarehousePaths, release: str | None) -> None:
         os.symlink(release, staging, target_is_directory=True)
     except OSError:  # no symlinks on this file system: the release's name in a file
         staging.write_text(release + "\n", encoding="utf-8")
+    if link.is_dir() and not link.is_symlink():  # a copy of the warehouse followed the link
+        shutil.rmtree(link)
     os.replace(staging, link)
 
 

@@ -343,3 +343,20 @@ def test_a_rollback_points_current_at_the_release_it_publishes_again(
     assert main(["rollback", first]) == 0
     assert _current(root) == root / "exports" / first
     assert {p.name for p in (root / "exports").iterdir()} == {first, later, "current"}
+
+
+def test_a_copied_warehouse_exports_again(published_warehouse: Path, tmp_path: Path) -> None:
+    """A copy of the warehouse folder made by following links (shutil.copytree, `cp -rL`)
+    holds `exports/current` as a plain folder; the next export points it at the release."""
+    root = published_warehouse.parent
+    with duckdb.connect(str(published_warehouse), read_only=True) as con:
+        release = con.execute("select release from meta.release").fetchone()[0]
+    paths = WarehousePaths(root)
+    export_release(published_warehouse, release, paths, ("parquet",))
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)
+    assert (copy / "exports" / "current").is_dir()
+    assert not (copy / "exports" / "current").is_symlink()
+    export_release(copy / "sozialplanung.duckdb", release, WarehousePaths(copy), ("parquet",))
+    current = copy / "exports" / "current"
+    assert current.is_symlink() and current.resolve() == (copy / "exports" / release).resolve()
