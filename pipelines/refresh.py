@@ -39,6 +39,7 @@ class RefreshOutcome:
     gaps: dict[str, list[int]] = field(default_factory=dict)  # source -> years nobody delivered
     undelivered: set[str] = field(default_factory=set)  # sources without any delivery
     published: bool = False  # the publish step ran: a failure after it left the release out
+    published_path: str = ""  # the warehouse file this refresh publishes to
     # (start, end) epoch seconds of each step, from the run's event log
     step_spans: dict[str, tuple[float, float]] = field(default_factory=dict)
     # (start, end) of each source's part of a step that handles every source (ingest, GX),
@@ -73,9 +74,7 @@ class RefreshOutcome:
                 ]
             )
         if self.success:
-            lines = [
-                f"refresh ok: release {self.release} published at {warehouse_paths().published}"
-            ]
+            lines = [f"refresh ok: release {self.release} published at {self.published_path}"]
             lines += [f"  {table:<28} {n:>7,} rows" for table, n in self.rows.items()]
             lines.append(f"  checks passed: {self.checks_passed}, failed: {self.checks_failed}")
             lines += self.notes()
@@ -85,7 +84,7 @@ class RefreshOutcome:
             if self.published:
                 lines = [
                     f"refresh FAILED after publishing: release {self.release} is published at "
-                    f"{warehouse_paths().published}, a step after the publish failed"
+                    f"{self.published_path}, a step after the publish failed"
                 ]
             lines += [f"  {line}" for failure in self.failures for line in failure.splitlines()]
             lines.append(f"  checks passed: {self.checks_passed}, failed: {self.checks_failed}")
@@ -186,6 +185,7 @@ def run_refresh(
     )
     outcome.step_spans, outcome.part_spans = step_spans, part_spans
     outcome.checks_passed, outcome.checks_failed, outcome.failures = _failures(result)
+    outcome.published_path = str(paths.published)
     outcome.published = any(
         e.is_step_success and e.step_key == "publish" for e in result.all_events
     )

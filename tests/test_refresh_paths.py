@@ -279,10 +279,19 @@ def test_a_failure_after_the_publish_says_the_release_is_published(warehouse_dir
 
     failure = "step exports failed: release r1 is published, but its export failed: disk full"
     outcome = RefreshOutcome(
-        success=False, run_id="run", seconds=1.0, release="r1", published=True, failures=[failure]
+        success=False,
+        run_id="run",
+        seconds=1.0,
+        release="r1",
+        published=True,
+        published_path="/srv/w/sozialplanung.duckdb",
+        failures=[failure],
     )
     first, *rest = outcome.summary().splitlines()
-    assert first.startswith("refresh FAILED after publishing: release r1 is published at ")
+    assert first == (
+        "refresh FAILED after publishing: release r1 is published at "
+        "/srv/w/sozialplanung.duckdb, a step after the publish failed"
+    )
     assert "was not changed" not in outcome.summary()
     assert f"  {failure}" in rest
     outcome.published = False
