@@ -179,14 +179,10 @@ def release_database(paths: WarehousePaths, release: str | None = None) -> tuple
 
 def published_release(paths: WarehousePaths) -> str | None:
     """The release id the published file records (None without a published file)."""
-    if not paths.published.is_file():
-        return None
-    try:
-        with duckdb.connect(str(paths.published), read_only=True) as con:
-            row = con.execute("select max(release) from meta.release").fetchone()
-    except duckdb.Error:
-        return None
-    return row[0] if row else None
+    from pipelines.fingerprint import published_fingerprint
+
+    found = published_fingerprint(paths)
+    return found[0] if found else None
 
 
 def export_tables(con: duckdb.DuckDBPyConnection) -> list[ExportTable]:
