@@ -252,7 +252,7 @@ Span = tuple[float, float]
 
 def _step_spans(instance, run_id: str) -> tuple[dict[str, Span], dict[str, Span]]:
     """(start, end) per step, from the run's event log (start to success or failure), and
-    per source of the steps that handle every source (their results' `span` metadata)."""
+    per source of the ingest step, which reads every source (its results' `span` metadata)."""
     from pipelines.assets.ingest import SPAN
 
     started: dict[str, float] = {}
@@ -266,15 +266,11 @@ def _step_spans(instance, run_id: str) -> tuple[dict[str, Span], dict[str, Span]
             started[event.step_key] = entry.timestamp
         elif (event.is_step_success or event.is_step_failure) and event.step_key in started:
             spans[event.step_key] = (started[event.step_key], entry.timestamp)
-        elif event.is_step_materialization or event.event_type_value == "ASSET_CHECK_EVALUATION":
-            data = event.event_specific_data
-            result = getattr(data, "materialization", data)  # a materialisation or a check
+        elif event.is_step_materialization:
+            result = event.event_specific_data.materialization
             span = result.metadata.get(SPAN)
-            if span is None:
-                continue
-            key = "__".join(result.asset_key.path)
-            name = key if event.is_step_materialization else f"{key}_{data.check_name}"
-            parts[name] = tuple(span.value)
+            if span is not None:
+                parts["__".join(result.asset_key.path)] = tuple(span.value)
     return spans, parts
 
 

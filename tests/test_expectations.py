@@ -27,6 +27,7 @@ from pipelines.audit.suites import (
     indicator_suite,
     raw_suite,
     register_suite,
+    validate_raw_tables,
     validate_suite,
 )
 from pipelines.contracts import load_contracts
@@ -57,8 +58,14 @@ def outcomes(db: Path, suite: Suite, *statements: str) -> list[ExpectationOutcom
 def raw_outcomes(
     db: Path, *statements: str, contract: Any = POPULATION
 ) -> list[ExpectationOutcome]:
-    """The raw suite of `contract` (population_age) for the copy's release, after `statements`."""
-    return outcomes(db, raw_suite(contract, release_of(db)), *statements)
+    """The raw suite of `contract` (population_age) for the copy's release, after `statements`
+    (validated with every published raw table, told for `contract`)."""
+    contracts = [contract, *(c for c in PUBLISHED_SOURCES if c.source != contract.source)]
+    release = release_of(db)
+    with duckdb.connect(str(db)) as con:
+        for statement in statements:
+            con.execute(statement)
+        return validate_raw_tables(con, contracts, release)[contract.source]
 
 
 def fact_outcomes(db: Path, *statements: str) -> list[ExpectationOutcome]:
@@ -92,7 +99,7 @@ def test_importing_and_building_suites_does_not_import_gx() -> None:
         "from pipelines.contracts import load_contracts\n"
         "import pipelines.definitions\n"
         "contracts = list(load_contracts().values())\n"
-        "raw_suite(contracts[0], 'r'); register_suite(contracts); indicator_suite('r', 'g')\n"
+        "raw_suite(contracts, 'r'); register_suite(contracts); indicator_suite('r', 'g')\n"
         "assert 'great_expectations' not in sys.modules, 'GX imported eagerly'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -105,9 +112,12 @@ def test_importing_and_building_suites_does_not_import_gx() -> None:
 
 def test_published_raw_tables_pass(published_warehouse: Path) -> None:
     release = release_of(published_warehouse)
-    for contract in PUBLISHED_SOURCES:
-        result = outcomes(published_warehouse, raw_suite(contract, release))
-        assert failed(result) == {}, contract.source
+    with duckdb.connect(str(published_warehouse), read_only=True) as con:
+        result = validate_raw_tables(con, PUBLISHED_SOURCES, release)
+    assert sorted(result) == sorted(c.source for c in PUBLISHED_SOURCES)
+    for source, told in result.items():
+        assert failed(told) == {}, source
+        assert len(told) == len(raw_suite(PUBLISHED_SOURCES, release).expectations)
 
 
 def both_tables(assignment: str) -> tuple[str, str]:
@@ -155,7 +165,8 @@ def both_tables(assignment: str) -> tuple[str, str]:
         (
             "other-table-code",
             "table_code = '99999-99-99-4'",
-            "expect_column_values_to_be_in_set(table_code, value_set=['12411-02-03-4'])",
+            "expect_column_pair_values_to_be_equal(table_code, contract_table_code, "
+            "ignore_row_if='either_value_is_missing')",
         ),
         (
             "row-without-table-code",
@@ -177,6 +188,27 @@ def test_raw_lineage_fault_names_the_file(
     (example,) = outcome.examples
     assert example["rows"] == 1  # the one changed row forms its own group
     assert example["_source_file"] in (file_name, None, " ")
+
+
+def test_one_validation_tells_each_raw_table_its_own_faults(published_warehouse: Path) -> None:
+    """All raw tables are validated in one frame: a fault counts for its table only."""
+    income = CONTRACTS["income"]
+    release = release_of(published_warehouse)
+    first_income = "_source_line = (select min(_source_line) from raw.income)"
+    with duckdb.connect(str(published_warehouse)) as con:
+        con.execute(f"update {RAW} set _release = 'older' where {FIRST_LINE}")
+        con.execute(f"update {HISTORY} set _release = 'older' where {FIRST_LINE}")
+        con.execute(f"update raw.income set value_status = '.' where {first_income}")
+        con.execute(f"update raw_history.income set value_status = '.' where {first_income}")
+        result = validate_raw_tables(con, PUBLISHED_SOURCES, release)
+    assert [o.expectation for o in failed(result[POPULATION.source]).values()] == [
+        f"expect_column_values_to_be_in_set(_release, value_set=['{release}'])"
+    ]
+    (bad_income,) = failed(result[income.source]).values()
+    assert bad_income.expectation.startswith("expect_column_values_to_be_between(value_and_sign")
+    assert bad_income.examples[0]["_source_file"].startswith("82411-01-03-4_")
+    others = [s for s in result if s not in (POPULATION.source, income.source)]
+    assert others and all(failed(result[s]) == {} for s in others)
 
 
 def test_raw_value_without_value_or_sign(published_warehouse: Path) -> None:
@@ -291,7 +323,8 @@ def test_raw_empty_source_with_sample(published_warehouse: Path) -> None:
         f"delete from {HISTORY}",
     )
     (outcome,) = failed(result).values()
-    assert outcome.expectation == "expect_table_row_count_to_be_between(min=1)"
+    assert outcome.expectation == "expect_column_values_to_be_in_set(has_files, value_set=[True])"
+    assert (outcome.unexpected_count, outcome.unit) == (1, "sources")
     # ...while a source without a sample may be empty until its first delivery
     assert CONTRACTS["income_tax"].sample_files == ()
     assert failed(raw_outcomes(published_warehouse, contract=CONTRACTS["income_tax"])) == {}

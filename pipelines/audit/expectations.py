@@ -58,6 +58,7 @@ EXAMPLE_LIMIT = 5
 
 _META_KEY = "audit_index"
 _RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLE_LIMIT}
+_EVERY_ROW_FORMAT = {"result_format": "COMPLETE", "partial_unexpected_count": EXAMPLE_LIMIT}
 
 _lock = threading.Lock()
 _batch_definition_cache: BatchDefinition | None = None
@@ -86,6 +87,9 @@ class ExpectationOutcome:
     """What the expectation promises, in words (the spec's "description")."""
     unit: str = "rows"
     """What unexpected_count counts: rows of the frame, or of the table it summarises."""
+    unexpected_rows: tuple[int, ...] = ()
+    """Positions of every failing row of the frame (only when validated with `every_row`), so
+    one validation of a frame that summarises many tables can be told per table."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -325,20 +329,24 @@ def _error_message(exception_info: Any) -> str | None:
     return None
 
 
+def _positions(frame: pd.DataFrame, indexes: Any) -> list[int]:
+    return [
+        int(position)
+        for position in indexes or []
+        if isinstance(position, numbers.Integral) and 0 <= position < len(frame)
+    ]
+
+
 def _examples(frame: pd.DataFrame, result: dict[str, Any]) -> list[dict]:
     # Index labels of the RangeIndex frame (ints, possibly numpy ints); dicts would only appear
     # with unexpected_index_column_names, which we do not set.
-    positions = [
-        int(position)
-        for position in result.get("partial_unexpected_index_list") or []
-        if isinstance(position, numbers.Integral) and 0 <= position < len(frame)
-    ][:EXAMPLE_LIMIT]
+    positions = _positions(frame, result.get("partial_unexpected_index_list"))[:EXAMPLE_LIMIT]
     rows = frame.iloc[positions].to_dict(orient="records")
     return [{str(key): jsonable(value) for key, value in row.items()} for row in rows]
 
 
 def validate_dataframe(
-    df: pd.DataFrame, suite: str, expectations: list[dict]
+    df: pd.DataFrame, suite: str, expectations: list[dict], every_row: bool = False
 ) -> list[ExpectationOutcome]:
     """Validate df against expectation dicts; one outcome per dict, in the same order.
 
@@ -353,7 +361,8 @@ def validate_dataframe(
     {"type": "expect_table_row_count_to_be_between", ...}: the snake_case GX expectation name
     plus its kwargs, mapped generically to the GX class. An invalid dict (unknown type, bad
     kwargs) raises ValueError, because that is a bug in the suite; a data problem GX cannot
-    evaluate (e.g. a missing column) becomes a failed outcome with `error` set.
+    evaluate (e.g. a missing column) becomes a failed outcome with `error` set. `every_row`:
+    each outcome lists the positions of all its failing rows (`unexpected_rows`).
     """
     if not expectations:
         return []
@@ -367,7 +376,9 @@ def validate_dataframe(
     with _validate_lock, _gx_warnings_silenced():
         batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
         gx_suite = ExpectationSuite(name=suite, expectations=built)
-        validation = batch.validate(gx_suite, result_format=_RESULT_FORMAT)
+        validation = batch.validate(
+            gx_suite, result_format=_EVERY_ROW_FORMAT if every_row else _RESULT_FORMAT
+        )
 
     by_index = {
         result.expectation_config.meta.get(_META_KEY): result for result in validation.results
@@ -388,6 +399,7 @@ def validate_dataframe(
                 examples=_examples(frame, details) if unexpected_count else [],
                 error=_error_message(result.exception_info),
                 description=str(spec.get("description") or ""),
+                unexpected_rows=tuple(_positions(frame, details.get("unexpected_index_list"))),
             )
         )
     failed = sum(not outcome.passed for outcome in outcomes)

@@ -23,7 +23,7 @@ GX `raw_suite`   | raw.<source>: every row carries its lineage (file name, sha25
                  | hex digits, release, ingested_at) and the contract's table code; a
                  | value exactly where no special sign replaced it; exactly the current
                  | row per key of raw_history.<source>; rows at all when the source has
-                 | a bundled sample
+                 | a bundled sample. One frame for all raw tables, one validation
 GX `register_    | meta.source_file: each file's rows as raw_history holds them and its
 suite`           | current rows as raw holds them (every file registered); licence and
                  | attribution
@@ -155,8 +155,10 @@ def _current_rows(contract: Contract) -> tuple[str, str]:
     return ctes, row_hash
 
 
-def raw_suite(contract: Contract, release: str | None = None) -> Suite:
-    """raw.<source> as ingested by this refresh (`release`: the run's, None: any)."""
+def _file_summary(contract: Contract) -> tuple[str, dict[str, str]]:
+    """raw.<source> per delivered file: lineage, rows, current rows in raw_history, whether
+    raw holds exactly those, rows with a value and a sign (or neither); and per count column
+    the SQL of the table's rows behind a failure."""
     raw, history = contract.raw_table, f"raw_history.{contract.source}"
     current, row_hash = _current_rows(contract)
     lineage = ", ".join(LINEAGE)
@@ -173,24 +175,56 @@ def raw_suite(contract: Contract, release: str | None = None) -> Suite:
                 ) as value_and_sign_disagree
             from {raw} group by all
         )
-        select {", ".join(f"coalesce(s.{c}, c.{c}) as {c}" for c in LINEAGE)},
+        select {_sql_text(contract.source)} as source,
+            {", ".join(f"coalesce(s.{c}, c.{c}) as {c}" for c in LINEAGE)},
             coalesce(s.rows, 0) as rows,
             coalesce(c.rows, 0) as current_rows,
             coalesce(s.checksum = c.checksum, false) as same_rows,
             coalesce(s.value_and_sign_disagree, 0) as value_and_sign_disagree
-        from stored_files as s full join current_files as c on {same}
-        order by 1, 2"""
+        from stored_files as s full join current_files as c on {same}"""
     shown = ", ".join(dict.fromkeys([*SHOWN, *contract.key_columns, "value", "value_status"]))
-    expectations: list[dict[str, Any]] = []
-    if contract.sample_files:
-        expectations.append(
-            {
-                "type": "expect_table_row_count_to_be_between",
-                "min_value": 1,
-                "description": "a source with a bundled sample holds at least one file",
-            }
-        )
-    expectations += [
+    examples = {
+        "value_and_sign_disagree": (
+            f"select {shown}, _source_file_sha256 from {raw} "
+            f"where not coalesce({VALUE_AND_SIGN}, false) order by _source_file, _source_line"
+        ),
+        "same_rows": f"""with {current},
+            stored as (select {row_hash} as h from {raw}),
+            extra as (
+                select h from stored except all select h from current limit {EXAMPLE_LIMIT}
+            ),
+            missing as (
+                select h from current except all select h from stored limit {EXAMPLE_LIMIT}
+            )
+            select 'in raw, not the current row of raw_history' as problem, {shown}
+            from {raw} where {row_hash} in (select h from extra)
+            union all
+            select 'current in raw_history, not in raw', {shown}
+            from {history} where {row_hash} in (select h from missing)""",
+    }
+    return summary, examples
+
+
+def raw_suite(contracts: list[Contract], release: str | None = None) -> Suite:
+    """Every raw.<source> of `contracts` as ingested by this refresh (`release`: the run's,
+    None: any) in one frame of one row per source and file, so GX validates all raw tables
+    at once (its cost is per expectation, not per row); `validate_raw_tables` tells the
+    outcome per table. A source with a bundled sample and no file gets one row without
+    lineage (`has_files` false)."""
+    files = " union all ".join(f"select * from ({_file_summary(c)[0]})" for c in contracts)
+    declared = ", ".join(
+        f"({_sql_text(c.source)}, {_sql_text(c.table_code)}, {bool(c.sample_files)})"
+        for c in contracts
+    )
+    summary = f"""with files as ({files}),
+        contract(source, contract_table_code, has_sample) as (values {declared})
+        select c.source, c.contract_table_code, f.* exclude (source),
+            f.source is not null as has_files
+        from contract as c left join files as f on f.source = c.source
+        where f.source is not null or c.has_sample
+        order by c.source, f._source_file, f._source_file_sha256"""
+    expectations: list[dict[str, Any]] = [
+        _one_of("has_files", [True], "a source with a bundled sample holds at least one file"),
         _not_null("_source_file", "every row names the file it came from"),
         _matches("_source_file", TEXT, "every row names the file it came from"),
         _not_null("_source_file_sha256", "every row carries its file's sha256"),
@@ -202,7 +236,13 @@ def raw_suite(contract: Contract, release: str | None = None) -> Suite:
     expectations += [
         _not_null("_ingested_at", "every row carries when it was ingested"),
         _not_null("table_code", "every row carries the contract's table code"),
-        _one_of("table_code", [contract.table_code], "the contract's table code"),
+        {
+            "type": "expect_column_pair_values_to_be_equal",
+            "column_A": "table_code",
+            "column_B": "contract_table_code",
+            "ignore_row_if": "either_value_is_missing",
+            "description": "the contract's table code",
+        },
         _zero("value_and_sign_disagree", "a value exactly where no special sign replaced it"),
         {
             "type": "expect_column_pair_values_to_be_equal",
@@ -212,31 +252,7 @@ def raw_suite(contract: Contract, release: str | None = None) -> Suite:
         },
         _one_of("same_rows", [True], "raw holds exactly the current row per key of raw_history"),
     ]
-    return Suite(
-        table=raw,
-        summary=summary,
-        grain="files",
-        expectations=expectations,
-        examples={
-            "value_and_sign_disagree": (
-                f"select {shown}, _source_file_sha256 from {raw} "
-                f"where not coalesce({VALUE_AND_SIGN}, false) order by _source_file, _source_line"
-            ),
-            "same_rows": f"""with {current},
-                stored as (select {row_hash} as h from {raw}),
-                extra as (
-                    select h from stored except all select h from current limit {EXAMPLE_LIMIT}
-                ),
-                missing as (
-                    select h from current except all select h from stored limit {EXAMPLE_LIMIT}
-                )
-                select 'in raw, not the current row of raw_history' as problem, {shown}
-                from {raw} where {row_hash} in (select h from extra)
-                union all
-                select 'current in raw_history, not in raw', {shown}
-                from {history} where {row_hash} in (select h from missing)""",
-        },
-    )
+    return Suite(table="raw", summary=summary, grain="files", expectations=expectations)
 
 
 # --- meta.source_file -----------------------------------------------------------------------
@@ -408,6 +424,60 @@ def validate_suite(con: duckdb.DuckDBPyConnection, suite: Suite) -> list[Expecta
                 continue
         result.append(replace(outcome, unit=suite.grain) if failed else outcome)
     return result
+
+
+HAS_FILES = "expect_column_values_to_be_in_set(has_files"
+ROW_COUNTS = ("value_and_sign_disagree",)
+"""Columns of the raw summary that count a file's rows (the rest: one value per file)."""
+
+
+def validate_raw_tables(
+    con: duckdb.DuckDBPyConnection, contracts: list[Contract], release: str | None = None
+) -> dict[str, list[ExpectationOutcome]]:
+    """The raw suite of every contract's raw table, validated in one GX run; the outcomes per
+    source, as `validate_suite` gives them for one table. A sample source without any file
+    fails only for that: it has nothing else to check."""
+    from pipelines.audit.expectations import jsonable
+
+    suite = raw_suite(contracts, release)
+    frame = con.execute(suite.summary).df()
+    outcomes = validate_dataframe(frame, suite.table, suite.expectations, every_row=True)
+    result = {}
+    for contract in contracts:
+        mine = set(frame.index[frame["source"] == contract.source])
+        examples_sql = _file_summary(contract)[1]
+        told = []
+        for spec, outcome in zip(suite.expectations, outcomes, strict=True):
+            rows = [p for p in outcome.unexpected_rows if p in mine]
+            base = replace(outcome, suite=contract.raw_table, unexpected_rows=())
+            if outcome.error:
+                told.append(base)
+            elif not rows:
+                told.append(replace(base, passed=True, unexpected_count=0, examples=[]))
+            elif spec.get("column") == "has_files":
+                told.append(replace(base, unexpected_count=1, examples=[], unit="sources"))
+            elif spec.get("column") in examples_sql:
+                column = spec["column"]
+                found = con.execute(f"{examples_sql[column]} limit {EXAMPLE_LIMIT}").df()
+                examples = [_row(record) for record in found.to_dict(orient="records")]
+                counted = column in ROW_COUNTS
+                count = int(frame.loc[rows, column].sum()) if counted else len(rows)
+                unit = "rows" if counted else suite.grain
+                told.append(replace(base, unexpected_count=count, examples=examples, unit=unit))
+            else:
+                shown = frame.loc[rows[:EXAMPLE_LIMIT]].to_dict(orient="records")
+                examples = [{str(k): jsonable(v) for k, v in row.items()} for row in shown]
+                told.append(
+                    replace(base, unexpected_count=len(rows), examples=examples, unit=suite.grain)
+                )
+        if any(not o.passed and o.expectation.startswith(HAS_FILES) for o in told):
+            told = [o if o.expectation.startswith(HAS_FILES) else _passed(o) for o in told]
+        result[contract.source] = told
+    return result
+
+
+def _passed(outcome: ExpectationOutcome) -> ExpectationOutcome:
+    return replace(outcome, passed=True, unexpected_count=0, examples=[], error=None)
 
 
 def _row(record: dict[str, Any]) -> dict[str, Any]:
