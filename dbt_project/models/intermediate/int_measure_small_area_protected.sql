@@ -15,7 +15,7 @@
 --       1 per count: all are 1).
 -- It then also suppresses its smallest published part (ties: the region key, then the
 -- measure), its total when no part is left; the groups overlap, so this repeats until no
--- group needs more. Primary and secondary suppression look the same: value null, status '.'.
+-- group needs more (each step looks only at the groups of the cells the last one hid). Primary and secondary suppression look the same: value null, status '.'.
 {{ config(materialized='table') }}
 
 with recursive converted as (
@@ -125,9 +125,20 @@ suppression(cell_id, suppressed, step) using key (cell_id) as (
     select cell_id, is_primary, 0 from cell
     union
     (
-        with state as (
+        -- only a group with a cell hidden in the last step can need more: the first step
+        -- looks at the groups with primary suppression, each later one at the groups of
+        -- the cells it chose (`suppression` is the last step's rows, `recurring.` all)
+        with touched as (
+            select distinct m.group_id
+            from suppression as w
+            inner join member as m on m.cell_id = w.cell_id
+            where w.suppressed
+        ),
+
+        state as (
             select m.*, s.suppressed
             from member_value as m
+            inner join touched as t on t.group_id = m.group_id
             inner join recurring.suppression as s on s.cell_id = m.cell_id
         ),
 
