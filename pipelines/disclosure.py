@@ -3,24 +3,32 @@
 The cities deliver their Sozialräume with their own (primary) suppression only; the city
 total minus the other areas gives such a count back (README, "Small areas: secondary
 suppression"). `int_measure_small_area_protected` adds secondary suppression, and
-`int_measure` and the marts read only its output. The build layers would still hold the
-deliveries as the cities made them: `raw.<source>`, `raw_history.<source>`, their rows of
-`meta.revision`, and the views over them (`staging`, `intermediate.int_measure_small_area`).
+`int_measure` and the marts read only its output.
 
-Before a candidate is published, `empty_small_area_deliveries` deletes those rows (the tables
-stay, with their columns, so every view and `sozplan tables` keep working; the views over
-them return nothing) and refuses to go on when any other table of the build layers still
-holds a row of a small-area source. `compact` then rewrites the file: DuckDB leaves deleted
-rows' bytes in the file's blocks until they are reused. `meta.source_file` and
-`meta.coverage_gap` (written at ingest) keep describing the deliveries; the landed files stay
-in `warehouse/landing/`, and every refresh reads these sources again from them
-(`pipelines.fingerprint.kept_sources` never keeps them from the published file).
+The deliveries as the cities made them never enter the candidate file: their ingest writes
+into an in-memory catalog (`kept_out_of_the_file`), `raw.<source>` and
+`raw_history.<source>` go to Parquet files beside the candidate (`unpublished_dir`), and the
+candidate holds views over them, so the ingest checks, GX, dbt and the failure report read
+them like any raw table. Their rows of `meta.revision` stay in memory.
+
+Before a candidate is published, `empty_small_area_deliveries` turns those views into empty
+tables with the same columns (every view over them and `sozplan tables` keep working and
+return nothing) and refuses to go on when any other table of the build layers holds a row of
+a small-area source. A candidate that still holds such rows in a table (copied from a file
+published before the deliveries were kept out of it) has them deleted, and `compact` then
+rewrites the file: DuckDB leaves deleted rows' bytes in the file's blocks until they are
+reused. `meta.source_file` and `meta.coverage_gap` (written at ingest) keep describing the
+deliveries; the landed files stay in `warehouse/landing/`, and every refresh reads these
+sources again from them (`pipelines.fingerprint.kept_sources` never keeps them from the
+published file).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -41,19 +49,82 @@ class DisclosureError(RuntimeError):
 def small_area_sources(contracts: Iterable[Contract]) -> list[Contract]:
     """The contracts whose regions are Sozialräume: keys like `<AGS8>-<code>`, described by
     the region's `key_pattern` (Kreise, Gemeinden and Länder are plain AGS)."""
-    return [c for c in contracts if c.region.key_pattern]
+    return [c for c in contracts if is_small_area(c)]
+
+
+def is_small_area(contract: Contract) -> bool:
+    return bool(contract.region.key_pattern)
+
+
+def unpublished_dir(candidate: Path) -> Path:
+    """Where a run keeps the small-area deliveries as read: Parquet files beside its candidate,
+    removed with it."""
+    return candidate.with_name(f"{candidate.stem}.unpublished")
+
+
+def remove_unpublished(candidate: Path) -> None:
+    shutil.rmtree(unpublished_dir(candidate), ignore_errors=True)
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    sql = "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?"
+    sql = (
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ? "
+        "and database_name = current_database()"
+    )
     return con.execute(sql, [schema, table]).fetchone()[0] > 0
+
+
+def _is_view(con: duckdb.DuckDBPyConnection, schema: str, view: str) -> bool:
+    sql = (
+        "select count(*) from duckdb_views() where schema_name = ? and view_name = ? "
+        "and database_name = current_database()"
+    )
+    return con.execute(sql, [schema, view]).fetchone()[0] > 0
+
+
+def _drop(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> None:
+    if _is_view(con, schema, name):
+        con.execute(f'drop view "{schema}"."{name}"')
+    elif _exists(con, schema, name):
+        con.execute(f'drop table "{schema}"."{name}"')
+
+
+@contextmanager
+def kept_out_of_the_file(
+    con: duckdb.DuckDBPyConnection, contract: Contract, candidate: Path
+) -> Iterator[None]:
+    """Within: `con` (on the candidate) writes into an in-memory catalog. After: that
+    catalog's `raw.<source>` and `raw_history.<source>` are Parquet files in
+    `unpublished_dir(candidate)` and the candidate holds views of the same names over them."""
+    home = con.execute("select current_database()").fetchone()[0]
+    con.execute("attach ':memory:' as unpublished")
+    con.execute("use unpublished")
+    try:
+        yield
+        con.execute(f'use "{home}"')
+        folder = unpublished_dir(candidate)
+        folder.mkdir(parents=True, exist_ok=True)
+        for schema in ("raw", "raw_history"):
+            target = folder / f"{schema}.{contract.source}.parquet"
+            con.execute(
+                f"copy unpublished.{schema}.{contract.source} to '{target}' (format parquet)"
+            )
+            con.execute(f"create schema if not exists {schema}")
+            _drop(con, schema, contract.source)
+            con.execute(
+                f"create view {schema}.{contract.source} as select * from read_parquet('{target}')"
+            )
+    finally:
+        con.execute(f'use "{home}"')
+        con.execute("detach unpublished")
 
 
 def empty_small_area_deliveries(
     con: duckdb.DuckDBPyConnection, contracts: Iterable[Contract]
 ) -> dict[str, int]:
-    """Delete every row of the small-area sources from `raw`, `raw_history` and
-    `meta.revision` of the candidate `con`; the rows deleted per table.
+    """Turn the small-area sources' views of `raw` and `raw_history` in the candidate `con`
+    into empty tables; delete rows a table of theirs or `meta.revision` still holds (a
+    candidate copied from an older release): the rows deleted per table (0: a view replaced).
 
     Then every other table of the build layers with a `region_key` is searched for keys of
     those sources (only `PROTECTED` may hold them): a table materialised from the
@@ -63,8 +134,14 @@ def empty_small_area_deliveries(
     deleted: dict[str, int] = {}
     for contract in sources:
         for schema in ("raw", "raw_history"):
-            if _exists(con, schema, contract.source):
-                table = f"{schema}.{contract.source}"
+            table = f"{schema}.{contract.source}"
+            if _is_view(con, schema, contract.source):
+                empty = f"{contract.source}__empty"
+                con.execute(f"create table {schema}.{empty} as select * from {table} limit 0")
+                con.execute(f"drop view {table}")
+                con.execute(f"alter table {schema}.{empty} rename to {contract.source}")
+                deleted[table] = 0
+            elif _exists(con, schema, contract.source):
                 deleted[table] = con.execute(f"delete from {table}").fetchone()[0]
     if sources and _exists(con, "meta", "revision"):
         names = [c.source for c in sources]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.disclosure import remove_unpublished
 from pipelines.paths import WarehousePaths
 
 HOST_TAG, PID_TAG = "sozplan/host", "sozplan/pid"
@@ -83,6 +84,7 @@ def remove_old_candidates(paths: WarehousePaths, keep_run_id: str, keep: int = K
     for old in candidates[keep:]:
         for leftover in (old, old.with_suffix(".duckdb.wal")):
             leftover.unlink(missing_ok=True)
+        remove_unpublished(old)
         removed.append(old)
     return removed
 

@@ -427,6 +427,57 @@ def test_publish_empties_the_small_area_sources_and_refuses_a_table_built_from_t
     assert [p.name for p in tmp_path.iterdir()] == ["candidate.duckdb"]
 
 
+def test_small_area_deliveries_never_enter_the_candidate_file(tmp_path: Path) -> None:
+    """An ingest inside kept_out_of_the_file writes into memory; the candidate gets views over
+    Parquet files beside it, which publish turns into empty tables: nothing to delete, so
+    nothing of the deliveries in the file's blocks and no rewrite of the file."""
+    from pipelines.contracts import load_contracts
+    from pipelines.disclosure import (
+        empty_small_area_deliveries,
+        kept_out_of_the_file,
+        remove_unpublished,
+        unpublished_dir,
+    )
+
+    contracts = load_contracts()
+    jena = contracts["jena_planungsraeume"]
+    database = tmp_path / "candidate.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema raw; create table raw.area as select 1 as value")
+        with kept_out_of_the_file(con, jena, database):
+            con.execute("create schema raw; create schema raw_history")
+            for schema in ("raw", "raw_history"):
+                con.execute(
+                    f"create table {schema}.jena_planungsraeume as select "
+                    "'16053000-18' as region_key, 'JENA_' || 'MARKER' as marker, "
+                    "range::double as value from range(5000)"
+                )
+        assert con.execute("select count(*) from raw.jena_planungsraeume").fetchone() == (5000,)
+        assert con.execute("select value from raw.area").fetchone() == (1,)
+        kinds = con.execute(
+            "select view_name from duckdb_views() where schema_name in ('raw', 'raw_history') "
+            "and database_name = current_database() order by all"
+        ).fetchall()
+        assert kinds == [("jena_planungsraeume",), ("jena_planungsraeume",)]
+    parquet = sorted(p.name for p in unpublished_dir(database).iterdir())
+    assert parquet == ["raw.jena_planungsraeume.parquet", "raw_history.jena_planungsraeume.parquet"]
+    assert b"JENA_MARKER" not in database.read_bytes()
+    with duckdb.connect(str(database)) as con:
+        deleted = empty_small_area_deliveries(con, [jena])
+        assert deleted == {"raw.jena_planungsraeume": 0, "raw_history.jena_planungsraeume": 0}
+        for schema in ("raw", "raw_history"):
+            table = f"{schema}.jena_planungsraeume"
+            assert con.execute(f"select count(*) from {table}").fetchone() == (0,)
+            assert [c[0] for c in con.execute(f"describe {table}").fetchall()] == [
+                "region_key",
+                "marker",
+                "value",
+            ]
+    remove_unpublished(database)
+    assert b"JENA_MARKER" not in database.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["candidate.duckdb"]
+
+
 def test_sample_counts_primary_and_secondary(published: Path) -> None:
     """26 counts the cities suppressed, 14 more by secondary suppression, all with status
     '.', never a zero; the shares over them are not shown either."""

@@ -20,6 +20,7 @@ import duckdb
 from pipelines.assets.checks import check_result, kept_result, release_memory
 from pipelines.assets.plan import PLAN_KEY
 from pipelines.contracts import Contract, load_contract, load_contracts
+from pipelines.disclosure import is_small_area, kept_out_of_the_file
 from pipelines.ingest import (
     ingest_deliveries,
     write_coverage_gaps,
@@ -76,7 +77,11 @@ def _ingest_source(
     context.log.info(f"ingest {contract.source} from {len(files)} deliveries: {names}")
     try:
         with duckdb.connect(str(warehouse.candidate)) as con:
-            report = ingest_deliveries(contract_now, files, con, warehouse.release)
+            if is_small_area(contract_now):  # never in the file: pipelines/disclosure.py
+                with kept_out_of_the_file(con, contract_now, warehouse.candidate):
+                    report = ingest_deliveries(contract_now, files, con, warehouse.release)
+            else:
+                report = ingest_deliveries(contract_now, files, con, warehouse.release)
         release_memory()
     except InputError as err:
         raise SourceFailed(f"{contract.source}: the delivered file cannot be used\n{err}") from None

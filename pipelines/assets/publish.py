@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.contracts import load_contracts
-from pipelines.disclosure import compact, empty_small_area_deliveries
+from pipelines.disclosure import compact, empty_small_area_deliveries, remove_unpublished
 from pipelines.fingerprint import input_fingerprint, structure_fingerprint
 from pipelines.landing import read_manifest
 from pipelines.publish import CURATED_TABLES
@@ -61,6 +61,7 @@ def publish(
     if any(emptied.values()):  # deleted rows' bytes would stay in the file's blocks
         compact(candidate)
     published = publish_file(candidate, warehouse.release, warehouse.paths)
+    remove_unpublished(candidate)
     (warehouse.paths.build_dir / f"{context.run.run_id}.release").unlink(missing_ok=True)
     context.log.info(f"published release {warehouse.release} at {published}")
     return dg.MaterializeResult(
