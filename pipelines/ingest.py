@@ -136,7 +136,8 @@ def _write_current(
     con: duckdb.DuckDBPyConnection, contract: Contract, history: str, deliveries: int
 ) -> None:
     """`raw.<source>`: the canonical columns and the lineage of the newest delivered value per
-    key (one delivery: all of its rows, each key once)."""
+    key (one delivery: all of its rows, each key once). Not sorted: every reader of raw
+    groups or orders what it needs, and a sort of millions of rows costs seconds."""
     keys = ", ".join(contract.key_columns)
     lineage = ", ".join(f"h.{c}" for c in LINEAGE_COLUMNS)
     newest = (
@@ -148,8 +149,7 @@ def _write_current(
         f"""create or replace table {contract.raw_table} as
         select h.* exclude ({", ".join(LINEAGE_COLUMNS)}, _delivery_seq, _landed_at), {lineage}
         from {history} as h
-        {newest}
-        order by {keys}"""
+        {newest}"""
     )
 
 
