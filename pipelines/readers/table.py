@@ -144,6 +144,13 @@ def store_columns(
     rows = lengths.pop() if lengths else 0
     given = {c: v for c, v in columns.items() if v is not None}
     given.setdefault("_row", range(rows))
+    name = new_name()
+    if rows:
+        try:
+            _store_frame(con, name, given, rows)
+            return name
+        except duckdb.Error:  # a column DuckDB cannot read from pandas: value by value
+            con.execute(f"drop table if exists {name}")
     params, selects = [], []
     for column in [*CANONICAL_COLUMNS, *EXTRA_COLUMNS]:
         kind = sql_type(column)
@@ -152,12 +159,37 @@ def store_columns(
             selects.append(f"unnest(?::{kind}[]) as {column}")
         else:
             selects.append(f"cast(null as {kind}) as {column}")
-    name = new_name()
     if not params:  # no rows at all
         selects[0] = "unnest(?::varchar[]) as table_code"
         params.append([])
     con.execute(f"create temp table {name} as select {', '.join(selects)}", params)
     return name
+
+
+def _store_frame(
+    con: duckdb.DuckDBPyConnection, name: str, given: dict[str, Sequence[object]], rows: int
+) -> None:
+    """Columns handed to DuckDB as one pandas frame (C loops instead of a Python object per
+    value bound as a parameter: a reader's 150,000 cells in 0.03 s instead of 2 s). DuckDB
+    reads NaN, None and NA as NULL; every row is looked at to type a mixed column."""
+    import pandas as pd
+
+    frame = pd.DataFrame({column: list(values) for column, values in given.items()})
+    view = new_name("frame")
+    selects = [
+        f"cast({column} as {sql_type(column)}) as {column}"
+        if column in given
+        else f"cast(null as {sql_type(column)}) as {column}"
+        for column in [*CANONICAL_COLUMNS, *EXTRA_COLUMNS]
+    ]
+    sample = con.execute("select current_setting('pandas_analyze_sample')").fetchone()[0]
+    con.execute(f"set pandas_analyze_sample = {max(rows, 1000)}")
+    con.register(view, frame)
+    try:
+        con.execute(f"create temp table {name} as select {', '.join(selects)} from {view}")
+    finally:
+        con.unregister(view)
+        con.execute(f"set pandas_analyze_sample = {sample}")
 
 
 def from_rows(
@@ -175,8 +207,13 @@ def from_rows(
     `constants` (a column's one value) and the file's column of each value."""
     con = connection(con)
     columns: dict[str, Sequence[object] | None] = dict.fromkeys(CANONICAL_COLUMNS)
-    for i, name in enumerate(names):
-        columns[name] = [row[name] if isinstance(row, dict) else row[i] for row in rows]
+    width = len(rows[0]) if rows and not isinstance(rows[0], dict) else -1
+    if width >= len(names) and all(len(row) == width for row in rows):
+        for name, values in zip(names, zip(*rows, strict=True), strict=False):
+            columns[name] = values  # tuples of one width: one pass transposes them
+    else:
+        for i, name in enumerate(names):
+            columns[name] = [row[name] if isinstance(row, dict) else row[i] for row in rows]
     for name, value in (constants or {}).items():
         columns[name] = [value] * len(rows)
     columns["_source_line"] = columns["_source_line"] or [None] * len(rows)
