@@ -9,6 +9,7 @@ from pipelines.contracts import load_contracts
 from pipelines.disclosure import compact, empty_small_area_deliveries, remove_unpublished
 from pipelines.fingerprint import input_fingerprint, structure_fingerprint
 from pipelines.landing import read_manifest
+from pipelines.meta_docs import comment_meta_tables
 from pipelines.publish import CURATED_TABLES
 from pipelines.publish import publish as publish_file
 from pipelines.release_changes import record_changes
@@ -56,6 +57,7 @@ def publish(
         rows = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in CURATED_TABLES}
         # against the release it replaces: meta.release_change, meta.release_change_summary
         changes = record_changes(con, warehouse.paths.published, read_manifest(warehouse.paths))
+        comment_meta_tables(con)  # the marts' descriptions come from dbt (persist_docs)
         # the cities' deliveries before secondary suppression are not published (landed only)
         emptied = empty_small_area_deliveries(con, load_contracts().values())
     if any(emptied.values()):  # deleted rows' bytes would stay in the file's blocks
