@@ -82,7 +82,8 @@ def _is_view(con: duckdb.DuckDBPyConnection, schema: str, view: str) -> bool:
     return con.execute(sql, [schema, view]).fetchone()[0] > 0
 
 
-def _drop(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> None:
+def drop_relation(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> None:
+    """Drop `schema.name` of the current database, table or view (a release may hold either)."""
     if _is_view(con, schema, name):
         con.execute(f'drop view "{schema}"."{name}"')
     elif _exists(con, schema, name):
@@ -101,16 +102,19 @@ def kept_out_of_the_file(
     con.execute("use unpublished")
     try:
         yield
-        con.execute(f'use "{home}"')
         folder = unpublished_dir(candidate)
         folder.mkdir(parents=True, exist_ok=True)
-        for schema in ("raw", "raw_history"):
-            target = folder / f"{schema}.{contract.source}.parquet"
+        targets = {}
+        for schema in ("raw", "raw_history"):  # copied while their views bind in memory
+            targets[schema] = folder / f"{schema}.{contract.source}.parquet"
             con.execute(
-                f"copy unpublished.{schema}.{contract.source} to '{target}' (format parquet)"
+                f"copy (from unpublished.{schema}.{contract.source}) to '{targets[schema]}' "
+                "(format parquet)"
             )
+        con.execute(f'use "{home}"')
+        for schema, target in targets.items():
             con.execute(f"create schema if not exists {schema}")
-            _drop(con, schema, contract.source)
+            drop_relation(con, schema, contract.source)
             con.execute(
                 f"create view {schema}.{contract.source} as select * from read_parquet('{target}')"
             )

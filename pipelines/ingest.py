@@ -17,6 +17,7 @@ import duckdb
 
 from pipelines.conform import check, source_gap_problems
 from pipelines.contracts import Contract
+from pipelines.disclosure import drop_relation
 from pipelines.landing import Delivery
 from pipelines.paths import WarehousePaths
 from pipelines.readers import InputError, read_file
@@ -136,21 +137,23 @@ def _write_current(
     con: duckdb.DuckDBPyConnection, contract: Contract, history: str, deliveries: int
 ) -> None:
     """`raw.<source>`: the canonical columns and the lineage of the newest delivered value per
-    key (one delivery: all of its rows, each key once). Not sorted: every reader of raw
-    groups or orders what it needs, and a sort of millions of rows costs seconds."""
+    key. One delivery holds each key once: raw is a view of its history (no copy of millions
+    of rows); several: a table of the newest value per key. Not sorted: every reader of raw
+    groups or orders what it needs."""
     keys = ", ".join(contract.key_columns)
     lineage = ", ".join(f"h.{c}" for c in LINEAGE_COLUMNS)
-    newest = (
-        f"qualify row_number() over (partition by {keys} order by h._delivery_seq desc) = 1"
-        if deliveries > 1
-        else ""
-    )
-    con.execute(
-        f"""create or replace table {contract.raw_table} as
-        select h.* exclude ({", ".join(LINEAGE_COLUMNS)}, _delivery_seq, _landed_at), {lineage}
-        from {history} as h
-        {newest}"""
-    )
+    select = f"""select h.* exclude ({", ".join(LINEAGE_COLUMNS)}, _delivery_seq, _landed_at),
+            {lineage}
+        from {history} as h"""
+    schema, name = contract.raw_table.split(".")
+    drop_relation(con, schema, name)
+    if deliveries <= 1:
+        con.execute(f"create view {contract.raw_table} as {select}")
+    else:
+        con.execute(
+            f"""create table {contract.raw_table} as {select}
+            qualify row_number() over (partition by {keys} order by h._delivery_seq desc) = 1"""
+        )
 
 
 def _checked(

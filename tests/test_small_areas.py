@@ -99,7 +99,7 @@ def test_parts_that_miss_the_total_fail_the_check(
     gemeinde = min(k for (k, year) in totals if k.startswith("16068") and year == 2020)
     with duckdb.connect(str(published_warehouse)) as con:
         changed = con.execute(
-            "update raw.population_gemeinden set value = value + 500 where region_key = ? "
+            "update raw_history.population_gemeinden set value = value + 500 where region_key = ? "
             "and period_year = 2020 and var1_attr_code = ''",
             [gemeinde],
         ).fetchall()
