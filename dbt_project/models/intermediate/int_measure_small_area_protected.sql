@@ -18,7 +18,11 @@
 -- group needs more (each step looks only at the groups of the cells the last one hid). Primary and secondary suppression look the same: value null, status '.'.
 {{ config(materialized='table') }}
 
-with recursive converted as (
+-- `as materialized`: each CTE is computed once; the recursive step reads them every
+-- iteration, and DuckDB would otherwise hold their results per iteration (at Germany scale
+-- more than 1 GB instead of under 512 MB).
+
+with recursive converted as materialized (
     -- Gemeinden of an earlier map summed onto today's keys with the key history's weights
     select
         coalesce(k.to_key, m.region_key) as region_key,
@@ -38,7 +42,7 @@ with recursive converted as (
     group by all
 ),
 
-cell as (
+cell as materialized (
     select
         row_number() over (order by level, region_key, period, measure_id) as cell_id,
         *,
@@ -55,13 +59,13 @@ breakdown(measure_id, total_measure_id) as (
     values ('pop_u15', 'pop_total'), ('pop_15_64', 'pop_total'), ('pop_65plus', 'pop_total')
 ),
 
-kreisfreie_stadt as (
+kreisfreie_stadt as materialized (
     select region_key from {{ ref('ref_region') }}
     where level = 'kreis' and kreis_type = 'kreisfreie Stadt'
 ),
 
 -- each group with its members (is_total: the member is the group's total)
-area_group as (
+area_group as materialized (
     select
         concat_ws('|', c.level, c.parent_key, c.period, c.measure_id) as group_id,
         c.cell_id,
@@ -77,7 +81,7 @@ area_group as (
     where s.level = 'sozialraum'
 ),
 
-breakdown_group as (
+breakdown_group as materialized (
     select
         concat_ws('|', 'breakdown', p.region_key, p.period, b.total_measure_id) as group_id,
         p.cell_id,
@@ -91,7 +95,7 @@ breakdown_group as (
     where t.measure_id in (select total_measure_id from breakdown)
 ),
 
-member as (
+member as materialized (
     select * from area_group
     union all
     select * from breakdown_group
@@ -99,7 +103,7 @@ member as (
 
 -- totals that are no small-area count: the Kreis's, for the Gemeinden of a Kreis and for
 -- the Sozialräume of a kreisfreie Stadt whose own count is not among the cells
-kreis_total as (
+kreis_total as materialized (
     select distinct
         concat_ws('|', c.level, c.parent_key, c.period, c.measure_id) as group_id,
         k.value as total
@@ -114,7 +118,7 @@ kreis_total as (
         )
 ),
 
-member_value as (
+member_value as materialized (
     select m.group_id, m.cell_id, m.is_total, c.value, c.is_primary, c.region_key, c.measure_id
     from member as m
     inner join cell as c on c.cell_id = m.cell_id
