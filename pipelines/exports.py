@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.paths import WarehousePaths
+from pipelines.paths import DUCKDB_MEMORY_LIMIT, WarehousePaths
 from pipelines.publish import list_releases
 
 FORMATS = ("parquet", "csv", "xlsx")
@@ -118,6 +118,7 @@ def export_release(
         with duckdb.connect(str(database), read_only=True) as con:
             # no progress bar: the workbook's rows stream for seconds, the terminal is the user's
             con.execute("set enable_progress_bar = false")
+            con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
             _check_release(con, database, release)
             tables = export_tables(con)
             for table in tables:

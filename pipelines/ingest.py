@@ -19,13 +19,13 @@ from pipelines.conform import check, source_gap_problems
 from pipelines.contracts import Contract
 from pipelines.disclosure import drop_relation
 from pipelines.landing import Delivery
-from pipelines.paths import WarehousePaths
+from pipelines.paths import DUCKDB_MEMORY_LIMIT, WarehousePaths
 from pipelines.readers import InputError, read_file
 from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult, drop_scratch, scratch_names
 
 # DuckDB keeps what an ingest reads and sorts in memory up to this and spills the rest to the
 # database's temporary directory: a delivery of millions of rows is ingested in bounded memory.
-INGEST_MEMORY_LIMIT = "512MB"
+INGEST_MEMORY_LIMIT = DUCKDB_MEMORY_LIMIT
 
 
 @dataclass(frozen=True)

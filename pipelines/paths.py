@@ -18,6 +18,10 @@ DBT_PROJECT_DIR = Path(
     os.environ.get("SOZPLAN_DBT_PROJECT_DIR") or PROJECT_ROOT / "dbt_project"
 ).resolve()
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
+# What DuckDB may hold in memory in the refresh process (ingest, publish, exports) before it
+# spills to its temporary directory; dbt's DuckDB has the same cap (dbt_project/profiles.yml).
+# Without it DuckDB takes up to 80 % of the machine's memory.
+DUCKDB_MEMORY_LIMIT = "512MB"
 
 
 @dataclass(frozen=True)
