@@ -27,6 +27,7 @@ from tests.conftest import REFERENCE_DATA
 from tools.sample.scaled import (
     SIZES,
     FlatFile,
+    Size,
     generate,
     main,
     template_year,
@@ -583,3 +584,18 @@ def test_cli_writes_the_same_bytes_again(tiny, tmp_path: Path, capsys) -> None:
         assert sorted(p.name for p in (again / folder).iterdir()) == first
         for name in first:
             assert (again / folder / name).read_bytes() == (out / folder / name).read_bytes(), name
+
+
+def test_measure_copies_keep_every_contract_in_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A size with measure copies writes its own contracts folder, which replaces the
+    project's: every project contract must be there, those without a sample too (their dbt
+    models read their raw tables, empty until a delivery)."""
+    if not GV_FILE.is_file():
+        pytest.skip(f"the Gemeindeverzeichnis is absent: {GV_FILE}")
+    monkeypatch.setitem(SIZES, "tiny-x2", Size(("04", "10"), 2023, 2024, measure_copies=2))
+    generate(GV_FILE, "tiny-x2", tmp_path / "out")
+    written = sorted(p.name for p in (tmp_path / "out" / "contracts").glob("*.yml"))
+    project = sorted(p.name for p in CONTRACTS_DIR.glob("*.yml"))
+    assert written == project

@@ -484,7 +484,9 @@ def generate(gv_file: Path, size_name: str, out: Path) -> tuple[Territory, Path]
     laender_keys = territory.laender
     for path in sorted(CONTRACTS_DIR.glob("*.yml")):
         contract = load_contract(path, laender_keys)
-        if not contract.sample_files:  # a source without a bundled sample: nothing to scale
+        if not contract.sample_files:  # a source without a bundled sample: nothing to scale,
+            if size.measure_copies > 1:  # but its contract stays in use (its dbt models read it)
+                shutil.copyfile(path, contracts_out / path.name)
             continue
         sample = contract.sample_files[0]
         target = inputs / sample.name
