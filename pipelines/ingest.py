@@ -23,10 +23,6 @@ from pipelines.paths import DUCKDB_MEMORY_LIMIT, WarehousePaths
 from pipelines.readers import InputError, read_file
 from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult, drop_scratch, scratch_names
 
-# DuckDB keeps what an ingest reads and sorts in memory up to this and spills the rest to the
-# database's temporary directory: a delivery of millions of rows is ingested in bounded memory.
-INGEST_MEMORY_LIMIT = DUCKDB_MEMORY_LIMIT
-
 
 @dataclass(frozen=True)
 class IngestReport:
@@ -82,7 +78,8 @@ def ingest_deliveries(
     """
     before = scratch_names(con)
     memory = con.execute("select current_setting('memory_limit')").fetchone()[0]
-    con.execute(f"set memory_limit = '{INGEST_MEMORY_LIMIT}'")
+    # what a read holds beyond the cap spills: millions of rows ingest in bounded memory
+    con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
     try:
         checked = _checked(contract, deliveries, con)
         ingested_at = datetime.now(UTC).replace(tzinfo=None)

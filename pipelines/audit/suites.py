@@ -416,9 +416,7 @@ def validate_suite(con: duckdb.DuckDBPyConnection, suite: Suite) -> list[Expecta
         column = spec.get("column")
         failed = not outcome.passed and not outcome.error
         if failed and column in suite.examples:
-            rows = con.execute(f"{suite.examples[column]} limit {EXAMPLE_LIMIT}").df()
-            examples = [_row(record) for record in rows.to_dict(orient="records")]
-            outcome = replace(outcome, examples=examples)
+            outcome = replace(outcome, examples=_sql_examples(con, suite.examples[column]))
             if pd.api.types.is_integer_dtype(frame[column]):  # a count of the table's rows
                 result.append(replace(outcome, unexpected_count=int(frame[column].sum())))
                 continue
@@ -437,8 +435,6 @@ def validate_raw_tables(
     """The raw suite of every contract's raw table, validated in one GX run; the outcomes per
     source, as `validate_suite` gives them for one table. A sample source without any file
     fails only for that: it has nothing else to check."""
-    from pipelines.audit.expectations import jsonable
-
     suite = raw_suite(contracts, release)
     frame = con.execute(suite.summary).df()
     outcomes = validate_dataframe(frame, suite.table, suite.expectations, every_row=True)
@@ -458,15 +454,14 @@ def validate_raw_tables(
                 told.append(replace(base, unexpected_count=1, examples=[], unit="sources"))
             elif spec.get("column") in examples_sql:
                 column = spec["column"]
-                found = con.execute(f"{examples_sql[column]} limit {EXAMPLE_LIMIT}").df()
-                examples = [_row(record) for record in found.to_dict(orient="records")]
+                examples = _sql_examples(con, examples_sql[column])
                 counted = column in ROW_COUNTS
                 count = int(frame.loc[rows, column].sum()) if counted else len(rows)
                 unit = "rows" if counted else suite.grain
                 told.append(replace(base, unexpected_count=count, examples=examples, unit=unit))
             else:
                 shown = frame.loc[rows[:EXAMPLE_LIMIT]].to_dict(orient="records")
-                examples = [{str(k): jsonable(v) for k, v in row.items()} for row in shown]
+                examples = [_row(record) for record in shown]
                 told.append(
                     replace(base, unexpected_count=len(rows), examples=examples, unit=suite.grain)
                 )
@@ -478,6 +473,12 @@ def validate_raw_tables(
 
 def _passed(outcome: ExpectationOutcome) -> ExpectationOutcome:
     return replace(outcome, passed=True, unexpected_count=0, examples=[], error=None)
+
+
+def _sql_examples(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    """The first EXAMPLE_LIMIT rows of `sql`: the table's rows behind a failed count."""
+    found = con.execute(f"{sql} limit {EXAMPLE_LIMIT}").df()
+    return [_row(record) for record in found.to_dict(orient="records")]
 
 
 def _row(record: dict[str, Any]) -> dict[str, Any]:
