@@ -371,21 +371,22 @@ def _stages(outcome, rows: dict[str, int], memory: MemorySampler) -> list[Stage]
     return stages
 
 
-def _dbt_results(root: Path) -> list[dict]:
-    """The nodes the newest dbt build of the warehouse at `root` ran (its run_results.json)."""
+def _dbt_file(root: Path, name: str) -> Path:
+    """An artifact of the newest dbt build of the warehouse at `root`."""
     from pipelines.assets.transform import dbt_target
 
-    found = dbt_target(WarehousePaths(root)) / "run_results.json"
+    return dbt_target(WarehousePaths(root)) / name
+
+
+def _dbt_results(root: Path) -> list[dict]:
+    """The nodes the newest dbt build of the warehouse at `root` ran (its run_results.json)."""
+    found = _dbt_file(root, "run_results.json")
     return json.loads(found.read_text(encoding="utf-8"))["results"] if found.is_file() else []
 
 
 def _dbt_node_count(root: Path) -> int:
     """Models, seeds and tests of the dbt project (what a full build runs)."""
-    from pipelines.assets.transform import dbt_target
-
-    manifest = json.loads(
-        (dbt_target(WarehousePaths(root)) / "manifest.json").read_text(encoding="utf-8")
-    )
+    manifest = json.loads(_dbt_file(root, "manifest.json").read_text(encoding="utf-8"))
     kinds = ("model", "seed", "test")
     return sum(1 for n in manifest["nodes"].values() if n["resource_type"] in kinds)
 
@@ -606,6 +607,7 @@ def run_bench(
             published = root / "sozialplanung.duckdb"
             _deliver(inputs, root / "inbox")
             phases, full_dbt = [], []
+            full_manifest = root / "full_build_manifest.json"
             for name, change, force in (
                 ("full refresh from empty", None, True),
                 ("refresh, no new input", None, False),
@@ -627,8 +629,10 @@ def run_bench(
                 raw = sum(n for t, n in rows.items() if t.startswith("raw."))
                 note = "; ".join(x for x in (note, _rebuilt(published)) if x)
                 phases.append(Phase(name, outcome.seconds, False, raw, peak, stages, note))
-                full_dbt = full_dbt or _dbt_results(root)
-            ref = reference(inputs.directory, published, _dbt_vars(), root / "reference")
+                if not full_dbt:  # the full build: its results, and the SQL it compiled
+                    full_dbt = _dbt_results(root)
+                    shutil.copyfile(_dbt_file(root, "manifest.json"), full_manifest)
+            ref = reference(inputs.directory, published, full_manifest, root / "reference")
             result = BenchResult(
                 size=size,
                 inputs=f"{_describe(inputs.directory)}"
@@ -661,13 +665,6 @@ def _refresh_process() -> tuple[float, bool]:
     if done.returncode != 0:
         raise RuntimeError(f"sozplan refresh failed:\n{done.stdout}{done.stderr}")
     return seconds, "refresh skipped" in done.stdout
-
-
-def _dbt_vars() -> dict[str, object]:
-    """The dbt vars a refresh of the current territory passes (not the per-run ones)."""
-    from pipelines.territory import current_territory, newest_gebietsstand
-
-    return {"gebietsstand": newest_gebietsstand(), **current_territory().dbt_vars()}
 
 
 def _noop_note() -> str:

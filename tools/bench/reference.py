@@ -6,10 +6,10 @@ Two timed parts, on a copy of the published warehouse:
    member of an API ZIP) into a table with its header, any other text table (classic
    exports, city files) line by line. Workbooks are not read: DuckDB has no Excel reader
    without an extension.
-2. **Compute**: the SQL dbt compiled from the project, every model in dependency order, run
-   as one script (`create or replace table|view … as <compiled SQL>`) on the raw tables —
-   every catalogue indicator for the same regions and periods, by the same SQL, so no second
-   implementation exists to drift.
+2. **Compute**: the SQL dbt compiled in the refresh's full build, every model in dependency
+   order, run as one script (`create or replace table|view … as <compiled SQL>`) on the raw
+   tables — every catalogue indicator for the same regions and periods, by the same SQL, so no
+   second implementation exists to drift.
 
 What it leaves out, and the refresh does: turning each file's layout into the canonical long
 table (the readers), delivery history and revisions, the contract checks, the
@@ -21,11 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
-import subprocess
-import sys
-import tempfile
 import time
 import zipfile
 from collections.abc import Iterator
@@ -105,35 +101,17 @@ def load_files(con: duckdb.DuckDBPyConnection, directory: Path, scratch: Path) -
     return loaded
 
 
-def compiled_models(database: Path, dbt_vars: dict[str, object]) -> list[dict]:
-    """The project's models compiled against `database`, in dependency order."""
-    with tempfile.TemporaryDirectory(prefix="sozplan-compile-") as target:
-        env = {**os.environ, "SOZPLAN_DB_PATH": str(database)}
-        subprocess.run(
-            [
-                str(Path(sys.executable).parent / "dbt"),
-                "compile",
-                "--quiet",
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                target,
-                "--vars",
-                json.dumps({"db_path": str(database), **dbt_vars}),
-            ],
-            check=True,
-            env=env,
-            cwd=DBT_PROJECT_DIR,
-            stdout=subprocess.DEVNULL,
-        )
-        manifest = json.loads((Path(target) / "manifest.json").read_text(encoding="utf-8"))
+def compiled_models(manifest: Path) -> list[dict]:
+    """The models a full build compiled (its `manifest.json`), in dependency order."""
+    nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
     models = {
         uid: node
-        for uid, node in manifest["nodes"].items()
+        for uid, node in nodes.items()
         if node["resource_type"] == "model" and node["config"]["materialized"] in MATERIALISED
     }
+    missing = [uid for uid, node in models.items() if not node.get("compiled_code")]
+    if missing:
+        raise ValueError(f"{manifest} is not of a full build: {len(missing)} models not compiled")
     graph = {
         uid: [d for d in node["depends_on"]["nodes"] if d in models] for uid, node in models.items()
     }
@@ -144,6 +122,7 @@ def run_models(con: duckdb.DuckDBPyConnection, models: list[dict]) -> None:
     """Each model's compiled SQL as `create table|view`; file paths in it (the territory's
     CSVs) are relative to the dbt project, as when dbt runs them."""
     con.execute("set file_search_path = ?", [str(DBT_PROJECT_DIR)])
+    con.execute(f"use {models[0]['database']}")
     for node in models:
         kind = MATERIALISED[node["config"]["materialized"]]
         con.execute(f"create schema if not exists {node['schema']}")
@@ -153,22 +132,23 @@ def run_models(con: duckdb.DuckDBPyConnection, models: list[dict]) -> None:
         con.execute(f"create {kind} {node['relation_name']} as {node['compiled_code']}")
 
 
-def reference(
-    directory: Path, published: Path, dbt_vars: dict[str, object], scratch: Path
-) -> Reference:
+def reference(directory: Path, published: Path, manifest: Path, scratch: Path) -> Reference:
     """Load the input files and compute every model, timed; `scratch` holds a copy of the
-    published warehouse (its raw tables and seeds are the compiled SQL's input)."""
+    published warehouse (its raw tables and seeds are the compiled SQL's input). The SQL is
+    what the refresh's full dbt build ran (`manifest`): its relations name dbt's database, so
+    the copy is attached under that name."""
     scratch.mkdir(parents=True, exist_ok=True)
     database = scratch / "plain.duckdb"
     shutil.copyfile(published, database)
-    models = compiled_models(database, dbt_vars)
+    models = compiled_models(manifest)
     started = time.perf_counter()
     with duckdb.connect() as con:
         loaded = load_files(con, directory, scratch)
         files = con.execute("select count(*) from duckdb_tables()").fetchone()[0]
     load_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    with duckdb.connect(str(database)) as con:
+    with duckdb.connect() as con:
+        con.execute(f"attach ? as {models[0]['database']}", [str(database)])
         run_models(con, models)
         compute_seconds = time.perf_counter() - started
         values = con.execute("select count(*) from marts.fct_indicator_value").fetchone()[0]
