@@ -64,9 +64,13 @@ class SourceFailed(Exception):
 
 
 def _ingest_source(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, contract: Contract
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    contract: Contract,
+    con: duckdb.DuckDBPyConnection,
 ) -> dict:
-    """Read, check and write one source's deliveries; the metadata of its materialisation."""
+    """Read, check and write one source's deliveries into the candidate (`con`); the metadata
+    of its materialisation."""
     kept = warehouse.kept_from(contract.source)
     if kept:
         context.log.info(f"{contract.source}: delivery unchanged, raw table kept from {kept}")
@@ -76,13 +80,11 @@ def _ingest_source(
     names = ", ".join(f"{d.original_name} ({d.how})" for d in files) or "none"
     context.log.info(f"ingest {contract.source} from {len(files)} deliveries: {names}")
     try:
-        with duckdb.connect(str(warehouse.candidate)) as con:
-            if is_small_area(contract_now):  # never in the file: pipelines/disclosure.py
-                with kept_out_of_the_file(con, contract_now, warehouse.candidate):
-                    report = ingest_deliveries(contract_now, files, con, warehouse.release)
-            else:
+        if is_small_area(contract_now):  # never in the file: pipelines/disclosure.py
+            with kept_out_of_the_file(con, contract_now, warehouse.candidate):
                 report = ingest_deliveries(contract_now, files, con, warehouse.release)
-        release_memory()
+        else:
+            report = ingest_deliveries(contract_now, files, con, warehouse.release)
     except InputError as err:
         raise SourceFailed(f"{contract.source}: the delivered file cannot be used\n{err}") from None
     return {
@@ -106,17 +108,22 @@ def ingest(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
     failures = []
-    for contract in CONTRACTS.values():
-        if raw_key(contract) not in context.selected_asset_keys:
-            continue
-        started = time.time()
-        try:
-            metadata = _ingest_source(context, warehouse, contract)
-        except SourceFailed as failure:
-            failures.append(str(failure))
-            continue
-        metadata[SPAN] = [started, time.time()]
-        yield dg.MaterializeResult(asset_key=raw_key(contract), metadata=metadata)
+    # one connection for every source: opening the candidate and writing it back on close
+    # cost more than reading a small source
+    with duckdb.connect(str(warehouse.candidate)) as con:
+        for contract in CONTRACTS.values():
+            if raw_key(contract) not in context.selected_asset_keys:
+                continue
+            started = time.time()
+            try:
+                metadata = _ingest_source(context, warehouse, contract, con)
+            except SourceFailed as failure:
+                failures.append(str(failure))
+                continue
+            finally:
+                release_memory()
+            metadata[SPAN] = [started, time.time()]
+            yield dg.MaterializeResult(asset_key=raw_key(contract), metadata=metadata)
     if failures:
         raise dg.Failure(
             description="\n".join(failures),
