@@ -37,9 +37,10 @@ $(DBT_FROM_CONTRACTS): $(BIN)/.synced $(wildcard data_contracts/*.yml) pipelines
 	$(BIN)/python -m pipelines.dbt_sources
 	@touch $@ dbt_project/macros/measure_map.sql
 
-# dagster-dbt loads the dbt manifest; build it once here, not on every start.
-$(MANIFEST): $(BIN)/.synced $(DBT_SOURCES) $(CATALOGUE_SEED) $(DBT_FROM_CONTRACTS)
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
+# dagster-dbt loads the dbt manifest; build it once here, not on every start. Parsed as a
+# default refresh parses (pipelines/dbt_parse.py): a new warehouse's first build reuses it.
+$(MANIFEST): $(BIN)/.synced $(DBT_SOURCES) $(CATALOGUE_SEED) $(DBT_FROM_CONTRACTS) pipelines/dbt_parse.py
+	$(BIN)/python -m pipelines.dbt_parse
 
 $(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml
 	mkdir -p $(DAGSTER_HOME)

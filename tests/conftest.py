@@ -84,21 +84,10 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 @pytest.fixture
-def warehouse_dir(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    """An empty warehouse folder for this test: the same path for every test of a worker,
-    emptied but for dbt's saved parse. dbt parses again whenever the database path in its
-    profile (a file of the warehouse) changes; at one path a refresh reuses the parse of the
-    worker's last refresh instead of parsing the project again (about 5 s)."""
-    root = tmp_path_factory.getbasetemp() / "warehouse"
-    parse = root / "build" / "dbt" / "partial_parse.msgpack"
-    saved = parse.read_bytes() if parse.is_file() else None
-    shutil.rmtree(root, ignore_errors=True)
+def warehouse_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty warehouse folder for this test."""
+    root = tmp_path / "warehouse"
     root.mkdir()
-    if saved is not None:
-        parse.parent.mkdir(parents=True)
-        parse.write_bytes(saved)
     monkeypatch.setenv("SOZPLAN_WAREHOUSE_DIR", str(root))
     return root
 
@@ -179,8 +168,7 @@ def revised_sgb2(sample_refresh, tmp_path_factory: pytest.TempPathFactory):
     revised (`changed`, refreshed without force in `root`), then a copy of that warehouse
     rebuilt from the same input (`rebuilt`, forced, in `full`: its releases are the sample's,
     the revised one and the rebuilt one). Shared by every worker; tests only read or copy it,
-    but for the last test of test_dbt_selection, which refreshes `root` once more (dbt's
-    saved parse holds for one warehouse folder only).
+    but for the last test of test_dbt_selection, which refreshes `root` once more.
     """
 
     def build(folder: Path) -> RevisedSgb2:

@@ -1,16 +1,20 @@
-"""dbt builds what changed, parses once per warehouse, and publishes what a full build would.
+"""dbt builds what changed, parses once, and publishes what a full build would.
 
 A copy of the session's sample warehouse receives the SGB II table again with one value of
 Erfurt revised; its refresh builds only the dbt nodes downstream of that delivery (read from
 dbt's run_results.json of the invocation). A copy of that warehouse then rebuilds
 everything from empty (`force`) in another folder: every table dbt builds must be equal row
-by row. A second changed delivery in the first warehouse reuses dbt's parse (the debug log of
-the invocation) and, breaking a dbt test, still fails with the test and example rows named.
+by row. Every build reuses the parse `make setup` made (the debug log of each invocation);
+a second changed delivery, breaking a dbt test, still fails with the test and example rows
+named.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import dagster as dg
@@ -188,20 +192,74 @@ def test_changed_source_publishes_what_a_full_build_does(changed_once) -> None:
     assert values
 
 
+def _parsed_again(root: Path) -> list[str]:
+    """Why the newest dbt invocation of `root` parsed the whole project (empty: it did not)."""
+    messages = _last_invocation_log(root)
+    assert any(m.startswith("Partial parsing enabled") for m in messages), messages[:5]
+    return [m for m in messages if m.startswith("Unable to do partial parsing")]
+
+
+def test_every_warehouse_starts_from_the_saved_parse(changed_once, sample_refresh) -> None:
+    """The sample warehouse's first build started from the parse `make setup` made, and the
+    copy rebuilt in another folder kept it: the database path dbt sees is one per checkout."""
+    _, _, _, full, _, _ = changed_once
+    assert _parsed_again(sample_refresh[0]) == []
+    assert _parsed_again(full) == []
+
+
 def test_second_change_reuses_the_parse_and_names_a_failing_test(changed_once) -> None:
-    """dbt parses the project once per warehouse; a failing dbt test in a partial build is
-    reported with its model and example rows. In the warehouse of the first change itself
-    (a copy lives in another folder, and dbt parses anew for it); the last test to use it."""
+    """A failing dbt test in a partial build is reported with its model and example rows. In
+    the warehouse of the first change itself; the last test to use it."""
     root, *_ = changed_once
     _deliver(root, "SGB2-01-4_too_many_de_flat.csv", 10_000_000)
     outcome = _refresh(root, force=False)
-    messages = _last_invocation_log(root)
-    assert "Partial parsing enabled, no changes found, skipping parsing" in messages
-    assert not [m for m in messages if m.startswith("Unable to do partial parsing")]
+    assert "Partial parsing enabled, no changes found, skipping parsing" in (
+        _last_invocation_log(root)
+    )
+    assert _parsed_again(root) == []
     assert not outcome.success
     text = "\n".join(outcome.failures)
     assert "dbt build failed:" in text
     assert "dbt test" in text and "e.g. {" in text, text
+
+
+def _device(path: Path) -> int:
+    return path.stat().st_dev
+
+
+def test_dbt_opens_the_candidate_through_one_link(tmp_path: Path) -> None:
+    """A candidate on the dbt project's file system is linked at the one fixed path; one on
+    another file system beside itself. Both links are gone afterwards, the candidate stays."""
+    from pipelines.assets.transform import candidate_for_dbt
+    from pipelines.dbt_parse import DB_PATH_ENV, DBT_DATABASE
+
+    DBT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
+    before = os.environ.get(DB_PATH_ENV)
+    folders = [tmp_path]
+    other = Path("/dev/shm")
+    if other.is_dir() and _device(other) != _device(DBT_DATABASE.parent):
+        folders.append(Path(tempfile.mkdtemp(dir=other)))
+    for folder in folders:
+        paths = WarehousePaths(folder / "warehouse")
+        paths.build_dir.mkdir(parents=True)
+        candidate = paths.build_dir / "run.duckdb"
+        with duckdb.connect(str(candidate)) as con:
+            con.execute("create table t as select 42 as x")
+        same = _device(folder) == _device(DBT_DATABASE.parent)
+        with candidate_for_dbt(paths, candidate) as link:
+            assert link == (DBT_DATABASE if same else paths.build_dir / DBT_DATABASE.name)
+            assert os.environ[DB_PATH_ENV] == str(link)
+            with duckdb.connect(str(link)) as con:
+                assert con.execute("select current_database(), x from t").fetchone() == (
+                    "dbt_candidate",
+                    42,
+                )
+                con.execute("insert into t values (43)")
+        assert not link.exists() and os.environ.get(DB_PATH_ENV) == before
+        with duckdb.connect(str(candidate), read_only=True) as con:
+            assert con.execute("select sum(x) from t").fetchone() == (85,)
+        if not same:
+            shutil.rmtree(folder)
 
 
 def _published_with_build(root: Path, checksum: str) -> WarehousePaths:

@@ -4,10 +4,10 @@
 failed test. Tests store their failing rows in the `audit` schema of the candidate, from
 where a failure report takes its examples. The manifest is built by `make` (`dbt parse`).
 
-dbt parses the project once per warehouse: nothing that changes from run to run reaches the
-parse. The candidate is reached through a link at a fixed path of the warehouse
-(`SOZPLAN_DB_PATH`, read by the profile), the release id through `meta.dbt_build`, and every
-run of a warehouse uses the same target folder, so dbt's `partial_parse.msgpack` holds. When
+dbt parses the project once: nothing that changes from run to run reaches the parse. The
+candidate is reached through a link at one fixed path of the dbt project
+(`pipelines/dbt_parse.py`), the release id through `meta.dbt_build`, and every run of a
+warehouse uses the same target folder, so dbt's `partial_parse.msgpack` holds. When
 the candidate is a copy of the published release, only what depends on the changed
 deliveries is built (`pipelines.dbt_selection`); the other models and their tests are
 reported as kept from the published release.
@@ -26,16 +26,16 @@ from typing import Any
 import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from filelock import FileLock
 from packaging import version
 
+from pipelines.dbt_parse import DB_PATH_ENV, DBT_DATABASE, refresh_vars
 from pipelines.dbt_selection import DbtBuild, plan_dbt_build, record_build
 from pipelines.paths import DBT_PROJECT_DIR, WarehousePaths
 from pipelines.resources import WarehouseResource
-from pipelines.territory import current_territory
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
-DB_PATH_ENV = "SOZPLAN_DB_PATH"
 UNIQUE_ID = "dagster_dbt/unique_id"  # asset and check metadata dagster-dbt sets
 EXAMPLE_ROWS = 3
 
@@ -60,34 +60,38 @@ def dbt_target(paths: WarehousePaths) -> Path:
     return paths.build_dir / "dbt"
 
 
-def dbt_database(paths: WarehousePaths) -> Path:
-    """The fixed path dbt opens: a hard link to the run's candidate while dbt runs (the
-    profile's database path is part of what dbt's partial parse compares)."""
-    return paths.build_dir / "dbt_candidate.duckdb"
-
-
 @contextmanager
 def candidate_for_dbt(paths: WarehousePaths, candidate: Path) -> Iterator[Path]:
-    """Link the candidate at `dbt_database(paths)` and point `SOZPLAN_DB_PATH` at it for the
-    dbt subprocess (one refresh per warehouse holds the lock, so the path is this run's)."""
-    link = dbt_database(paths)
-    wal = link.with_name(link.name + ".wal")
-    for leftover in (link, wal):  # of a run that died: its log must not replay into this one
-        leftover.unlink(missing_ok=True)
-    os.link(candidate, link)
-    saved = os.environ.get(DB_PATH_ENV)
-    os.environ[DB_PATH_ENV] = str(link)
-    try:
-        yield link
-    finally:
-        if saved is None:
-            os.environ.pop(DB_PATH_ENV, None)
-        else:
-            os.environ[DB_PATH_ENV] = saved
-        if wal.exists():  # dbt ended without a checkpoint: write its log into the file
-            with duckdb.connect(str(link)) as con:
-                con.execute("checkpoint")
-        link.unlink(missing_ok=True)
+    """Link the candidate at `DBT_DATABASE` and point `SOZPLAN_DB_PATH` at it for the dbt
+    subprocess. The link is one for every warehouse of this checkout: a refresh of another
+    warehouse waits here until this dbt build has ended. A hard link (DuckDB names the
+    database after the file a symbolic link points to); a warehouse on another file system
+    gets it beside its candidate, and dbt parses the project again for it."""
+    nearby = paths.build_dir / DBT_DATABASE.name
+    DBT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(DBT_DATABASE.with_suffix(".lock")):
+        for leftover in (DBT_DATABASE, nearby):  # of a run that died: its log must not replay
+            leftover.unlink(missing_ok=True)
+            leftover.with_name(leftover.name + ".wal").unlink(missing_ok=True)
+        try:
+            os.link(candidate, DBT_DATABASE)
+            link = DBT_DATABASE
+        except OSError:
+            os.link(candidate, nearby)
+            link = nearby
+        saved = os.environ.get(DB_PATH_ENV)
+        os.environ[DB_PATH_ENV] = str(link)
+        try:
+            yield link
+        finally:
+            if saved is None:
+                os.environ.pop(DB_PATH_ENV, None)
+            else:
+                os.environ[DB_PATH_ENV] = saved
+            if link.with_name(link.name + ".wal").exists():  # dbt ended without a checkpoint
+                with duckdb.connect(str(link)) as con:
+                    con.execute("checkpoint")
+            link.unlink(missing_ok=True)
 
 
 def dbt_resource() -> DbtCliResource:
@@ -166,7 +170,7 @@ def warehouse_models(
     # before dbt's own: what is kept is never downstream of what dbt builds
     yield from _kept(context, build)
     # stable between runs of a territory and Gebietsstand: a changed var means a full parse
-    dbt_vars = {"gebietsstand": warehouse.as_of, **current_territory().dbt_vars()}
+    dbt_vars = refresh_vars(warehouse.as_of)
     with candidate_for_dbt(warehouse.paths, warehouse.candidate):
         invocation = dbt.cli(
             ["build", "--vars", json.dumps(dbt_vars), *build.args()],
