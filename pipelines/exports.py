@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -120,7 +120,7 @@ def export_release(
             con.execute("set enable_progress_bar = false")
             con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
             _check_release(con, database, release)
-            tables = export_tables(con)
+            tables = [_rows_once(con, table) for table in export_tables(con)]
             for table in tables:
                 if "parquet" in wanted:
                     target = staging / f"{table.name}.parquet"
@@ -226,6 +226,14 @@ def _export_table(name: str, columns: list[Column], tables: set[str]) -> ExportT
         "order by all"
     )
     return ExportTable(name, tuple(exported), select)
+
+
+def _rows_once(con: duckdb.DuckDBPyConnection, table: ExportTable) -> ExportTable:
+    """The table with its rows computed once (labels joined, sorted) into a temporary table of
+    `con`: every format, and the workbook's counts and widths, read them from there."""
+    rows = f"export__{table.name}"
+    con.execute(f"create temp table {_quote(rows)} as {table.select}")
+    return replace(table, select=f"select * from temp.main.{_quote(rows)}")
 
 
 def _write_csv(con: duckdb.DuckDBPyConnection, table: ExportTable, target: Path) -> None:
