@@ -11,15 +11,37 @@ with kreis_value as (
     where f.value is not null
 ),
 
--- population-weighted Gini: sum_i sum_j w_i w_j |x_i - x_j| / (2 * W^2 * weighted mean)
+-- population-weighted Gini: sum_i sum_j w_i w_j |x_i - x_j| / (2 * W^2 * weighted mean).
+-- The double sum without pairs: in value order, Kreis i differs from those up to it by
+-- x_i * W_upto - S_upto and from those after it by (S - S_upto) - x_i * (W - W_upto), with W,
+-- S the sums of w and w * x (ties differ by 0, so their order does not matter).
+ranked as (
+    select
+        indicator_id,
+        period,
+        value,
+        population,
+        {{ exact_sum("population", "over upto") }} as w_upto,
+        {{ exact_sum("population * value", "over upto") }} as s_upto,
+        {{ exact_sum("population", "over whole") }} as w_all,
+        {{ exact_sum("population * value", "over whole") }} as s_all
+    from kreis_value
+    window
+        upto as (
+            partition by indicator_id, period order by value, region_key
+            rows between unbounded preceding and current row
+        ),
+        whole as (partition by indicator_id, period)
+),
+
 pairs as (
     select
-        a.indicator_id,
-        a.period,
-        {{ exact_sum("a.population * b.population * abs(a.value - b.value)") }} as weighted_abs_diff
-    from kreis_value as a
-    inner join kreis_value as b on a.indicator_id = b.indicator_id and a.period = b.period
-    group by a.indicator_id, a.period
+        indicator_id,
+        period,
+        {{ exact_sum("population * (value * w_upto - s_upto + (s_all - s_upto) - value * (w_all - w_upto))") }}
+            as weighted_abs_diff
+    from ranked
+    group by indicator_id, period
 ),
 
 summary as (
