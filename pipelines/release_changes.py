@@ -96,6 +96,10 @@ create or replace temp macro rc_years(years) as
             then list_min(years)::varchar || '–' || list_max(years)::varchar
         else array_to_string(list_sort(list_distinct(years)), ', ')
     end;
+-- the deliveries a fact names: its `source_file_sha256` (one or two hashes, space-separated)
+create or replace temp macro rc_shas(source_file_sha256) as
+    list_distinct(list_filter(string_split(coalesce(source_file_sha256, ''), ' '),
+                              lambda s: s <> ''));
 create or replace temp macro rc_periods(periods) as
     list_transform(list_filter(string_split(coalesce(periods, ''), ','), lambda y: y <> ''),
                    lambda y: y::integer);
@@ -108,11 +112,6 @@ from {new_fct}
 union all
 select 'old', indicator_id, region_key, period, value, value_status, source_file_sha256
 from {old_fct};
-create or replace temp table rc_values as
-select * exclude (source_file_sha256),
-       list_distinct(list_filter(string_split(coalesce(source_file_sha256, ''), ' '),
-                                 lambda s: s <> '')) as shas
-from rc_values;
 create or replace temp table rc_files as
 select side, source, file_sha256, any_value(file_name) as file_name,
        any_value(periods) as periods
@@ -137,26 +136,34 @@ where not exists (select 1 from rc_files o
 
 create or replace temp table rc_change as
 with
+-- the deliveries behind each change are listed for the changes only (rc_shas per row of a
+-- whole release would cost more than the comparison)
 by_period as (
-    select side, indicator_id, period, count(*) as n, list_distinct(flatten(list(shas))) as shas
-    from rc_values group by all
+    select side, indicator_id, period, count(*) as n from rc_values group by all
 ),
 by_region as (
-    select side, indicator_id, region_key, list(period) as periods,
-           list_distinct(flatten(list(shas))) as shas
-    from rc_values group by all
+    select side, indicator_id, region_key from rc_values group by all
 ),
 periods as (
-    select if(a.side = 'new', 'period_added', 'period_gone') as kind, a.*
+    select if(a.side = 'new', 'period_added', 'period_gone') as kind, a.indicator_id, a.period,
+           any_value(a.n) as n, list_distinct(flatten(list(rc_shas(v.source_file_sha256)))) as shas
     from by_period a
     anti join by_period b
         on b.side <> a.side and b.indicator_id = a.indicator_id and b.period = a.period
+    inner join rc_values v
+        on v.side = a.side and v.indicator_id = a.indicator_id and v.period = a.period
+    group by a.side, a.indicator_id, a.period
 ),
 regions as (
-    select if(a.side = 'new', 'region_added', 'region_gone') as kind, a.*
+    select if(a.side = 'new', 'region_added', 'region_gone') as kind, a.indicator_id,
+           a.region_key, list(v.period) as periods,
+           list_distinct(flatten(list(rc_shas(v.source_file_sha256)))) as shas
     from by_region a
     anti join by_region b
         on b.side <> a.side and b.indicator_id = a.indicator_id and b.region_key = a.region_key
+    inner join rc_values v
+        on v.side = a.side and v.indicator_id = a.indicator_id and v.region_key = a.region_key
+    group by a.side, a.indicator_id, a.region_key
 ),
 paired as (
     select coalesce(n.indicator_id, o.indicator_id) as indicator_id,
@@ -165,7 +172,7 @@ paired as (
            n.indicator_id is not null as in_new, o.indicator_id is not null as in_old,
            o.value as old_value, n.value as new_value,
            o.value_status as old_status, n.value_status as new_status,
-           list_distinct(list_concat(coalesce(n.shas, []), coalesce(o.shas, []))) as shas
+           n.source_file_sha256 as new_sha256, o.source_file_sha256 as old_sha256
     from (from rc_values where side = 'new') n
     full join (from rc_values where side = 'old') o
         on n.indicator_id = o.indicator_id and n.region_key = o.region_key
@@ -175,7 +182,8 @@ values_ as (
     select case when not p.in_old then 'value_added'
                 when not p.in_new then 'value_gone'
                 else 'value_changed' end as kind,
-           p.*
+           p.* exclude (new_sha256, old_sha256),
+           list_distinct(list_concat(rc_shas(p.new_sha256), rc_shas(p.old_sha256))) as shas
     from paired p
     where (p.in_new and p.in_old and (
                p.old_status is distinct from p.new_status
