@@ -40,6 +40,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -287,6 +288,7 @@ def _footer(lines: list[_Line]) -> dict[str, object]:
 # --- title -------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # once per distinct period: a file repeats a few in every cell
 def _period_code(period: str, school_year_table: bool) -> tuple[str, int] | None:
     for code, pattern in PERIODS.items():
         if (m := pattern.match(period)) and int(m["year"]) in YEARS:
@@ -833,6 +835,7 @@ def read(
     lines = _decoded_lines(path, data, encoding)
     layout = _layout(path, lines, decimal)
     columns, stub, width = layout.columns, layout.stub, layout.width
+    column_names = [col.name() for col in columns]  # as problems and lineage name them
     key_at = layout.key_at
     school_year = layout.school_year
 
@@ -889,11 +892,11 @@ def read(
         for code, cell in zip(layout.row_codes, fields[key_at + 2 : stub], strict=True):
             cell = cell.strip()
             row_variables.append((code, _attribute(cell) if cell else "", cell or None))
-        for col in columns:
+        for col, col_name in zip(columns, column_names, strict=True):
             token = fields[col.index].strip()
             parsed = parse(token)
             if parsed is None:
-                _bad_value(problems, line.number, col.name(), token, decimal)
+                _bad_value(problems, line.number, col_name, token, decimal)
                 continue
             value, status, quality = parsed
             if value is not None:
@@ -921,7 +924,7 @@ def read(
                     line.number,
                 )
             )
-            value_columns.append(col.name())
+            value_columns.append(col_name)
     problems.raise_if_any()
 
     if region_variable is None:
