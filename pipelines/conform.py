@@ -955,6 +955,8 @@ def source_gap_problems(
     periods = [periods_of(r) for r in results]
     for i, result in enumerate(results):
         newer = set().union(*periods[i + 1 :])
-        others = [*results[:i], *results[i + 1 :]]
+        checked = periods[i] - newer
+        # only deliveries holding one of those periods can complete them
+        others = [r for j, r in enumerate(results) if j != i and periods[j] & checked]
         problems += missing_region_problems(result, contract, territory, others, newer)
     return problems
