@@ -230,36 +230,45 @@ def _device(path: Path) -> int:
 def test_dbt_opens_the_candidate_through_one_link(tmp_path: Path) -> None:
     """A candidate on the dbt project's file system is linked at the one fixed path; one on
     another file system beside itself. Both links are gone afterwards, the candidate stays."""
-    from pipelines.assets.transform import candidate_for_dbt
-    from pipelines.dbt_parse import DB_PATH_ENV, DBT_DATABASE
+    from pipelines.dbt_parse import DBT_DATABASE
 
     DBT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
-    before = os.environ.get(DB_PATH_ENV)
     folders = [tmp_path]
     other = Path("/dev/shm")
     if other.is_dir() and _device(other) != _device(DBT_DATABASE.parent):
         folders.append(Path(tempfile.mkdtemp(dir=other)))
-    for folder in folders:
-        paths = WarehousePaths(folder / "warehouse")
-        paths.build_dir.mkdir(parents=True)
-        candidate = paths.build_dir / "run.duckdb"
-        with duckdb.connect(str(candidate)) as con:
-            con.execute("create table t as select 42 as x")
-        same = _device(folder) == _device(DBT_DATABASE.parent)
-        with candidate_for_dbt(paths, candidate) as link:
-            assert link == (DBT_DATABASE if same else paths.build_dir / DBT_DATABASE.name)
-            assert os.environ[DB_PATH_ENV] == str(link)
-            with duckdb.connect(str(link)) as con:
-                assert con.execute("select current_database(), x from t").fetchone() == (
-                    "dbt_candidate",
-                    42,
-                )
-                con.execute("insert into t values (43)")
-        assert not link.exists() and os.environ.get(DB_PATH_ENV) == before
-        with duckdb.connect(str(candidate), read_only=True) as con:
-            assert con.execute("select sum(x) from t").fetchone() == (85,)
-        if not same:
-            shutil.rmtree(folder)
+    try:
+        for folder in folders:
+            _link_and_write(folder)
+    finally:
+        for folder in folders[1:]:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _link_and_write(folder: Path) -> None:
+    """A candidate in `folder`, linked for dbt and written through the link."""
+    from pipelines.assets.transform import candidate_for_dbt
+    from pipelines.dbt_parse import DB_PATH_ENV, DBT_DATABASE
+
+    before = os.environ.get(DB_PATH_ENV)
+    paths = WarehousePaths(folder / "warehouse")
+    paths.build_dir.mkdir(parents=True)
+    candidate = paths.build_dir / "run.duckdb"
+    with duckdb.connect(str(candidate)) as con:
+        con.execute("create table t as select 42 as x")
+    same = _device(folder) == _device(DBT_DATABASE.parent)
+    with candidate_for_dbt(paths, candidate) as link:
+        assert link == (DBT_DATABASE if same else paths.build_dir / DBT_DATABASE.name)
+        assert os.environ[DB_PATH_ENV] == str(link)
+        with duckdb.connect(str(link)) as con:
+            assert con.execute("select current_database(), x from t").fetchone() == (
+                "dbt_candidate",
+                42,
+            )
+            con.execute("insert into t values (43)")
+    assert not link.exists() and os.environ.get(DB_PATH_ENV) == before
+    with duckdb.connect(str(candidate), read_only=True) as con:
+        assert con.execute("select sum(x) from t").fetchone() == (85,)
 
 
 def _published_with_build(root: Path, checksum: str) -> WarehousePaths:
