@@ -7,7 +7,7 @@ from pipelines.assets.exports import exports
 from pipelines.assets.ingest import ingest, raw_gx_suites, source_file
 from pipelines.assets.plan import refresh_plan
 from pipelines.assets.publish import publish
-from pipelines.assets.transform import dbt_resource, warehouse_models
+from pipelines.assets.transform import warehouse_models
 from pipelines.automation import REFRESH_JOB, inbox_sensor, monthly_refresh
 from pipelines.resources import WarehouseResource
 from pipelines.run_log import refresh_logger
@@ -27,6 +27,6 @@ defs = dg.Definitions(
     jobs=[refresh_job],
     schedules=[monthly_refresh],
     sensors=[inbox_sensor],
-    resources={"dbt": dbt_resource(), "warehouse": WarehouseResource()},
+    resources={"warehouse": WarehouseResource()},
     loggers={"sozplan": refresh_logger},
 )

@@ -4,6 +4,8 @@
 failed test. Tests store their failing rows in the `audit` schema of the candidate, from
 where a failure report takes its examples. The manifest is built by `make` (`dbt parse`).
 
+dbt runs in the refresh process (`pipelines.dbt_runner`), not as a second Python.
+
 dbt parses the project once: nothing that changes from run to run reaches the parse. The
 candidate is reached through a link at one fixed path of the dbt project
 (`pipelines/dbt_parse.py`), the release id through `meta.dbt_build`, and every run of a
@@ -13,45 +15,27 @@ deliveries is built (`pipelines.dbt_selection`); the other models and their test
 reported as kept from the published release.
 """
 
-import importlib.metadata
 import json
 import os
-import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtProject, dbt_assets
 from filelock import FileLock
-from packaging import version
 
 from pipelines.dbt_parse import DB_PATH_ENV, DBT_DATABASE, refresh_vars
+from pipelines.dbt_runner import run_dbt
 from pipelines.dbt_selection import DbtBuild, plan_dbt_build, record_build
 from pipelines.paths import DBT_PROJECT_DIR, WarehousePaths
 from pipelines.resources import WarehouseResource
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 UNIQUE_ID = "dagster_dbt/unique_id"  # asset and check metadata dagster-dbt sets
 EXAMPLE_ROWS = 3
-
-
-class ProjectDbtCliResource(DbtCliResource):
-    """dbt from this venv. Its version comes from the installed package: dagster-dbt would
-    otherwise start `dbt --version` (about 5 s) before every invocation."""
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(importlib.metadata.version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
-        """No adapter in this process: dagster-dbt needs one only to fetch column metadata,
-        which the assets do not ask for, and loading dbt here costs seconds per refresh."""
-        return None
 
 
 def dbt_target(paths: WarehousePaths) -> Path:
@@ -62,11 +46,12 @@ def dbt_target(paths: WarehousePaths) -> Path:
 
 @contextmanager
 def candidate_for_dbt(paths: WarehousePaths, candidate: Path) -> Iterator[Path]:
-    """Link the candidate at `DBT_DATABASE` and point `SOZPLAN_DB_PATH` at it for the dbt
-    subprocess. The link is one for every warehouse of this checkout: a refresh of another
-    warehouse waits here until this dbt build has ended. A hard link (DuckDB names the
-    database after the file a symbolic link points to); a warehouse on another file system
-    gets it beside its candidate, and dbt parses the project again for it."""
+    """Link the candidate at `DBT_DATABASE` and point `SOZPLAN_DB_PATH` at it for dbt.
+
+    The link is one for every warehouse of this checkout: a refresh of another warehouse
+    waits here until this dbt build has ended. A hard link (DuckDB names the database after
+    the file a symbolic link points to); a warehouse on another file system gets it beside
+    its candidate, and dbt parses the project again for it."""
     nearby = paths.build_dir / DBT_DATABASE.name
     DBT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(DBT_DATABASE.with_suffix(".lock")):
@@ -92,14 +77,6 @@ def candidate_for_dbt(paths: WarehousePaths, candidate: Path) -> Iterator[Path]:
                 with duckdb.connect(str(link)) as con:
                     con.execute("checkpoint")
             link.unlink(missing_ok=True)
-
-
-def dbt_resource() -> DbtCliResource:
-    return ProjectDbtCliResource(
-        project_dir=DBT_PROJECT,
-        profiles_dir=str(DBT_PROJECT_DIR),
-        dbt_executable=DBT_EXECUTABLE,
-    )
 
 
 def _failed_tests(
@@ -157,7 +134,7 @@ class FlowTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=FlowTranslator(),
 )
 def warehouse_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[Any]:
     """Build and test the dbt models in the run's candidate database: all of them, or what
     depends on the changed deliveries when the candidate is a copy of the published release."""
@@ -172,16 +149,17 @@ def warehouse_models(
     # stable between runs of a territory and Gebietsstand: a changed var means a full parse
     dbt_vars = refresh_vars(warehouse.as_of)
     with candidate_for_dbt(warehouse.paths, warehouse.candidate):
-        invocation = dbt.cli(
+        dbt = run_dbt(
             ["build", "--vars", json.dumps(dbt_vars), *build.args()],
-            context=context,
-            raise_on_error=False,
-            target_path=dbt_target(warehouse.paths),
+            context,
+            dbt_target(warehouse.paths),
         )
-        yield from invocation.stream()
-    if not invocation.is_successful():
-        run_results = invocation.get_artifact("run_results.json")
-        manifest = invocation.get_artifact("manifest.json")
+    yield from dbt.stream(context)
+    if not dbt.success:
+        if dbt.error:
+            raise dg.Failure(description=f"dbt build failed: {dbt.error}", allow_retries=False)
+        run_results = dbt.get_artifact("run_results.json")
+        manifest = dbt.get_artifact("manifest.json")
         lines = _failed_tests(run_results, manifest, warehouse.candidate)
         raise dg.Failure(
             description="dbt build failed:\n" + "\n".join(lines or ["see the dbt log above"]),
