@@ -27,6 +27,7 @@ from dagster_dbt.asset_utils import (
 )
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
+from pipelines.assets.checks import release_memory
 from pipelines.paths import DBT_PROJECT_DIR
 
 # the events dagster-dbt turns into outputs and check results
@@ -95,6 +96,8 @@ def run_dbt(args: Sequence[str], context: dg.AssetExecutionContext, target_path:
         if message.info.name in RESULT_EVENTS:
             events.append(msg_to_dict(message))
 
+    gc.collect()
+    release_memory()  # what the steps before left on the heap: the build needs the room
     saved = os.getcwd()
     os.chdir(DBT_PROJECT_DIR)  # the project's file paths (seeds, territory files) are relative
     try:

@@ -39,6 +39,33 @@ ranked as (
     inner join region as r on r.region_key = f.region_key and r.level = 'kreis'
     inner join indicator as i on i.indicator_id = f.indicator_id
     where f.value is not null
+),
+
+-- the rows a Land or a parent Kreis is read from: joined on their own, not the whole fact
+land_values as (
+    select indicator_id, period, region_key, value from fact where length(region_key) = 2
+),
+
+kreis_values as (
+    select f.indicator_id, f.period, f.region_key, f.value
+    from fact as f
+    where f.region_key in (select kreis_key from region)
+),
+
+-- the values one and five years earlier (one row per indicator, region and period: the frame
+-- holds that year's row or none)
+with_earlier as (
+    select
+        *,
+        max(value) over (
+            partition by indicator_id, region_key order by period
+            range between 1 preceding and 1 preceding
+        ) as value_1y_before,
+        max(value) over (
+            partition by indicator_id, region_key order by period
+            range between 5 preceding and 5 preceding
+        ) as value_5y_before
+    from fact
 )
 
 select
@@ -57,24 +84,18 @@ select
     cast(f.value - land.value as double) as difference_to_land,
     cast(rk.rank_among_kreise as integer) as rank_among_kreise,
     cast((f.value - s.kreis_mean) / nullif(s.kreis_sd, 0) as double) as z_score_among_kreise,
-    cast(f.value - prev1.value as double) as change_1y,
-    cast(f.value - prev5.value as double) as change_5y,
+    cast(f.value - f.value_1y_before as double) as change_1y,
+    cast(f.value - f.value_5y_before as double) as change_5y,
     cast(f.gebietsstand as date) as gebietsstand,
     cast(f.release as varchar) as release
-from fact as f
+from with_earlier as f
 inner join region as r on r.region_key = f.region_key
-left join fact as land
+left join land_values as land
     on land.indicator_id = f.indicator_id and land.period = f.period and land.region_key = left(f.region_key, 2)
-left join fact as kreis
+left join kreis_values as kreis
     on kreis.indicator_id = f.indicator_id and kreis.period = f.period
     and kreis.region_key = r.kreis_key
 left join ranked as rk
     on rk.indicator_id = f.indicator_id and rk.period = f.period and rk.region_key = f.region_key
 left join kreis_stats as s
     on s.indicator_id = f.indicator_id and s.period = f.period and r.level = 'kreis'
-left join fact as prev1
-    on prev1.indicator_id = f.indicator_id and prev1.region_key = f.region_key
-    and prev1.period = f.period - 1
-left join fact as prev5
-    on prev5.indicator_id = f.indicator_id and prev5.region_key = f.region_key
-    and prev5.period = f.period - 5
