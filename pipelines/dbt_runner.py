@@ -13,7 +13,9 @@ from __future__ import annotations
 import gc
 import json
 import os
+import queue
 import shutil
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,46 +32,79 @@ from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from pipelines.assets.checks import release_memory
 from pipelines.paths import DBT_PROJECT_DIR
 
-# the events dagster-dbt turns into outputs and check results
 PARTIAL_PARSE = "partial_parse.msgpack"
+_DONE = object()  # the end of a build's events
+# the events dagster-dbt turns into outputs and check results
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
 
 
 @dataclass
 class DbtRun:
-    """One finished dbt invocation: its result events and where its artifacts are."""
+    """One dbt invocation running in a thread of this process. `stream()` turns its result
+    events into Dagster events while it runs (Dagster records each event, which takes as
+    long as a small dbt node: done beside the build, not after it); afterwards `success`
+    and `error` say how it ended."""
 
+    argv: list[str]
     target_path: Path
-    success: bool
-    error: str | None
     manifest: dict[str, Any]
     translator: Any
     project: Any
-    events: list[dict[str, Any]] = field(default_factory=list)
+    success: bool = False
+    error: str | None = None
+    _events: queue.Queue = field(default_factory=queue.Queue)
 
     def stream(self, context: dg.AssetExecutionContext) -> Iterator[Any]:
         """Outputs of the models and seeds, check results of the tests, in build order."""
-        for raw in self.events:
-            yield from DbtCoreCliEventMessage(
-                raw_event=raw, event_history_metadata={}
-            ).to_default_asset_events(
-                manifest=self.manifest,
-                dagster_dbt_translator=self.translator,
-                context=context,
-                target_path=self.target_path,
-                project=self.project,
-            )
+        worker = threading.Thread(target=self._build, name="dbt build", daemon=True)
+        worker.start()
+        try:
+            while (raw := self._events.get()) is not _DONE:
+                yield from DbtCoreCliEventMessage(
+                    raw_event=raw, event_history_metadata={}
+                ).to_default_asset_events(
+                    manifest=self.manifest,
+                    dagster_dbt_translator=self.translator,
+                    context=context,
+                    target_path=self.target_path,
+                    project=self.project,
+                )
+        finally:
+            worker.join()  # the candidate's link must outlive the build
+
+    def _build(self) -> None:
+        from dbt.cli.main import dbtRunner
+        from dbt_common.events.functions import msg_to_dict
+
+        def collect(message: Any) -> None:
+            if message.info.name in RESULT_EVENTS:
+                self._events.put(msg_to_dict(message))
+
+        saved = os.getcwd()
+        # the project's file paths (seeds, territory files) are relative to it; the refresh's
+        # own paths are absolute (pipelines.paths), so the step's thread is not affected
+        os.chdir(DBT_PROJECT_DIR)
+        try:
+            result = dbtRunner(callbacks=[collect]).invoke(self.argv)
+            self.success = bool(result.success)
+            if result.exception is not None:
+                self.error = f"{type(result.exception).__name__}: {result.exception}"
+            del result  # dbt's parsed manifest: not carried into the steps after dbt
+        except BaseException as exc:  # noqa: BLE001 - reported by the step, not lost in a thread
+            self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            os.chdir(saved)
+            close_dbt_database()
+            gc.collect()
+            self._events.put(_DONE)
 
     def get_artifact(self, name: str) -> dict[str, Any]:
         return json.loads((self.target_path / name).read_text("utf-8"))
 
 
 def run_dbt(args: Sequence[str], context: dg.AssetExecutionContext, target_path: Path) -> DbtRun:
-    """`dbt <args>` on the project, in this process, for the assets of `context`: a subset
-    selected in the UI is passed to dbt as dagster-dbt would pass it."""
-    from dbt.cli.main import dbtRunner
-    from dbt_common.events.functions import msg_to_dict
-
+    """`dbt <args>` on the project, in this process, for the assets of `context` (started by
+    `stream()`): a subset selected in the UI is passed to dbt as dagster-dbt would pass it."""
     manifest, translator, project = get_manifest_and_translator_from_dbt_assets(
         [context.assets_def]
     )
@@ -81,45 +116,25 @@ def run_dbt(args: Sequence[str], context: dg.AssetExecutionContext, target_path:
         runtime_selects=selects,
         runtime_excludes=excludes,
     )
+    indirect = params.indirect_selection
     argv = [
         *cleaned,
         *params.selection_args,
-        *(["--indirect-selection", params.indirect_selection] if params.indirect_selection else []),
+        *(["--indirect-selection", indirect] if indirect else []),
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(target_path), "--log-path", str(target_path),
         "--log-format-file", "json", "--no-send-anonymous-usage-stats",
     ]  # fmt: skip
     _start_from_saved_parse(target_path)
-    events: list[dict[str, Any]] = []
-
-    def collect(message: Any) -> None:
-        if message.info.name in RESULT_EVENTS:
-            events.append(msg_to_dict(message))
-
     gc.collect()
     release_memory()  # what the steps before left on the heap: the build needs the room
-    saved = os.getcwd()
-    os.chdir(DBT_PROJECT_DIR)  # the project's file paths (seeds, territory files) are relative
-    try:
-        result = dbtRunner(callbacks=[collect]).invoke(argv)
-    finally:
-        os.chdir(saved)
-        close_dbt_database()
-    error = None if result.exception is None else f"{type(result.exception).__name__}: "
-    if result.exception is not None:
-        error = f"{error}{result.exception}"
-    run = DbtRun(
+    return DbtRun(
+        argv=argv,
         target_path=target_path,
-        success=bool(result.success),
-        error=error,
         manifest=dict(params.manifest),
         translator=params.dagster_dbt_translator,
         project=params.dbt_project or project,
-        events=events,
     )
-    del result  # dbt's parsed manifest: not carried into the steps after dbt
-    gc.collect()
-    return run
 
 
 def _start_from_saved_parse(target_path: Path) -> None:

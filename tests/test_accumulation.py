@@ -1,8 +1,8 @@
 """Deliveries accumulate: a table delivered year by year, a revision, and a year nobody delivered.
 
 The SGB II table is delivered as three files (2015–2019, 2021–2022, 2023–2024: 2020 is never
-delivered), then a fourth file revises one value of 2022. Expected values are read from the
-files the test writes, never from the warehouse.
+delivered) and a fourth, newest file that revises one value of 2022, refreshed at once.
+Expected values are read from the files the test writes, never from the warehouse.
 """
 
 from __future__ import annotations
@@ -62,22 +62,20 @@ def accumulated(sample_refresh, tmp_path_factory: pytest.TempPathFactory):
             [r for r in rows if int(r[year]) in years],
         )
         time.sleep(0.01)  # landing order follows the files' times
+    value = header.index("value")
+    old = next(r for r in rows if _erfurt_lb(header, r))
+    revised = [*old[:value], str(int(old[value]) + 250), *old[value + 1 :]]
+    _write(inbox / "download.csv", header, [revised])  # one value, under any name, newest
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOZPLAN_WAREHOUSE_DIR", str(root))
-        first = run_refresh(log_level="WARNING", force=False)
-
-        value = header.index("value")
-        old = next(r for r in rows if _erfurt_lb(header, r))
-        revised = [*old[:value], str(int(old[value]) + 250), *old[value + 1 :]]
-        _write(inbox / "download.csv", header, [revised])  # one value, under any name
-        second = run_refresh(log_level="WARNING", force=False)
-    return root, first, second, float(old[value]), float(revised[value])
+        refreshed = run_refresh(log_level="WARNING", force=False)
+    return root, refreshed, float(old[value]), float(revised[value])
 
 
 def test_years_delivered_in_separate_files_add_up(accumulated) -> None:
-    root, first, _second, _old, _new = accumulated
-    assert first.success, first.summary()
-    assert "sgb2_benefits has no delivery for 2020" in first.summary()
+    root, refreshed, _old, _new = accumulated
+    assert refreshed.success, refreshed.summary()
+    assert "sgb2_benefits has no delivery for 2020" in refreshed.summary()
     header, rows = _rows()
     delivered = {r[header.index("time")] for r in rows} - {"2020"}
     with duckdb.connect(str(root / "sozialplanung.duckdb"), read_only=True) as con:
@@ -96,8 +94,8 @@ def test_years_delivered_in_separate_files_add_up(accumulated) -> None:
 
 
 def test_a_revision_wins_and_history_keeps_both(accumulated) -> None:
-    root, _first, second, old, new = accumulated
-    assert second.success, second.summary()
+    root, refreshed, old, new = accumulated
+    assert refreshed.success, refreshed.summary()
     with duckdb.connect(str(root / "sozialplanung.duckdb"), read_only=True) as con:
         where = (
             f"region_key = '{ERFURT}' and period_year = {REVISED_YEAR} "

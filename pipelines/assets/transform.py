@@ -154,7 +154,7 @@ def warehouse_models(
             context,
             dbt_target(warehouse.paths),
         )
-    yield from dbt.stream(context)
+        yield from dbt.stream(context)
     if not dbt.success:
         if dbt.error:
             raise dg.Failure(description=f"dbt build failed: {dbt.error}", allow_retries=False)
