@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from pipelines.publish import list_releases
 FORMATS = ("parquet", "csv", "xlsx")
 WORKBOOK = "sozialplanung.xlsx"
 CURRENT = "current"
+RELEASE_DB = "release_file"  # the release's file, attached read-only
 # The tables dashboards start from come first; the other marts follow by name.
 LEADING_TABLES = ("dim_region", "dim_indicator", "fct_indicator_value")
 NUMBER_TYPES = ("DOUBLE", "FLOAT", "REAL", "DECIMAL")
@@ -115,22 +117,26 @@ def export_release(
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        with duckdb.connect(str(database), read_only=True) as con:
+        # the release read-only, the rows to export in memory beside it
+        with duckdb.connect() as con, ThreadPoolExecutor(1, "workbook") as beside:
             # no progress bar: the workbook's rows stream for seconds, the terminal is the user's
             con.execute("set enable_progress_bar = false")
             con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+            con.execute(f"attach {_literal(database)} as {RELEASE_DB} (read_only)")
+            con.execute(f"use {RELEASE_DB}")
             _check_release(con, database, release)
             tables = [_rows_once(con, table) for table in export_tables(con)]
+            workbook = None
+            if "xlsx" in wanted:  # written in Python: beside DuckDB's writers, not after them
+                workbook = beside.submit(_write_workbook, con.cursor(), tables, staging, release)
             for table in tables:
                 if "parquet" in wanted:
                     target = staging / f"{table.name}.parquet"
                     con.execute(f"copy ({table.select}) to {_literal(target)} (format parquet)")
                 if "csv" in wanted:
                     _write_csv(con, table, staging / f"{table.name}.csv")
-            if "xlsx" in wanted:
-                from pipelines.export_workbook import write_workbook
-
-                write_workbook(con, tables, staging / WORKBOOK, release)
+            if workbook is not None:
+                workbook.result()
         _keep_other_formats(root / release, staging)
         folder = _move_into_place(staging, root / release)
     except duckdb.Error as exc:
@@ -229,11 +235,22 @@ def _export_table(name: str, columns: list[Column], tables: set[str]) -> ExportT
 
 
 def _rows_once(con: duckdb.DuckDBPyConnection, table: ExportTable) -> ExportTable:
-    """The table with its rows computed once (labels joined, sorted) into a temporary table of
-    `con`: every format, and the workbook's counts and widths, read them from there."""
-    rows = f"export__{table.name}"
-    con.execute(f"create temp table {_quote(rows)} as {table.select}")
-    return replace(table, select=f"select * from temp.main.{_quote(rows)}")
+    """The table with its rows computed once (labels joined, sorted) into the in-memory
+    database of `con`: every format, and the workbook's counts and widths, read them there."""
+    rows = f"memory.main.{_quote(f'export__{table.name}')}"
+    con.execute(f"create table {rows} as {table.select}")
+    return replace(table, select=f"select * from {rows}")
+
+
+def _write_workbook(
+    cursor: duckdb.DuckDBPyConnection, tables: list[ExportTable], staging: Path, release: str
+) -> None:
+    """The workbook, on its own connection to the export's database (run in a thread)."""
+    from pipelines.export_workbook import write_workbook
+
+    with cursor:
+        cursor.execute(f"use {RELEASE_DB}")
+        write_workbook(cursor, tables, staging / WORKBOOK, release)
 
 
 def _write_csv(con: duckdb.DuckDBPyConnection, table: ExportTable, target: Path) -> None:
