@@ -283,14 +283,20 @@ def prepare_inputs(size: str, root: Path, gv_file: Path) -> Inputs:
         return Inputs(SAMPLE_DIR, None, None)
     if not gv_file.is_file():
         raise ValueError(f"size {size} needs a Gemeindeverzeichnis file; {gv_file} is missing")
-    from tools.sample.scaled import generate
-
     started = time.perf_counter()
-    territory, inputs = generate(gv_file, size, root / "generated")
-    contracts = root / "generated" / "contracts"
+    out = root / "generated"
+    # in a process of its own: the generator's heap stays out of the refreshes measured here
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.sample.scaled", str(gv_file), "--size", size,
+         "--out", str(out)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"generating the {size} input failed:\n{done.stdout}{done.stderr}")
+    contracts = out / "contracts"
     return Inputs(
-        inputs,
-        territory.directory,
+        out / "input",
+        out / "territory",
         contracts if contracts.is_dir() else None,
         time.perf_counter() - started,
     )
