@@ -25,13 +25,16 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.paths import DUCKDB_MEMORY_LIMIT, WarehousePaths
+from pipelines.paths import WarehousePaths
 from pipelines.publish import list_releases
 
 FORMATS = ("parquet", "csv", "xlsx")
 WORKBOOK = "sozialplanung.xlsx"
 CURRENT = "current"
 RELEASE_DB = "release_file"  # the release's file, attached read-only
+# The rows being written are held in memory up to this, the rest spills: the export runs at
+# the end of a refresh, whose process holds the most by then (Dagster, dbt, GX loaded).
+EXPORT_MEMORY_LIMIT = "384MB"
 # The tables dashboards start from come first; the other marts follow by name.
 LEADING_TABLES = ("dim_region", "dim_indicator", "fct_indicator_value")
 NUMBER_TYPES = ("DOUBLE", "FLOAT", "REAL", "DECIMAL")
@@ -114,6 +117,7 @@ def export_release(
     root.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(root)
     staging = root / f".{release}.{os.getpid()}.tmp"
+    spill = root / f".spill.{os.getpid()}.tmp"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
@@ -121,7 +125,9 @@ def export_release(
         with duckdb.connect() as con, ThreadPoolExecutor(1, "workbook") as beside:
             # no progress bar: the workbook's rows stream for seconds, the terminal is the user's
             con.execute("set enable_progress_bar = false")
-            con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+            con.execute(f"set memory_limit = '{EXPORT_MEMORY_LIMIT}'")
+            # what does not fit spills beside the export, not into the working directory
+            con.execute(f"set temp_directory = {_literal(spill)}")
             con.execute(f"attach {_literal(database)} as {RELEASE_DB} (read_only)")
             con.execute(f"use {RELEASE_DB}")
             _check_release(con, database, release)
@@ -137,14 +143,17 @@ def export_release(
                     _write_csv(con, table, staging / f"{table.name}.csv")
             if workbook is not None:
                 workbook.result()
+        shutil.rmtree(spill, ignore_errors=True)
         _keep_other_formats(root / release, staging)
         folder = _move_into_place(staging, root / release)
     except duckdb.Error as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(spill, ignore_errors=True)
         first = str(exc).splitlines()[0]
         raise ExportError(f"reading release {release} from {database} failed: {first}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(spill, ignore_errors=True)
         raise
     published = release if database == paths.published else published_release(paths)
     point_current(paths, published)
