@@ -224,8 +224,9 @@ class BenchResult:
             f"the {ref.models} dbt models' compiled SQL run as one script in "
             f"{ref.compute_seconds:.2f} s ({ref.values:,} indicator values) |",
             "",
-            "Peak memory is the resident memory of the whole process tree (the refresh and dbt), "
-            "sampled every 0.1 s; the no-op refresh runs as a new process (`sozplan refresh`).",
+            "Peak memory is the resident memory of the whole process tree (dbt runs in the "
+            "refresh process), sampled every 0.1 s; the no-op refresh runs as a new process "
+            "(`sozplan refresh`).",
             "",
             f"The reference's fact table equals the published one on {self.agreement[0]:,} rows "
             f"(largest difference {self.agreement[1]:.2e}); the published Sozialraum rows are "
