@@ -453,6 +453,13 @@ def test_an_older_gebietsstand_keeps_the_land_total(published: Path, warehouse_d
 
     outcome = run_refresh(log_level="WARNING", gebietsstand="2020-12-31")
     assert outcome.success, outcome.summary()
+    # dbt built in this process and left no database of its own open (dbt-duckdb keeps one
+    # for the process unless closed): the published file opens for writing here
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    assert DuckDBConnectionManager._ENV is None
+    with duckdb.connect(str(warehouse_dir / "sozialplanung.duckdb")) as con:
+        con.execute("checkpoint")
     counts = expected_counts()
     query = (
         "select region_key, period, value from marts.fct_indicator_value "
