@@ -126,8 +126,7 @@ def run_dbt(args: Sequence[str], context: dg.AssetExecutionContext, target_path:
         "--log-format-file", "json", "--no-send-anonymous-usage-stats",
     ]  # fmt: skip
     _start_from_saved_parse(target_path)
-    gc.collect()
-    release_memory()  # what the steps before left on the heap: the build needs the room
+    release_memory(collect=True)  # what the steps before left on the heap: the build needs it
     return DbtRun(
         argv=argv,
         target_path=target_path,

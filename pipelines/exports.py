@@ -143,18 +143,17 @@ def export_release(
                     _write_csv(con, table, staging / f"{table.name}.csv")
             if workbook is not None:
                 workbook.result()
-        shutil.rmtree(spill, ignore_errors=True)
         _keep_other_formats(root / release, staging)
         folder = _move_into_place(staging, root / release)
     except duckdb.Error as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(spill, ignore_errors=True)
         first = str(exc).splitlines()[0]
         raise ExportError(f"reading release {release} from {database} failed: {first}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(spill, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
     published = release if database == paths.published else published_release(paths)
     point_current(paths, published)
     prune_exports(paths, keep={release, published or release})

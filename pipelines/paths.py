@@ -18,9 +18,10 @@ DBT_PROJECT_DIR = Path(
     os.environ.get("SOZPLAN_DBT_PROJECT_DIR") or PROJECT_ROOT / "dbt_project"
 ).resolve()
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
-# What DuckDB may hold in memory in the refresh process (ingest, publish, exports) before it
-# spills to its temporary directory. dbt's DuckDB, in the same process, gets less
-# (dbt_project/profiles.yml): while dbt builds, the refresh process holds more of its own.
+# What DuckDB may hold in memory in the refresh process (ingest, publish) before it spills to
+# its temporary directory. dbt's DuckDB, in the same process, gets less
+# (dbt_project/profiles.yml), and so do the exports (`pipelines.exports`): by then the refresh
+# process holds more of its own.
 # Without it DuckDB takes up to 80 % of the machine's memory.
 DUCKDB_MEMORY_LIMIT = "512MB"
 

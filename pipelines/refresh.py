@@ -200,20 +200,13 @@ def run_refresh(
     elif result.success:
         outcome.release = plan.published_release
         outcome.gaps, outcome.undelivered = _published_gaps()
-    _release_run_memory()
-    outcome.seconds = time.perf_counter() - started
-    return outcome
-
-
-def _release_run_memory() -> None:
-    """What the run's steps left on the heap goes back to the system: a process that refreshes
-    again (a scheduler's, the benchmark's) starts the next run from what it needs."""
-    import gc
-
+    # what the run left on the heap goes back to the system: a process that refreshes again
+    # (a scheduler's, the benchmark's) starts the next run from what it needs
     from pipelines.assets.checks import release_memory
 
-    gc.collect()
-    release_memory()
+    release_memory(collect=True)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
 
 
 @contextmanager

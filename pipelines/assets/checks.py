@@ -7,6 +7,7 @@ expectation, the table and example rows.
 
 import contextlib
 import ctypes
+import gc
 import json
 from collections.abc import Callable
 
@@ -69,9 +70,12 @@ def kept_result(table: str, release: str, **target) -> dg.AssetCheckResult:
     )
 
 
-def release_memory() -> None:
+def release_memory(collect: bool = False) -> None:
     """Give freed heap back to the system after a step that held a large DataFrame (glibc
-    keeps it otherwise, and the refresh process would carry it into the dbt build)."""
+    keeps it otherwise, and the refresh process would carry it into the dbt build); with
+    `collect`, after a garbage collection (cycles left by Dagster and dbt)."""
+    if collect:
+        gc.collect()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
