@@ -73,19 +73,14 @@ class DbtRun:
             worker.join()  # the candidate's link must outlive the build
 
     def _build(self) -> None:
-        from dbt.cli.main import dbtRunner
         from dbt_common.events.functions import msg_to_dict
 
         def collect(message: Any) -> None:
             if message.info.name in RESULT_EVENTS:
                 self._events.put(msg_to_dict(message))
 
-        saved = os.getcwd()
-        # the project's file paths (seeds, territory files) are relative to it; the refresh's
-        # own paths are absolute (pipelines.paths), so the step's thread is not affected
-        os.chdir(DBT_PROJECT_DIR)
         try:
-            result = dbtRunner(callbacks=[collect]).invoke(self.argv)
+            result = invoke_dbt(self.argv, callbacks=[collect])
             self.success = bool(result.success)
             if result.exception is not None:
                 self.error = f"{type(result.exception).__name__}: {result.exception}"
@@ -93,8 +88,6 @@ class DbtRun:
         except BaseException as exc:  # noqa: BLE001 - reported by the step, not lost in a thread
             self.error = f"{type(exc).__name__}: {exc}"
         finally:
-            os.chdir(saved)
-            close_dbt_database()
             gc.collect()
             self._events.put(_DONE)
 
@@ -121,11 +114,9 @@ def run_dbt(args: Sequence[str], context: dg.AssetExecutionContext, target_path:
         *cleaned,
         *params.selection_args,
         *(["--indirect-selection", indirect] if indirect else []),
-        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(target_path), "--log-path", str(target_path),
-        "--log-format-file", "json", "--no-send-anonymous-usage-stats",
-    ]  # fmt: skip
-    _start_from_saved_parse(target_path)
+        *project_args(target_path),
+    ]
+    start_from_saved_parse(target_path)
     release_memory(collect=True)  # what the steps before left on the heap: the build needs it
     return DbtRun(
         argv=argv,
@@ -136,7 +127,32 @@ def run_dbt(args: Sequence[str], context: dg.AssetExecutionContext, target_path:
     )
 
 
-def _start_from_saved_parse(target_path: Path) -> None:
+def project_args(target_path: Path) -> list[str]:
+    """dbt's arguments for the project, its artifacts and its JSON log in `target_path`."""
+    return [
+        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(target_path), "--log-path", str(target_path),
+        "--log-format-file", "json", "--no-send-anonymous-usage-stats",
+    ]  # fmt: skip
+
+
+def invoke_dbt(argv: Sequence[str], callbacks: Sequence[Any] = ()) -> Any:
+    """`dbt <argv>` in this process (dbt's `dbtRunnerResult`), with the dbt project as the
+    working directory while it runs and its database closed afterwards."""
+    from dbt.cli.main import dbtRunner
+
+    saved = os.getcwd()
+    # the project's file paths (seeds, territory files) are relative to it; the refresh's
+    # own paths are absolute (pipelines.paths), so the step's thread is not affected
+    os.chdir(DBT_PROJECT_DIR)
+    try:
+        return dbtRunner(callbacks=list(callbacks)).invoke(list(argv))
+    finally:
+        os.chdir(saved)
+        close_dbt_database()
+
+
+def start_from_saved_parse(target_path: Path) -> None:
     """A new target folder starts from the project's saved parse (`make setup`), as
     dagster-dbt's own invocations do: dbt then parses only what changed since."""
     saved = DBT_PROJECT_DIR / "target" / PARTIAL_PARSE

@@ -9,8 +9,6 @@ import json
 import os
 import pickle
 import shutil
-import subprocess
-import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -49,20 +47,34 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def run_dbt(
-    command: str, select: str, database: Path, scratch: Path
-) -> subprocess.CompletedProcess:
-    """`dbt <command> --select <select>` of the project on `database`, its artifacts and logs
-    in `scratch` (the project's own target folder is left alone)."""
-    return subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"), command, "--select", select,
-            "--vars", json.dumps({"db_path": str(database)}),
-            "--profiles-dir", ".", "--project-dir", ".",
-            "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs"),
-        ],
-        cwd=PROJECT_ROOT / "dbt_project", capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+@dataclass(frozen=True)
+class DbtOutcome:
+    returncode: int  # 0: success, 1: a node failed, 2: dbt could not run
+    stdout: str  # dbt's messages, one per line
+
+
+def run_dbt(command: str, select: str, database: Path, scratch: Path) -> DbtOutcome:
+    """`dbt <command> --select <select>` of the project on `database`, in this process and as
+    a refresh runs it: the database linked at the path the saved parse knows, a default
+    refresh's vars, the artifacts and the log in `scratch` (the project's target is left
+    alone)."""
+    from pipelines.assets.transform import candidate_for_dbt
+    from pipelines.dbt_parse import refresh_vars
+    from pipelines.dbt_runner import invoke_dbt, project_args, start_from_saved_parse
+    from pipelines.paths import WarehousePaths
+    from pipelines.territory import newest_gebietsstand
+
+    target = scratch / "target"
+    start_from_saved_parse(target)
+    messages: list[str] = []
+    argv = [
+        command, "--select", select,
+        "--vars", json.dumps(refresh_vars(newest_gebietsstand())), *project_args(target),
+    ]  # fmt: skip
+    with candidate_for_dbt(WarehousePaths(scratch), database):
+        result = invoke_dbt(argv, callbacks=[lambda message: messages.append(message.info.msg)])
+    code = 0 if result.success else (2 if result.exception is not None else 1)
+    return DbtOutcome(code, "\n".join(messages))
 
 
 @pytest.fixture(autouse=True, scope="session")
