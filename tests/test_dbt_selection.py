@@ -5,12 +5,14 @@ Erfurt revised; its refresh builds only the dbt nodes downstream of that deliver
 dbt's run_results.json of the invocation). A copy of that warehouse then rebuilds
 everything from empty (`force`) in another folder: every table dbt builds must be equal row
 by row. Every build reuses the parse `make setup` made (the debug log of each invocation);
-a second changed delivery, breaking a dbt test, still fails with the test and example rows
-named.
+a second change, breaking dbt tests (one of them disclosure control), fails with the tests
+and example rows named and leaves the published file as it was.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -24,8 +26,9 @@ import pytest
 from pipelines.dbt_selection import BUILD_DDL, load_manifest, manifest_checksum, plan_dbt_build
 from pipelines.paths import WarehousePaths
 from pipelines.refresh import refresh_instance, run_refresh
-from tests.conftest import REVISION, revised_sgb2_bytes
+from tests.conftest import REVISION, SAMPLE_DIR, revised_sgb2_bytes, sha256
 from tests.test_accumulation import ERFURT, REVISED_YEAR, _erfurt_lb, _rows
+from tests.test_secondary_suppression import CITY_SOURCES
 
 CHANGED = "sgb2_benefits"
 UNTOUCHED = ("population_age", "unemployment", "area")
@@ -192,6 +195,51 @@ def test_changed_source_publishes_what_a_full_build_does(changed_once) -> None:
     assert values
 
 
+def test_the_cities_deliveries_are_read_again(changed_once, monkeypatch, capsys) -> None:
+    """A refresh that keeps the unchanged deliveries' raw tables from the published file
+    reads the cities' (unchanged) deliveries again from their landed files, whose rows the
+    published file does not hold (disclosure control), and empties them again; the release
+    records only the delivery that changed, and `sozplan deliveries` the cities' periods."""
+    from pipelines import cli
+    from pipelines.contracts import load_contracts
+
+    root, changed, *_ = changed_once
+    with duckdb.connect(str(root / "sozialplanung.duckdb"), read_only=True) as con:
+        read_again = {
+            source
+            for source, read_by in con.execute(
+                "select source, release from meta.source_file"
+            ).fetchall()
+            if read_by == changed.release
+        }
+        kept = con.execute(
+            "select count(distinct source) from meta.source_file where release <> ?",
+            [changed.release],
+        ).fetchone()[0]
+        added = con.execute(
+            "select changes from meta.release_change_summary where kind = 'delivery_added'"
+        ).fetchall()
+        emptied = [
+            con.execute(f"select count(*) from {layer}.{source}").fetchone()[0]
+            for source in CITY_SOURCES
+            for layer in ("raw", "raw_history")
+        ]
+    assert read_again == {CHANGED, *CITY_SOURCES}
+    samples = sum(1 for c in load_contracts().values() if c.sample_files)
+    assert kept == samples - 1 - len(CITY_SOURCES)  # the other sources kept their raw tables
+    assert added == [(1,)]
+    assert emptied == [0, 0, 0, 0]
+    monkeypatch.setenv("SOZPLAN_WAREHOUSE_DIR", str(root))
+    capsys.readouterr()  # what the refresh printed
+    assert cli.main(["deliveries", "jena_planungsraeume", "--format", "csv"]) == 0
+    (row,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    assert (row["file"], row["periods"], row["status"]) == (
+        "jena_planungsraeume_2024.csv",
+        "2022-2024",
+        "in use, newest",
+    )
+
+
 def _parsed_again(root: Path) -> list[str]:
     """Why the newest dbt invocation of `root` parsed the whole project (empty: it did not)."""
     messages = _last_invocation_log(root)
@@ -208,19 +256,31 @@ def test_every_warehouse_starts_from_the_saved_parse(changed_once, sample_refres
 
 
 def test_second_change_reuses_the_parse_and_names_a_failing_test(changed_once) -> None:
-    """A failing dbt test in a partial build is reported with its model and example rows. In
-    the warehouse of the first change itself; the last test to use it."""
+    """Failing dbt tests in a partial build refuse the refresh, each reported with its model
+    and example rows, and the published file stays as it was: an implausible SGB II count,
+    and a Stadtteil count of 2 delivered as a number (disclosure control: the city must
+    suppress it). In the warehouse of the first change itself; the last test to use it."""
     root, *_ = changed_once
+    published = root / "sozialplanung.duckdb"
+    before = sha256(published)
     _deliver(root, "SGB2-01-4_too_many_de_flat.csv", 10_000_000)
+    lines = (SAMPLE_DIR / "erfurt_stadtteile_2024.csv").read_bytes().split(b"\r\n")
+    at = next(i for i, line in enumerate(lines) if b";*" in line and line[:1].isdigit())
+    lines[at] = lines[at].replace(b";*", b";2", 1)
+    (root / "inbox" / "erfurt_stadtteile_2024.csv").write_bytes(b"\r\n".join(lines))
     outcome = _refresh(root, force=False)
     assert "Partial parsing enabled, no changes found, skipping parsing" in (
         _last_invocation_log(root)
     )
     assert _parsed_again(root) == []
     assert not outcome.success
-    text = "\n".join(outcome.failures)
+    text = outcome.summary()
+    assert text.startswith("refresh FAILED: the published warehouse was not changed")
     assert "dbt build failed:" in text
     assert "dbt test" in text and "e.g. {" in text, text
+    assert "erfurt_stadtteile_counts_are_disclosure_controlled" in text
+    assert '"value": 2.0' in text and '"region_key": "16051000-' in text
+    assert sha256(published) == before
 
 
 def _device(path: Path) -> int:

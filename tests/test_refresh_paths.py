@@ -136,14 +136,18 @@ def test_a_bad_delivery_is_withdrawn_and_the_refresh_recovers(
     _deliver(inbox, "13211-02-05-4_2024.csv", good)
     time.sleep(0.01)  # landed oldest first: the bad file is the newest delivery
     _deliver(inbox, "13211-02-05-4_2024_korrigiert.csv", bad)
-    area = (SAMPLE_DIR / "11111-01-01-4.csv").read_bytes()
-    jena = next(line for line in area.splitlines() if line.startswith(b"31.12.2016;16053;"))
-    _deliver(inbox, "flaeche.csv", area.replace(jena, jena.replace(b";114", b";-114")))
+    # a negative count of people: outside the contract's plausible range
+    lines = (SAMPLE_DIR / "12411-02-03-4_de_flat.csv").read_bytes().split(b"\n")
+    at = next(i for i, line in enumerate(lines) if b";16053;" in line and b";GESW;" in line)
+    fields = lines[at].split(b";")
+    fields[-4] = b"-" + fields[-4]  # the value column
+    lines[at] = b";".join(fields)
+    _deliver(inbox, "bevoelkerung.csv", b"\n".join(lines))
     before = sha256(published_warehouse)
 
     failed = _cli("refresh")
     assert failed.returncode == 1, failed.stdout
-    assert "refresh FAILED" in failed.stdout
+    assert "refresh FAILED: the published warehouse was not changed" in failed.stdout
     for noise in ("Stack Trace", "dagster._core", "Traceback", "DagsterExecution"):
         assert noise not in failed.stdout + failed.stderr, noise
     summary = failed.stdout[failed.stdout.index("refresh FAILED") :]
@@ -152,18 +156,23 @@ def test_a_bad_delivery_is_withdrawn_and_the_refresh_recovers(
     assert "step ingest failed: " in summary
     unemployment = summary.index("unemployment: the delivered file cannot be used")
     assert "13211-02-05-4_2024_korrigiert.csv, line" in summary[unemployment:]
-    area = summary.index("area: the delivered file cannot be used")
-    assert "flaeche.csv, line" in summary[area:unemployment]
+    population = summary.index("population_age: the delivered file cannot be used")
+    assert (
+        f"bevoelkerung.csv, line {at + 1}, column 'value': expected a value from 0 "
+    ) in summary[population:]
+    found = fields[-4].decode()
+    assert f"(plausible_range of BEVSTD Bevölkerungsstand), found {found}" in summary
     log = Path(summary.split("full log: ")[1].split()[0])
     assert log.is_file() and log.parent == warehouse_dir / "logs"
     assert sha256(published_warehouse) == before
+    assert not list((warehouse_dir / "releases").glob("*.duckdb"))
 
     listed = _cli("deliveries", "unemployment", "--format", "csv")
     rows = [r.split(",") for r in listed.stdout.splitlines()[1:]]
     bad_id = next(r[1] for r in rows if r[4] == "13211-02-05-4_2024_korrigiert.csv")
     proc = _cli("withdraw", "unemployment", bad_id, "--reason", "Erfurt negative")
     assert proc.returncode == 0, proc.stderr
-    proc = _cli("withdraw", "area", "flaeche.csv", "--reason", "Jena negative")
+    proc = _cli("withdraw", "population_age", "bevoelkerung.csv", "--reason", "Jena negative")
     assert proc.returncode == 0, proc.stderr
 
     ok = run_refresh(log_level="WARNING", force=False)

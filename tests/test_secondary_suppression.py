@@ -1,18 +1,15 @@
 """Secondary suppression of small-area counts (README, "Small areas: secondary suppression").
 
 The attacker's subtraction on the published sample warehouse (its marts, and its build
-layers opened directly, which hold no row of the cities' deliveries; a second refresh reads
-those again from their landed files), the sample's suppression against the method written
-out in tests/small_area_disclosure.py, and hand-made cases run through the dbt model on a
-DuckDB file of their own.
+layers opened directly, which hold no row of the cities' deliveries: the next refresh reads
+those again from their landed files, test_dbt_selection.py), the sample's suppression
+against the method written out in tests/small_area_disclosure.py, and hand-made cases run
+through the dbt model on a DuckDB file of their own.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping
@@ -273,87 +270,6 @@ def test_the_published_file_holds_no_small_area_count_before_protection(
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.startswith("refused: raw.")
     assert "is not in the analysts' layers" in proc.stderr
-
-
-def _marts(database: Path) -> dict[str, list[tuple]]:
-    """Every row of the marts and of int_measure, without the release id, numbers to nine
-    significant digits (the rule of meta.release_change)."""
-
-    def rounded(value: object) -> object:
-        return float(f"{value:.9g}") if isinstance(value, float) else value
-
-    out = {}
-    with duckdb.connect(str(database), read_only=True) as con:
-        tables = con.execute(
-            "select schema_name, table_name from duckdb_tables() where schema_name = 'marts' "
-            "or (schema_name, table_name) = ('intermediate', 'int_measure') order by all"
-        ).fetchall()
-        for schema, table in tables:
-            described = con.execute(f"describe {schema}.{table}").fetchall()
-            columns = [c[0] for c in described if c[0] != "release"]
-            rows = con.execute(f"select {', '.join(columns)} from {schema}.{table}").fetchall()
-            out[f"{schema}.{table}"] = sorted(
-                (tuple(rounded(v) for v in row) for row in rows), key=repr
-            )
-    return out
-
-
-def test_a_second_refresh_reads_the_city_deliveries_again(
-    published_warehouse: Path, warehouse_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A refresh that keeps the unchanged deliveries' raw tables from the published file
-    reads the cities' (unchanged) deliveries again from their landed files, whose rows the
-    published file does not hold, and builds the same marts; the release records only the
-    delivery that changed, and `sozplan deliveries` the cities' periods."""
-    from pipelines import cli
-    from pipelines.contracts import load_contracts
-    from pipelines.refresh import run_refresh
-    from tests.conftest import REFERENCE_DATA
-
-    before = _marts(published_warehouse)
-    inbox = warehouse_dir / "inbox"
-    inbox.mkdir()
-    shutil.copyfile(  # a source no mart reads: the marts must not change
-        REFERENCE_DATA / "genesis_ffcsv/73111-01-01-4_de_flat.csv",
-        inbox / "73111-01-01-4_de_flat.csv",
-    )
-    outcome = run_refresh(log_level="WARNING", force=False)
-    assert outcome.success, outcome.summary()
-    published = warehouse_dir / "sozialplanung.duckdb"
-    with duckdb.connect(str(published), read_only=True) as con:
-        (release,) = con.execute("select release from meta.release").fetchone()
-        read_again = {
-            source
-            for source, read_by in con.execute(
-                "select source, release from meta.source_file"
-            ).fetchall()
-            if read_by == release
-        }
-        kept = con.execute(
-            "select count(distinct source) from meta.source_file where release <> ?", [release]
-        ).fetchone()[0]
-        changed = con.execute(
-            "select kind, changes from meta.release_change_summary where changes > 0"
-        ).fetchall()
-        emptied = [
-            con.execute(f"select count(*) from {layer}.{source}").fetchone()[0]
-            for source in CITY_SOURCES
-            for layer in ("raw", "raw_history")
-        ]
-    assert read_again == {"income_tax", *CITY_SOURCES}
-    samples = sum(1 for c in load_contracts().values() if c.sample_files)
-    assert kept == samples - len(CITY_SOURCES)  # the other sources kept their raw tables
-    assert changed == [("delivery_added", 1)]
-    assert emptied == [0, 0, 0, 0]
-    assert _marts(published) == before
-    capsys.readouterr()  # what the refresh printed
-    assert cli.main(["deliveries", "jena_planungsraeume", "--format", "csv"]) == 0
-    (row,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
-    assert (row["file"], row["periods"], row["status"]) == (
-        "jena_planungsraeume_2024.csv",
-        "2022-2024",
-        "in use, newest",
-    )
 
 
 def test_publish_empties_the_small_area_sources_and_refuses_a_table_built_from_them(
