@@ -44,11 +44,13 @@ def folder_state(root: Path) -> dict[str, str]:
 BUILD_LAYERS = ("raw", "raw_history", "staging", "intermediate", "reference", "audit")
 
 
-@pytest.fixture
-def published(warehouse_dir: Path) -> Path:
+@pytest.fixture(scope="module")
+def published_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small published warehouse: a commented mart table, a mart view that reads raw, served
     and refused tables of meta, a table name in every build layer and in main, a name in marts
-    and meta; a kept release and an empty inbox beside it."""
+    and meta; a kept release and an empty inbox beside it. Built once, copied for each test."""
+    warehouse_dir = tmp_path_factory.mktemp("query_door") / "warehouse"
+    warehouse_dir.mkdir()
     path = warehouse_dir / "sozialplanung.duckdb"
     with duckdb.connect(str(path)) as con:
         for schema in ("marts", "meta", *BUILD_LAYERS):
@@ -69,7 +71,14 @@ def published(warehouse_dir: Path) -> Path:
     (warehouse_dir / "releases").mkdir()
     shutil.copy2(path, warehouse_dir / "releases" / f"{RELEASE}.duckdb")
     (warehouse_dir / "inbox").mkdir()
-    return path
+    return warehouse_dir
+
+
+@pytest.fixture
+def published(published_template: Path, warehouse_dir: Path) -> Path:
+    """This test's copy of the small published warehouse (`published_template`)."""
+    shutil.copytree(published_template, warehouse_dir, dirs_exist_ok=True)
+    return warehouse_dir / "sozialplanung.duckdb"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
