@@ -7,7 +7,6 @@ table and example rows, and leaves the published warehouse as it was.
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,7 +15,7 @@ from datetime import date
 
 import duckdb
 
-from pipelines.paths import PROJECT_ROOT, warehouse_paths
+from pipelines.paths import warehouse_paths
 from pipelines.publish import CURATED_TABLES
 
 
@@ -211,15 +210,11 @@ def run_refresh(
 
 @contextmanager
 def refresh_instance(paths) -> Iterator:
-    """The warehouse's persistent Dagster instance (its run history is what the UI shows)."""
-    import dagster as dg
+    """The warehouse's persistent Dagster instance (its run history is what the UI shows);
+    imported only when a run starts (pipelines.run_history)."""
+    from pipelines.run_history import warehouse_instance
 
-    home = paths.dagster_home
-    home.mkdir(parents=True, exist_ok=True)
-    settings = home / "dagster.yaml"
-    if not settings.is_file():
-        shutil.copyfile(PROJECT_ROOT / "pipelines" / "dagster.yaml", settings)
-    with dg.DagsterInstance.from_config(str(home)) as instance:
+    with warehouse_instance(paths) as instance:
         yield instance
 
 

@@ -437,6 +437,37 @@ def test_summary_reports_rows_and_checks(sample_refresh) -> None:
     assert f"release {outcome.release}" in outcome.summary()
 
 
+def test_the_ui_reads_the_run_history_a_refresh_writes(sample_refresh) -> None:
+    """The refresh writes its events through its pooled SQLite event log; the UI and the
+    daemon open the same files with Dagster's default storage and find the run, a
+    materialisation of every dbt model and seed, and every check result of the run."""
+    import json
+
+    import dagster as dg
+
+    from pipelines.paths import DBT_PROJECT_DIR
+
+    root, outcome = sample_refresh
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text("utf-8"))
+    nodes = manifest["nodes"].values()
+    models = {f"{n['config']['schema']}/{n['name']}" for n in nodes if n["resource_type"] != "test"}
+    with dg.DagsterInstance.from_config(str(root / "dagster_home")) as instance:
+        assert type(instance.event_log_storage).__name__ == "SqliteEventLogStorage"
+        assert instance.get_run_by_id(outcome.run_id).status == dg.DagsterRunStatus.SUCCESS
+        records = instance.all_logs(outcome.run_id)
+    kinds = [r.dagster_event.event_type for r in records if r.dagster_event]
+    materialized = {
+        r.dagster_event.asset_key.to_user_string()
+        for r in records
+        if r.dagster_event
+        and r.dagster_event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION
+    }
+    assert models <= materialized
+    # every check result the run itself returned (its in-memory result, not the storage)
+    checks = kinds.count(dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    assert checks == outcome.checks_passed + outcome.checks_failed > 0
+
+
 def test_curated_contracts_are_enforced() -> None:
     import yaml
 
