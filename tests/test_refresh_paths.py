@@ -3,6 +3,8 @@ withdrawn; a killed refresh never blocks the next one; failures read as sentence
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import signal
@@ -29,6 +31,16 @@ def _cli(
         [sys.executable, "-m", "pipelines.cli", *args],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
+
+
+def _main(*args: str) -> subprocess.CompletedProcess:
+    """`sozplan <args>` in this process (`pipelines.cli.main`): its exit code and output."""
+    from pipelines import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(list(args))
+    return subprocess.CompletedProcess(["sozplan", *args], code, out.getvalue(), err.getvalue())
 
 
 def _run_job(instance: dg.DagsterInstance, tags: dict[str, str] | None = None):
@@ -77,7 +89,7 @@ def test_rollback_pins_until_unpin_and_refuses_a_tampered_release(
     publish(candidate, release, paths)  # registered with its checksum
     assert release_records(paths)[release].sha256 == sha256(published_warehouse)
 
-    proc = _cli("rollback", release)
+    proc = _main("rollback", release)
     assert proc.returncode == 0, proc.stderr
     assert "pinned" in proc.stdout
 
@@ -94,7 +106,7 @@ def test_rollback_pins_until_unpin_and_refuses_a_tampered_release(
     with pytest.raises(PublishRefused, match="pinned"):
         publish(candidate, release, paths)
 
-    proc = _cli("unpin")
+    proc = _main("unpin")
     assert proc.returncode == 0 and f"release {release} is no longer pinned" in proc.stdout
     assert not run_refresh(log_level="WARNING", force=False).failures  # unchanged: skipped
 
@@ -110,7 +122,7 @@ def test_rollback_pins_until_unpin_and_refuses_a_tampered_release(
         rollback(release, paths)
     kept.unlink()
     kept.write_bytes(b"not a database")
-    proc = _cli("rollback", release)
+    proc = _main("rollback", release)
     assert proc.returncode == 1 and "changed after it was published" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert sha256(published_warehouse) == published_before
@@ -167,12 +179,12 @@ def test_a_bad_delivery_is_withdrawn_and_the_refresh_recovers(
     assert sha256(published_warehouse) == before
     assert not list((warehouse_dir / "releases").glob("*.duckdb"))
 
-    listed = _cli("deliveries", "unemployment", "--format", "csv")
+    listed = _main("deliveries", "unemployment", "--format", "csv")
     rows = [r.split(",") for r in listed.stdout.splitlines()[1:]]
     bad_id = next(r[1] for r in rows if r[4] == "13211-02-05-4_2024_korrigiert.csv")
-    proc = _cli("withdraw", "unemployment", bad_id, "--reason", "Erfurt negative")
+    proc = _main("withdraw", "unemployment", bad_id, "--reason", "Erfurt negative")
     assert proc.returncode == 0, proc.stderr
-    proc = _cli("withdraw", "population_age", "bevoelkerung.csv", "--reason", "Jena negative")
+    proc = _main("withdraw", "population_age", "bevoelkerung.csv", "--reason", "Jena negative")
     assert proc.returncode == 0, proc.stderr
 
     ok = run_refresh(log_level="WARNING", force=False)
@@ -187,7 +199,7 @@ def test_a_bad_delivery_is_withdrawn_and_the_refresh_recovers(
     # the current delivery once more: nothing changes, nothing is published
     before = sha256(published_warehouse)
     _deliver(inbox, "nochmal.csv", good)
-    again = _cli("refresh")
+    again = _main("refresh")
     assert again.returncode == 0 and "is the newest delivery; nothing changed" in again.stdout
     assert "refresh skipped: nothing changed" in again.stdout
     assert sha256(published_warehouse) == before
