@@ -509,10 +509,11 @@ def codes_from_labels(result: ReadResult, contract: Contract) -> ReadResult:
     coded_result = result.derived(f"select * replace ({measure} as measure_code) from {{table}}")
     problems: list[Problem] = []
     exprs: dict[str, dict[str, str]] = {}  # column -> measure -> SQL expression
+    profiles = _label_profiles(coded_result)
     for m in contract.measures:
-        if not _distinct(coded_result, "1", f"measure_code = {lit(m.code)}"):
+        if m.code not in profiles:
             continue
-        found, placed = _variables_from_labels(coded_result, contract, m.code)
+        found, placed = _variables_from_labels(coded_result, contract, m.code, profiles[m.code])
         problems += found
         for column, expr in placed.items():
             exprs.setdefault(column, {})[m.code] = expr
@@ -538,18 +539,42 @@ def _attribute_labels(variable) -> list[str]:
     return [label for _code, labels in variable.attribute_labels for label in labels]
 
 
+@dataclass(frozen=True)
+class LabelProfile:
+    """One measure's rows of a classic export: the variable slots that hold a variable, and
+    the distinct attribute labels of each slot."""
+
+    slots: tuple[int, ...]
+    labels: dict[int, list[object]]
+
+
+def _label_profiles(result: ReadResult) -> dict[str, LabelProfile]:
+    """The `LabelProfile` of every measure code in the file, in one pass over it."""
+    columns = ", ".join(
+        f"bool_or(var{i}_code is not null) as has{i}, list(distinct var{i}_attr_label) as labels{i}"
+        for i in (1, 2, 3)
+    )
+    rows = _rows(result, f"select measure_code, {columns} from {{table}} group by measure_code")
+    return {
+        row["measure_code"]: LabelProfile(
+            slots=tuple(i for i in (1, 2, 3) if row[f"has{i}"]),
+            labels={i: [v for v in row[f"labels{i}"] or [] if v is not None] for i in (1, 2, 3)},
+        )
+        for row in rows
+    }
+
+
 def _variables_from_labels(
-    result: ReadResult, contract: Contract, measure: str
+    result: ReadResult, contract: Contract, measure: str, profile: LabelProfile
 ) -> tuple[list[Problem], dict[str, str]]:
     """The var columns of one measure's rows, as SQL expressions: each of the file's
     variables is the contract variable (of this measure) whose attribute labels cover its
     labels. Or the problem of a label no variable knows."""
     variables = [v for v in contract.variables if v.applies_to(measure)]
     rows = f"measure_code = {lit(measure)}"
-    slots = [i for i in (1, 2, 3) if _distinct(result, "1", f"{rows} and var{i}_code is not null")]
     assigned: dict[int, int] = {}  # file slot -> index in `variables`
-    for slot in slots:
-        raw = [v for v in _distinct(result, f"var{slot}_attr_label", rows) if v is not None]
+    for slot in profile.slots:
+        raw = profile.labels[slot]
         labels = {_norm(v) for v in raw} - TOTAL_LABELS
         fitting = [
             j
@@ -586,7 +611,7 @@ def _variables_from_labels(
             placed[f"var{position}_attr_code"] = "''"
             continue
         column = f"var{slot}_attr_label"
-        raw = [v for v in _distinct(result, column, rows) if v is not None]
+        raw = profile.labels[slot]
         by_label = {v: code_by_label[_norm(v)] for v in raw if _norm(v) in code_by_label}
         placed[f"var{position}_attr_code"] = _case(column, by_label, "''")
         placed[f"var{position}_attr_label"] = column
