@@ -64,8 +64,14 @@ def test_every_phase_and_stage_is_reported(tiny) -> None:
     assert f"kept {sources - 3} raw tables from the published release" in changed.note
     assert f"ingested and validated {sources} sources" in full.note and "kept" not in full.note
     text = result.markdown()
-    for heading in ("| phase | wall s |", "plain DuckDB reference", "| stage of the full refresh"):
+    for heading in (
+        "| phase | wall s |",
+        "plain DuckDB reference",
+        "| stage of the full refresh",
+        "| stage of the refresh, one source changed | wall s | peak MB |",
+    ):
         assert heading in text
+    assert "| stage of the refresh, no new input" not in text  # skipped: no steps ran
 
 
 def test_reference_computes_every_indicator_from_the_input_files(tiny) -> None:

@@ -239,6 +239,7 @@ class BenchResult:
                 f"{s.rows / s.seconds if s.rows and s.seconds else 0:,.0f} | {s.peak_mb:,.0f} |"
                 for s in sorted(full.stages, key=lambda s: -s.seconds)
             ),
+            *self._stage_tables_after_the_full(),
             "",
             "| analyst query | median ms | p95 ms |",
             "|---|---|---|",
@@ -265,6 +266,25 @@ class BenchResult:
         if self.profile:
             lines += ["", "## Where the time goes: the slowest stage", "", *self.profile]
         return "\n".join(lines) + "\n"
+
+    def _stage_tables_after_the_full(self) -> list[str]:
+        """The steps of each later refresh that ran, with their peak memory: where a
+        refresh in a process that refreshed before reaches its peak."""
+        lines: list[str] = []
+        for phase in self.phases[1:]:
+            steps = [s for s in phase.stages if not s.part]
+            if phase.skipped or not steps:
+                continue
+            lines += [
+                "",
+                f"| stage of the {phase.name} | wall s | peak MB |",
+                "|---|---|---|",
+                *(
+                    f"| {s.name} | {s.seconds:.2f} | {s.peak_mb:,.0f} |"
+                    for s in sorted(steps, key=lambda s: -s.peak_mb)
+                ),
+            ]
+        return lines
 
 
 # --- inputs ----------------------------------------------------------------------------------
