@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import yaml
 from dagster._core.instance.ref import InstanceRef
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SQLITE_BUSY_TIMEOUT_SECONDS,
@@ -29,6 +30,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
 from pipelines.paths import PROJECT_ROOT, WarehousePaths
+
+# dagster.yaml keys that choose the storage; where one is set, the instance uses it unchanged
+STORAGE_KEYS = frozenset({"storage", "run_storage", "event_log_storage", "schedule_storage"})
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
@@ -85,22 +89,21 @@ def _without_sync_per_commit(connection: Any, _record: Any) -> None:
 @contextmanager
 def warehouse_instance(paths: WarehousePaths) -> Iterator[dg.DagsterInstance]:
     """The warehouse's persistent Dagster instance (its run history is what the UI shows),
-    its event log written through `PooledSqliteEventLogStorage`."""
+    its event log written through `PooledSqliteEventLogStorage` unless the warehouse's
+    dagster.yaml chooses a storage of its own."""
     home = paths.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     settings = home / "dagster.yaml"
     if not settings.is_file():
         shutil.copyfile(PROJECT_ROOT / "pipelines" / "dagster.yaml", settings)
-    event_logs = Path(home) / "history" / "runs"
-    ref = InstanceRef.from_dir(
-        str(home),
-        overrides={
-            "event_log_storage": {
-                "module": __name__,
-                "class": PooledSqliteEventLogStorage.__name__,
-                "config": {"base_dir": f"{event_logs}/"},
-            }
-        },
-    )
+    configured = yaml.safe_load(settings.read_text("utf-8")) or {}
+    overrides = {}
+    if not STORAGE_KEYS & set(configured):  # storage set in dagster.yaml is used as set
+        overrides["event_log_storage"] = {
+            "module": __name__,
+            "class": PooledSqliteEventLogStorage.__name__,
+            "config": {"base_dir": f"{Path(home) / 'history' / 'runs'}/"},
+        }
+    ref = InstanceRef.from_dir(str(home), overrides=overrides)
     with dg.DagsterInstance.from_ref(ref) as instance:
         yield instance
