@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -144,6 +145,28 @@ def sample_refresh(tmp_path_factory: pytest.TempPathFactory):
         return root, _refresh_sample(root)
 
     return _shared(tmp_path_factory, "sample_refresh", build)
+
+
+GV_FILE = REFERENCE_DATA / "gemeindeverzeichnis" / "AuszugGV2QAktuell.xlsx"
+
+
+@pytest.fixture(scope="session")
+def tiny_generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The `tiny` size's input (Thüringen, Bremen, the Saarland, 2015–2024) written once by
+    the generator's command line, `python -m tools.sample.scaled GV --size tiny --out DIR`:
+    (DIR, what it printed). Shared by the generator's tests and the benchmark's; read only."""
+    if not GV_FILE.is_file():
+        pytest.skip(f"the Gemeindeverzeichnis is absent: {GV_FILE}")
+
+    def build(folder: Path) -> tuple[Path, str]:
+        from tools.sample.scaled import main
+
+        out = folder / "tiny"
+        with contextlib.redirect_stdout(io.StringIO()) as printed:
+            assert main([str(GV_FILE), "--size", "tiny", "--out", str(out)]) == 0
+        return out, printed.getvalue()
+
+    return _shared(tmp_path_factory, "tiny_generated", build)
 
 
 REVISED_SGB2 = "SGB2-01-4_revised_de_flat.csv"

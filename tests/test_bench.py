@@ -12,15 +12,16 @@ import duckdb
 import pytest
 
 from pipelines.contracts import load_contracts
-from tools.bench.harness import DEFAULT_GV, QUERIES, run_bench
+from tools.bench.harness import QUERIES, run_bench
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    if not DEFAULT_GV.is_file():
-        pytest.skip(f"{DEFAULT_GV} is not there")
+def tiny(tmp_path_factory, tiny_generated):
+    """The benchmark on the tiny input the generator's command line wrote (shared with its
+    tests): (warehouse folder, generated folder, result)."""
+    generated, _ = tiny_generated
     root = tmp_path_factory.mktemp("bench") / "warehouse"
-    return root, run_bench("tiny", repeats=3, keep=root)
+    return root, generated, run_bench("tiny", repeats=3, keep=root, generated=generated)
 
 
 def _published_rates(exports: list[Path]) -> dict[tuple[str, int], float]:
@@ -37,7 +38,7 @@ def _published_rates(exports: list[Path]) -> dict[tuple[str, int], float]:
 
 
 def test_every_phase_and_stage_is_reported(tiny) -> None:
-    _, result = tiny
+    _, _, result = tiny
     assert [p.name for p in result.phases] == [
         "full refresh from empty",
         "refresh, no new input",
@@ -77,8 +78,8 @@ def test_every_phase_and_stage_is_reported(tiny) -> None:
 def test_reference_computes_every_indicator_from_the_input_files(tiny) -> None:
     """The reference reads every text file of the input and runs the compiled dbt SQL: its
     fact table is the published one, and its unemployment rates are the files' own."""
-    root, result = tiny
-    inputs = root / "generated" / "input"
+    root, generated, result = tiny
+    inputs = generated / "input"
     texts = [p.read_bytes() for p in sorted(inputs.glob("*.csv"))]
     for archive in sorted(inputs.glob("*.zip")):  # the API's ZIPs: their flat-file members
         with zipfile.ZipFile(archive) as z:
@@ -98,7 +99,7 @@ def test_reference_computes_every_indicator_from_the_input_files(tiny) -> None:
     compared, largest = result.agreement
     assert compared == ref.values > 0 and largest < 1e-9
     rates = _published_rates(sorted(inputs.glob("13211-02-05-4_*.csv")))
-    with (root / "generated" / "territory" / "ref_region.csv").open(encoding="utf-8") as f:
+    with (generated / "territory" / "ref_region.csv").open(encoding="utf-8") as f:
         today = {
             r["region_key"]
             for r in csv.DictReader(f)
@@ -124,6 +125,11 @@ def test_reference_computes_every_indicator_from_the_input_files(tiny) -> None:
 def test_unknown_size_is_refused() -> None:
     with pytest.raises(ValueError, match="sizes: tiny, thueringen, germany, germany-x4"):
         run_bench("europe")
+
+
+def test_a_folder_without_generated_input_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=f"{tmp_path} holds no generated input"):
+        run_bench("tiny", keep=tmp_path / "warehouse", generated=tmp_path)
 
 
 def test_ingest_profile_names_the_functions_that_take_the_time(warehouse_dir: Path) -> None:

@@ -23,18 +23,17 @@ import pytest
 
 from pipelines.contracts import load_contract
 from pipelines.paths import CONTRACTS_DIR, PROJECT_ROOT
-from tests.conftest import REFERENCE_DATA
+from pipelines.territory import load_territory
+from tests.conftest import GV_FILE
 from tools.sample.scaled import (
     SIZES,
     FlatFile,
     Size,
     generate,
-    main,
     template_year,
     with_measure_copies,
 )
 
-GV_FILE = REFERENCE_DATA / "gemeindeverzeichnis" / "AuszugGV2QAktuell.xlsx"
 SAMPLE = PROJECT_ROOT / "sample_data"
 YEARS = list(range(2015, 2025))
 KREIS_POPULATION = "12411-02-03-4_de_flat.csv"
@@ -107,12 +106,10 @@ def _number(value: str) -> Decimal:
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory):
-    if not GV_FILE.is_file():
-        pytest.skip(f"the Gemeindeverzeichnis is absent: {GV_FILE}")
-    out = tmp_path_factory.mktemp("scaled") / "tiny"
-    territory, inputs = generate(GV_FILE, "tiny", out)
-    return out, territory, inputs
+def tiny(tiny_generated):
+    """The tiny size as the command line wrote it (shared with the benchmark's test)."""
+    out, _ = tiny_generated
+    return out, load_territory(out / "territory"), out / "input"
 
 
 @pytest.fixture(scope="module")
@@ -234,10 +231,11 @@ def test_template_year_after_the_sample_raises(year: int) -> None:
 # --- what is written -------------------------------------------------------------------------
 
 
-def test_generate_writes_territory_and_the_sample_file_names(tiny) -> None:
-    out, territory, inputs = tiny
-    assert inputs == out / "input"
-    assert territory.directory == (out / "territory").resolve()
+def test_generate_writes_territory_and_the_sample_file_names(tiny_generated) -> None:
+    out, printed = tiny_generated
+    inputs = out / "input"
+    assert f"to {inputs} and the territory tiny (3 Länder, 2015–2024)" in printed
+    territory = load_territory(out / "territory")
     assert territory.laender == ("04", "10", "16")
     assert (territory.first_period, territory.last_period) == (2015, 2024)
     assert territory.name == "tiny"
@@ -574,11 +572,15 @@ def test_measure_copies_repeat_every_row_under_suffixed_codes(tiny) -> None:
 # --- the command line: same bytes on a second run --------------------------------------------
 
 
-def test_cli_writes_the_same_bytes_again(tiny, tmp_path: Path, capsys) -> None:
+def test_generate_writes_the_same_bytes_again(tiny, tmp_path: Path) -> None:
+    """`generate` (the function behind the command line) a second time: the same territory
+    and the same files, byte for byte."""
     out, _, _ = tiny
     again = tmp_path / "again"
-    assert main([str(GV_FILE), "--size", "tiny", "--out", str(again)]) == 0
-    assert "tiny" in capsys.readouterr().out
+    territory, inputs = generate(GV_FILE, "tiny", again)
+    assert inputs == again / "input"
+    assert territory.directory == (again / "territory").resolve()
+    assert territory.laender == ("04", "10", "16")
     for folder in ("input", "territory"):
         first = sorted(p.name for p in (out / folder).iterdir())
         assert sorted(p.name for p in (again / folder).iterdir()) == first

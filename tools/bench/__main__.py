@@ -19,11 +19,19 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_GV,
         help="Gemeindeverzeichnis (xlsx) for the scaled sizes; default: tests/fixtures/real",
     )
+    parser.add_argument(
+        "--generated",
+        type=Path,
+        help="input written before by `python -m tools.sample.scaled --size SIZE --out DIR` "
+        "(that DIR): used as it is instead of generating the size's input again",
+    )
     parser.add_argument("--repeats", type=int, default=30, help="runs per analyst query")
     args = parser.parse_args(argv)
     print(f"bench --size {args.size}: three refreshes, a reference, queries …", flush=True)
     try:
-        result = run_bench(args.size, repeats=args.repeats, gv_file=args.gv)
+        result = run_bench(
+            args.size, repeats=args.repeats, gv_file=args.gv, generated=args.generated
+        )
     except (ValueError, RuntimeError) as exc:
         print(f"bench failed: {exc}", file=sys.stderr)
         return 1

@@ -13,7 +13,8 @@ misses a target, a profile of its slowest stage.
 Sizes: `thueringen` is the bundled sample. `tiny`, `germany` and `germany-x4` are written by
 `tools.sample.scaled` from a Gemeindeverzeichnis file (default: the one in
 `tests/fixtures/real`) into the warehouse folder and delivered through the inbox, with
-their own territory (and, for `germany-x4`, contracts with four times the measures).
+their own territory (and, for `germany-x4`, contracts with four times the measures); input
+generated before (`--generated DIR`) is used as it is.
 Results are printed and written to `bench/results/<date>-<size>.md`.
 """
 
@@ -32,7 +33,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib.metadata import version
 from pathlib import Path
@@ -298,10 +299,13 @@ class Inputs:
     seconds: float = 0.0  # to generate them
 
 
-def prepare_inputs(size: str, root: Path, gv_file: Path) -> Inputs:
-    """The size's input files (generated below `root` unless it is the bundled sample)."""
+def prepare_inputs(size: str, root: Path, gv_file: Path, generated: Path | None = None) -> Inputs:
+    """The size's input files: the bundled sample, the folder `generated` (written before by
+    `python -m tools.sample.scaled … --out <folder>`), or generated now below `root`."""
     if size == "thueringen":
         return Inputs(SAMPLE_DIR, None, None)
+    if generated is not None:
+        return _generated_inputs(generated)
     if not gv_file.is_file():
         raise ValueError(f"size {size} needs a Gemeindeverzeichnis file; {gv_file} is missing")
     started = time.perf_counter()
@@ -314,13 +318,17 @@ def prepare_inputs(size: str, root: Path, gv_file: Path) -> Inputs:
     )  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"generating the {size} input failed:\n{done.stdout}{done.stderr}")
+    return replace(_generated_inputs(out), seconds=time.perf_counter() - started)
+
+
+def _generated_inputs(out: Path) -> Inputs:
+    """The input files, territory and (for sizes with measure copies) contracts the generator
+    wrote below `out`; the benchmark only reads them."""
+    for part in ("input", "territory"):
+        if not (out / part).is_dir():
+            raise ValueError(f"{out} holds no generated input: {out / part} is missing")
     contracts = out / "contracts"
-    return Inputs(
-        out / "input",
-        out / "territory",
-        contracts if contracts.is_dir() else None,
-        time.perf_counter() - started,
-    )
+    return Inputs(out / "input", out / "territory", contracts if contracts.is_dir() else None)
 
 
 def _deliver(inputs: Inputs, inbox: Path) -> None:
@@ -621,14 +629,16 @@ def run_bench(
     repeats: int = 30,
     keep: Path | None = None,
     gv_file: Path = DEFAULT_GV,
+    generated: Path | None = None,
 ) -> BenchResult:
-    """Run the whole benchmark in a fresh warehouse folder."""
+    """Run the whole benchmark in a fresh warehouse folder (on the input generated before in
+    `generated`, where given: the size's input is then not written again)."""
     if size not in SIZES:
         raise ValueError(f"size {size!r} is not available; sizes: {', '.join(SIZES)}")
     root = Path(tempfile.mkdtemp(prefix="sozplan-bench-")) if keep is None else keep
     root.mkdir(parents=True, exist_ok=True)
     try:
-        inputs = prepare_inputs(size, root, gv_file)
+        inputs = prepare_inputs(size, root, gv_file, generated)
         with _environment(root, inputs), MemorySampler().running() as memory:
             from pipelines.refresh import run_refresh
 
