@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import subprocess
 import sys
@@ -17,13 +19,14 @@ from tests.conftest import PROJECT_ROOT, REFERENCE_DATA, SAMPLE_DIR
 
 
 def _inspect(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "inspect", *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    """`sozplan inspect ARGS` through the command line's main() in this process: its exit
+    code and what it printed."""
+    from pipelines.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["inspect", *args])
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def test_reference_file_is_described() -> None:
@@ -97,7 +100,14 @@ def test_zip_from_the_api_is_read_and_its_member_named(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
-    proc = _inspect(str(tmp_path / "nothing.csv"))
+    """As a user's shell runs it: a new process, its stderr."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "inspect", str(tmp_path / "nothing.csv")],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert "no such file" in proc.stderr and "Traceback" not in proc.stderr
 
