@@ -40,6 +40,9 @@ PROTECTED = ("intermediate.int_measure_small_area_protected", "intermediate.int_
 # The layers built from the deliveries before disclosure control (`reference` holds the
 # territory and the seeds, `marts` and `meta` read only protected counts).
 BUILD_SCHEMAS = ("raw", "raw_history", "staging", "intermediate", "audit", "main")
+# What the rewrite of a candidate may hold in memory: it runs at the end of a refresh, in a
+# process that holds most of its own peak by then (pipelines/paths.py).
+COMPACT_MEMORY_LIMIT = "256MB"
 
 
 class DisclosureError(RuntimeError):
@@ -192,8 +195,11 @@ def compact(database: Path) -> None:
     and comments): a deleted row's bytes stay in DuckDB's blocks until they are reused."""
     rewritten = database.with_name(f"{database.stem}.compact{database.suffix}")
     rewritten.unlink(missing_ok=True)
+    spill = database.with_name(f"{database.stem}.compact.tmp")
+    # a copy streams table by table: without a cap DuckDB keeps every block it read
+    config = {"memory_limit": COMPACT_MEMORY_LIMIT, "temp_directory": str(spill)}
     try:
-        with duckdb.connect() as con:
+        with duckdb.connect(config=config) as con:
             con.execute("attach ? as candidate (read_only)", [str(database)])
             con.execute("attach ? as rewritten", [str(rewritten)])
             con.execute("copy from database candidate to rewritten")
@@ -201,3 +207,4 @@ def compact(database: Path) -> None:
         os.replace(rewritten, database)
     finally:
         rewritten.unlink(missing_ok=True)
+        shutil.rmtree(spill, ignore_errors=True)
