@@ -34,15 +34,13 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contracts import Contract
+from pipelines.paths import LATE_STEP_MEMORY_LIMIT
 
 # Tables materialised from the small-area deliveries that hold only protected counts.
 PROTECTED = ("intermediate.int_measure_small_area_protected", "intermediate.int_measure")
 # The layers built from the deliveries before disclosure control (`reference` holds the
 # territory and the seeds, `marts` and `meta` read only protected counts).
 BUILD_SCHEMAS = ("raw", "raw_history", "staging", "intermediate", "audit", "main")
-# What the rewrite of a candidate may hold in memory: it runs at the end of a refresh, in a
-# process that holds most of its own peak by then (pipelines/paths.py).
-COMPACT_MEMORY_LIMIT = "256MB"
 
 
 class DisclosureError(RuntimeError):
@@ -197,7 +195,7 @@ def compact(database: Path) -> None:
     rewritten.unlink(missing_ok=True)
     spill = database.with_name(f"{database.stem}.compact.tmp")
     # a copy streams table by table: without a cap DuckDB keeps every block it read
-    config = {"memory_limit": COMPACT_MEMORY_LIMIT, "temp_directory": str(spill)}
+    config = {"memory_limit": LATE_STEP_MEMORY_LIMIT, "temp_directory": str(spill)}
     try:
         with duckdb.connect(config=config) as con:
             con.execute("attach ? as candidate (read_only)", [str(database)])

@@ -10,7 +10,7 @@ from pipelines.disclosure import compact, empty_small_area_deliveries, remove_un
 from pipelines.fingerprint import input_fingerprint, structure_fingerprint
 from pipelines.landing import read_manifest
 from pipelines.meta_docs import comment_meta_tables
-from pipelines.paths import DUCKDB_MEMORY_LIMIT
+from pipelines.paths import LATE_STEP_MEMORY_LIMIT
 from pipelines.publish import CURATED_TABLES
 from pipelines.publish import publish as publish_file
 from pipelines.release_changes import record_changes
@@ -43,7 +43,7 @@ def publish(
     structure = structure_fingerprint(warehouse.as_of)
     fingerprint = input_fingerprint(warehouse.paths, warehouse.as_of, structure)
     with duckdb.connect(str(candidate)) as con:
-        con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")  # comparing two releases
+        con.execute(f"set memory_limit = '{LATE_STEP_MEMORY_LIMIT}'")  # comparing two releases
         con.execute(RELEASE_DDL)
         con.execute(
             "insert into meta.release values (?, ?, ?, ?, ?, ?)",
