@@ -38,7 +38,7 @@ def _published_rates(exports: list[Path]) -> dict[tuple[str, int], float]:
 
 
 def test_every_phase_and_stage_is_reported(tiny) -> None:
-    _, _, result = tiny
+    _, generated, result = tiny
     assert [p.name for p in result.phases] == [
         "full refresh from empty",
         "refresh, no new input",
@@ -64,6 +64,7 @@ def test_every_phase_and_stage_is_reported(tiny) -> None:
     )
     assert f"kept {sources - 3} raw tables from the published release" in changed.note
     assert f"ingested and validated {sources} sources" in full.note and "kept" not in full.note
+    assert result.inputs.endswith(f", generated before (in {generated})")
     text = result.markdown()
     for heading in (
         "| phase | wall s |",

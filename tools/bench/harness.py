@@ -321,6 +321,14 @@ def prepare_inputs(size: str, root: Path, gv_file: Path, generated: Path | None 
     return replace(_generated_inputs(out), seconds=time.perf_counter() - started)
 
 
+def _generated_note(inputs: Inputs, generated: Path | None) -> str:
+    if inputs.directory == SAMPLE_DIR:
+        return ""
+    if generated is not None:
+        return f", generated before (in {generated})"
+    return f", generated in {inputs.seconds:.1f} s"
+
+
 def _generated_inputs(out: Path) -> Inputs:
     """The input files, territory and (for sizes with measure copies) contracts the generator
     wrote below `out`; the benchmark only reads them."""
@@ -677,8 +685,7 @@ def run_bench(
             ref = reference(inputs.directory, published, full_manifest, root / "reference")
             result = BenchResult(
                 size=size,
-                inputs=f"{_describe(inputs.directory)}"
-                + (f", generated in {inputs.seconds:.1f} s" if inputs.seconds else ""),
+                inputs=f"{_describe(inputs.directory)}" + _generated_note(inputs, generated),
                 phases=phases,
                 reference=ref,
                 agreement=_agreement(published, root / "reference" / "plain.duckdb"),
