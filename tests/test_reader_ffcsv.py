@@ -377,6 +377,30 @@ def test_blank_lines_do_not_shift_line_numbers(tmp_path: Path) -> None:
     assert frame.loc[frame["_source_line"] == 7, "region_key"].item() == lines[5].split(";")[7]
 
 
+def test_a_file_read_in_parallel_keeps_every_row_on_its_line(tmp_path: Path) -> None:
+    """A large file is read by several threads: every row still carries its own file line
+    (here each row's value is its line number), blank lines included."""
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "SGB2-01-4_de_flat.csv"
+    header, template = sample.read_text(encoding="utf-8-sig").splitlines()[:2]
+    fields = template.split(";")
+    at = header.split(";").index("value")
+    lines, blanks = [header], {100_000, 200_001, 200_002}
+    while len(lines) < 330_000:
+        if len(lines) + 1 in blanks:
+            lines.append("")
+            continue
+        fields[at] = str(len(lines) + 1)  # this row's line in the file
+        lines.append(";".join(fields))
+    path = tmp_path / "large_de_flat.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 64 * 2**20  # more than two of DuckDB's CSV buffers
+    result = genesis_ffcsv.read(path)
+    rows, misplaced = result.con.execute(
+        f"select count(*), count(*) filter (where _source_line <> value) from {result.table}"
+    ).fetchone()
+    assert (rows, misplaced) == (330_000 - 1 - len(blanks), 0)
+
+
 def test_cut_row_is_one_problem(tmp_path: Path) -> None:
     sample = Path(__file__).resolve().parents[1] / "sample_data" / "SGB2-01-4_de_flat.csv"
     lines = sample.read_text(encoding="utf-8-sig").splitlines()
