@@ -251,23 +251,33 @@ def published_warehouse(sample_refresh, warehouse_dir: Path) -> Path:
     return warehouse_dir / "sozialplanung.duckdb"
 
 
-# The slowest modules (each runs refreshes of its own), slowest first: pytest-xdist hands out
-# whole modules (`--dist loadfile --no-loadscope-reorder`) in this order, so the workers
-# finish together. The benchmark does not read the session's sample refresh: second in line,
-# its worker starts at once while the first builds that refresh. Modules sharing a session
-# build (`revised_sgb2`) stand apart, so the second finds it built instead of waiting.
+# Modules by their time on 2 cores, longest first (the rest are a few seconds each):
+# pytest-xdist hands out whole modules (`--dist loadfile --no-loadscope-reorder`) in this
+# order, so the workers finish together. The benchmark does not read the session's sample
+# refresh: second in line, its worker starts at once while the first builds that refresh.
+# Modules sharing a session build stand apart, so the second finds it built instead of
+# waiting (`revised_sgb2`: test_release_changes, then test_dbt_selection; `tiny_generated`:
+# test_bench, then test_sample_scaled).
 SLOWEST_MODULES = (
-    "test_refresh_paths",
-    "test_bench",
+    "test_refresh_paths",  # about 100 s
+    "test_bench",  # about 90 s
     "test_release_changes",
     "test_add_source",
-    "test_accumulation",
-    "test_dbt_selection",  # after test_release_changes: both read `revised_sgb2`
     "test_refresh_end_to_end",
-    "test_secondary_suppression",
+    "test_expectations",
     "test_real_deliveries",
-    "test_refresh_gate",
-    "test_small_areas",
+    "test_sample_scaled",
+    "test_sample_generator",
+    "test_query_door",
+    "test_accumulation",
+    "test_report",
+    "test_conform",
+    "test_dbt_selection",
+    "test_territory",
+    "test_bbsr",
+    "test_reader_genesis_classic",
+    "test_gemeindeverzeichnis",
+    "test_genesis_api",  # about 8 s
 )
 
 
