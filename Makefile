@@ -13,7 +13,7 @@ export DO_NOT_TRACK := 1
 
 .PHONY: setup run test test-tools ui docs bench lint clean
 
-setup: $(BIN)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+setup: $(BIN)/.synced $(BIN)/.compiled $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -21,6 +21,13 @@ setup: $(BIN)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 
 $(BIN)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
+	@touch $@
+
+# The bytecode of the project's own modules, written once: where PYTHONDONTWRITEBYTECODE is
+# set (containers and CI often set it), every `sozplan` process and test worker would otherwise
+# compile them again (about 1 s each). Python ignores a .pyc older than its source.
+$(BIN)/.compiled: $(BIN)/.synced $(shell find pipelines tools -name '*.py')
+	$(BIN)/python -m compileall -q pipelines tools
 	@touch $@
 
 # The indicator catalogue (data_contracts/indicators/*.yml) becomes a dbt seed.
