@@ -18,7 +18,7 @@ DBT_PROJECT_DIR = Path(
     os.environ.get("SOZPLAN_DBT_PROJECT_DIR") or PROJECT_ROOT / "dbt_project"
 ).resolve()
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
-# What DuckDB may hold in memory in the refresh process (ingest, publish) before it spills to
+# What DuckDB may hold in memory in the refresh process (the ingest) before it spills to
 # its temporary directory. dbt's DuckDB, in the same process, gets less
 # (dbt_project/profiles.yml), and so do the exports (`pipelines.exports`): by then the refresh
 # process holds more of its own.

@@ -128,6 +128,12 @@ def test_unknown_size_is_refused() -> None:
         run_bench("europe")
 
 
+def test_input_generated_for_another_size_is_refused(tiny_generated, tmp_path: Path) -> None:
+    generated, _ = tiny_generated
+    with pytest.raises(ValueError, match=f"{generated} holds the input of size tiny, not germany"):
+        run_bench("germany", keep=tmp_path / "warehouse", generated=generated)
+
+
 def test_a_folder_without_generated_input_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=f"{tmp_path} holds no generated input"):
         run_bench("tiny", keep=tmp_path / "warehouse", generated=tmp_path)

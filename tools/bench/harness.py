@@ -41,6 +41,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.paths import PROJECT_ROOT, SAMPLE_DIR, WarehousePaths
+from pipelines.territory import load_territory
 from tools.bench.reference import Reference, reference
 
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
@@ -305,7 +306,11 @@ def prepare_inputs(size: str, root: Path, gv_file: Path, generated: Path | None 
     if size == "thueringen":
         return Inputs(SAMPLE_DIR, None, None)
     if generated is not None:
-        return _generated_inputs(generated)
+        inputs = _generated_inputs(generated)
+        written_for = load_territory(inputs.territory).name  # the generator names it by size
+        if written_for != size:
+            raise ValueError(f"{generated} holds the input of size {written_for}, not {size}")
+        return inputs
     if not gv_file.is_file():
         raise ValueError(f"size {size} needs a Gemeindeverzeichnis file; {gv_file} is missing")
     started = time.perf_counter()
