@@ -19,7 +19,7 @@ from pipelines.conform import check, source_gap_problems
 from pipelines.contracts import Contract
 from pipelines.disclosure import drop_relation
 from pipelines.landing import Delivery
-from pipelines.paths import DUCKDB_MEMORY_LIMIT, WarehousePaths
+from pipelines.paths import WarehousePaths
 from pipelines.readers import InputError, read_file
 from pipelines.readers.table import CANONICAL_COLUMNS, ReadResult, drop_scratch, scratch_names
 
@@ -77,14 +77,10 @@ def ingest_deliveries(
     knows the file by.
     """
     before = scratch_names(con)
-    memory = con.execute("select current_setting('memory_limit')").fetchone()[0]
-    # what a read holds beyond the cap spills: millions of rows ingest in bounded memory
-    con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
     try:
         checked = _checked(contract, deliveries, con)
         ingested_at = datetime.now(UTC).replace(tzinfo=None)
-        con.execute("create schema if not exists raw")
-        con.execute("create schema if not exists raw_history")
+        prepare_raw_schemas(con)
         history = f"raw_history.{contract.source}"
         con.execute(f"create or replace table {history} as select * from ({empty_raw_sql()})")
         canonical = ", ".join(c for c in CANONICAL_COLUMNS if c != "table_code")
@@ -110,7 +106,6 @@ def ingest_deliveries(
         revisions = record_revisions(con, contract, history)
     finally:
         drop_scratch(con, before)
-        con.execute(f"set memory_limit = '{memory}'")
     rows = con.execute(f"select count(*) from {contract.raw_table}").fetchone()[0]
     status_counts = dict(
         con.execute(
@@ -177,17 +172,24 @@ def _checked(
     return checked
 
 
+def prepare_raw_schemas(con: duckdb.DuckDBPyConnection) -> None:
+    """The schemas and the revision table every source writes into, made before sources are
+    ingested side by side (two transactions creating the same one conflict)."""
+    for schema in ("raw", "raw_history", "meta"):
+        con.execute(f"create schema if not exists {schema}")
+    con.execute(f"create table if not exists meta.revision ({REVISION_COLUMNS})")
+
+
+REVISION_COLUMNS = """source varchar, period_year bigint, region_key varchar, key varchar,
+    old_value double, old_status varchar, old_file varchar, old_sha256 varchar,
+    new_value double, new_status varchar, new_file varchar, new_sha256 varchar"""
+
+
 def record_revisions(con: duckdb.DuckDBPyConnection, contract: Contract, history: str) -> int:
     """Write the source's rows of `meta.revision`: values a later delivery changed."""
     keys = list(contract.key_columns)
     key_text = " || ', ' || ".join(f"'{k}=' || coalesce(cast({k} as varchar), '')" for k in keys)
-    con.execute("create schema if not exists meta")
-    con.execute(
-        """create table if not exists meta.revision (
-            source varchar, period_year bigint, region_key varchar, key varchar,
-            old_value double, old_status varchar, old_file varchar, old_sha256 varchar,
-            new_value double, new_status varchar, new_file varchar, new_sha256 varchar)"""
-    )
+    prepare_raw_schemas(con)
     con.execute("delete from meta.revision where source = ?", [contract.source])
     if con.execute(f"select count(distinct _delivery_seq) < 2 from {history}").fetchone()[0]:
         return 0  # one delivery revises nothing

@@ -24,6 +24,9 @@ SAMPLE_DIR = PROJECT_ROOT / "sample_data"
 # process holds more of its own.
 # Without it DuckDB takes up to 80 % of the machine's memory.
 DUCKDB_MEMORY_LIMIT = "512MB"
+# Sources the ingest reads at once (they share that cap): a read runs much of its time on one
+# core, so two fill a two-core machine. More would hold more files' rows at once.
+INGEST_THREADS = 2
 # Publish (comparing the candidate with the release it replaces) and the rewrite after
 # disclosure control come last, in a process that holds most of its peak by then. Both stream:
 # at `germany` the comparison takes 1.4 s with 256 MB against 1.25 s with 512 MB, and DuckDB

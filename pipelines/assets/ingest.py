@@ -11,8 +11,14 @@ too (`raw_gx_suites`), after the ingest, with one GX context. Also `meta/source_
 provenance register the marts read licence and attribution from.
 """
 
+import contextlib
+import queue
 import time
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -23,10 +29,12 @@ from pipelines.contracts import Contract, load_contract, load_contracts
 from pipelines.disclosure import is_small_area, kept_out_of_the_file
 from pipelines.ingest import (
     ingest_deliveries,
+    prepare_raw_schemas,
     write_coverage_gaps,
     write_source_register,
 )
-from pipelines.landing import delivery_files
+from pipelines.landing import Delivery, delivery_files
+from pipelines.paths import DUCKDB_MEMORY_LIMIT, INGEST_THREADS
 from pipelines.readers.errors import InputError
 from pipelines.resources import WarehouseResource
 
@@ -63,30 +71,50 @@ class SourceFailed(Exception):
     """One source's deliveries cannot be used; the message names the file and line."""
 
 
-def _ingest_source(
-    context: dg.AssetExecutionContext,
+@dataclass(frozen=True)
+class _Job:
+    """One source to read: its contract (with this run's territory) and its deliveries."""
+
+    contract: Contract
+    files: list[Delivery]
+
+    @property
+    def size(self) -> int:
+        """The bytes its reader goes through (a ZIP's: unpacked)."""
+        return sum(_unpacked_size(d.path) for d in self.files)
+
+
+def _unpacked_size(path: Path) -> int:
+    if not path.is_file():
+        return 0
+    if zipfile.is_zipfile(path):
+        with contextlib.suppress(zipfile.BadZipFile, OSError), zipfile.ZipFile(path) as archive:
+            return sum(member.file_size for member in archive.infolist())
+    return path.stat().st_size
+
+
+def _ingest_job(
+    job: _Job,
     warehouse: WarehouseResource,
-    contract: Contract,
     con: duckdb.DuckDBPyConnection,
+    log: Callable[[str], None],
 ) -> dict:
     """Read, check and write one source's deliveries into the candidate (`con`); the metadata
-    of its materialisation."""
-    kept = warehouse.kept_from(contract.source)
-    if kept:
-        context.log.info(f"{contract.source}: delivery unchanged, raw table kept from {kept}")
-        return {"kept_from_release": kept}
-    contract_now = load_contract(contract.path)  # with the territory of this run
-    files = delivery_files(contract_now, warehouse.paths)
+    of its materialisation, with its span."""
+    started = time.time()
+    contract, files = job.contract, job.files
     names = ", ".join(f"{d.original_name} ({d.how})" for d in files) or "none"
-    context.log.info(f"ingest {contract.source} from {len(files)} deliveries: {names}")
+    log(f"ingest {contract.source} from {len(files)} deliveries: {names}")
     try:
-        if is_small_area(contract_now):  # never in the file: pipelines/disclosure.py
-            with kept_out_of_the_file(con, contract_now, warehouse.candidate):
-                report = ingest_deliveries(contract_now, files, con, warehouse.release)
+        if is_small_area(contract):  # never in the file: pipelines/disclosure.py
+            with kept_out_of_the_file(con, contract, warehouse.candidate):
+                report = ingest_deliveries(contract, files, con, warehouse.release)
         else:
-            report = ingest_deliveries(contract_now, files, con, warehouse.release)
+            report = ingest_deliveries(contract, files, con, warehouse.release)
     except InputError as err:
         raise SourceFailed(f"{contract.source}: the delivered file cannot be used\n{err}") from None
+    finally:
+        release_memory()
     return {
         "deliveries": names,
         "newest_sha256": report.sha256,
@@ -94,7 +122,52 @@ def _ingest_source(
         "revisions": report.revisions,
         "special_signs": dg.MetadataValue.json(report.status_counts),
         "release": warehouse.release,
+        SPAN: [started, time.time()],
     }
+
+
+def _outcome(ingest: Callable[[], dict]) -> dict | SourceFailed:
+    try:
+        return ingest()
+    except SourceFailed as failure:
+        return failure
+
+
+def _ingested(
+    jobs: list[_Job],
+    warehouse: WarehouseResource,
+    con: duckdb.DuckDBPyConnection,
+    log: Callable[[str], None],
+) -> Iterator[tuple[Contract, dict | SourceFailed]]:
+    """Each source's outcome (its metadata, or why it failed) as it ends.
+
+    A read spends much of its time on one core (Python's passes over the file, DuckDB's
+    numbered CSV scan), so `INGEST_THREADS` sources are read at once, each on a cursor of
+    its own, the largest first. A small-area source switches its connection to an in-memory
+    catalog the whole database sees: those are read alone, before the others. The worker
+    threads' messages reach the run's log from this thread."""
+    alone = [j for j in jobs if is_small_area(j.contract)]
+    together = sorted((j for j in jobs if j not in alone), key=lambda j: j.size, reverse=True)
+    for job in alone:
+        yield job.contract, _outcome(lambda job=job: _ingest_job(job, warehouse, con, log))
+    messages: queue.SimpleQueue[str] = queue.SimpleQueue()
+
+    def on_cursor(job: _Job) -> dict | SourceFailed:
+        with con.cursor() as cursor:
+            return _outcome(lambda: _ingest_job(job, warehouse, cursor, messages.put))
+
+    with ThreadPoolExecutor(INGEST_THREADS, thread_name_prefix="ingest") as pool:
+        running = {pool.submit(on_cursor, job): job for job in together}
+        try:
+            pending = set(running)
+            while pending:
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                while not messages.empty():
+                    log(messages.get())
+                for future in done:
+                    yield running[future].contract, future.result()
+        finally:
+            pool.shutdown(cancel_futures=True)
 
 
 @dg.multi_asset(
@@ -107,26 +180,34 @@ def _ingest_source(
 def ingest(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
-    failures = []
-    # one connection for every source: opening the candidate and writing it back on close
-    # cost more than reading a small source
-    with duckdb.connect(str(warehouse.candidate)) as con:
-        for contract in CONTRACTS.values():
-            if raw_key(contract) not in context.selected_asset_keys:
-                continue
-            started = time.time()
-            try:
-                metadata = _ingest_source(context, warehouse, contract, con)
-            except SourceFailed as failure:
-                failures.append(str(failure))
-                continue
-            finally:
-                release_memory()
-            metadata[SPAN] = [started, time.time()]
+    jobs = []
+    for contract in CONTRACTS.values():
+        if raw_key(contract) not in context.selected_asset_keys:
+            continue
+        kept = warehouse.kept_from(contract.source)
+        if kept:
+            context.log.info(f"{contract.source}: delivery unchanged, raw table kept from {kept}")
+            now = time.time()
+            metadata = {"kept_from_release": kept, SPAN: [now, now]}
             yield dg.MaterializeResult(asset_key=raw_key(contract), metadata=metadata)
+            continue
+        contract_now = load_contract(contract.path)  # with the territory of this run
+        jobs.append(_Job(contract_now, delivery_files(contract_now, warehouse.paths)))
+    failures = []
+    # One connection for every source: opening the candidate and writing it back on close
+    # cost more than reading a small source. What the reads hold beyond the cap spills:
+    # millions of rows ingest in bounded memory.
+    config = {"memory_limit": DUCKDB_MEMORY_LIMIT}
+    with duckdb.connect(str(warehouse.candidate), config=config) as con:
+        prepare_raw_schemas(con)
+        for contract, outcome in _ingested(jobs, warehouse, con, context.log.info):
+            if isinstance(outcome, SourceFailed):
+                failures.append(str(outcome))
+            else:
+                yield dg.MaterializeResult(asset_key=raw_key(contract), metadata=outcome)
     if failures:
         raise dg.Failure(
-            description="\n".join(failures),
+            description="\n".join(sorted(failures)),
             metadata={"sources failed": len(failures)},
             allow_retries=False,
         )
