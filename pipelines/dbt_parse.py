@@ -1,12 +1,12 @@
 """The parse every dbt build starts from: the database path and the vars dbt compares.
 
-dbt parses the whole project again (about 5 s) whenever its profile or vars differ from
-those of the saved parse (`partial_parse.msgpack`). A refresh therefore gives dbt one fixed
-database path, `DBT_DATABASE` in the dbt project's target folder (a link to the run's
-candidate while dbt runs), and only vars fixed by territory and Gebietsstand. `make setup`
-parses with the same path and the vars of a default refresh (`python -m pipelines.dbt_parse`),
-so the first build of any warehouse of this checkout reuses that parse, and a warehouse copied
-to another folder keeps its own.
+dbt parses the whole project again (about 5 s) whenever its profile or vars differ from those
+of the saved parse (`partial_parse.msgpack`). A refresh therefore gives dbt one fixed database
+path, `DBT_DATABASE` in the dbt project's target folder (a link to the run's candidate while
+dbt runs), and only the Gebietsstand as a var (the territory is read from the candidate).
+`make setup` parses with the same path and the vars of a default refresh
+(`python -m pipelines.dbt_parse`), so the first build of any warehouse of this checkout reuses
+that parse, and a warehouse copied to another folder keeps its own.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ DB_PATH_ENV = "SOZPLAN_DB_PATH"  # read by dbt_project/profiles.yml
 
 
 def refresh_vars(gebietsstand: str) -> dict[str, str | int]:
-    """The dbt vars of a refresh on `gebietsstand` of the current territory."""
-    from pipelines.territory import current_territory
-
-    return {"gebietsstand": gebietsstand, **current_territory().dbt_vars()}
+    """The dbt vars of a refresh on `gebietsstand` (the territory is no var: dbt reads it from
+    the candidate's schema `territory`)."""
+    return {"gebietsstand": gebietsstand}
 
 
 def main() -> int:

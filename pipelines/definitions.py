@@ -7,7 +7,7 @@ from pipelines.assets.exports import exports
 from pipelines.assets.ingest import ingest, raw_gx_suites, source_file
 from pipelines.assets.plan import refresh_plan
 from pipelines.assets.publish import publish
-from pipelines.assets.transform import warehouse_models
+from pipelines.assets.transform import TERRITORY_TABLES, warehouse_models
 from pipelines.automation import REFRESH_JOB, inbox_sensor, monthly_refresh
 from pipelines.resources import WarehouseResource
 from pipelines.run_log import refresh_logger
@@ -22,7 +22,15 @@ refresh_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[refresh_plan, ingest, source_file, warehouse_models, publish, exports],
+    assets=[
+        refresh_plan,
+        ingest,
+        source_file,
+        *TERRITORY_TABLES,
+        warehouse_models,
+        publish,
+        exports,
+    ],
     asset_checks=[raw_gx_suites, *MART_CHECKS],
     jobs=[refresh_job],
     schedules=[monthly_refresh],

@@ -1,15 +1,15 @@
 """The territory a warehouse covers: its Länder, its map and the years every region must have.
 
-A territory is a folder: `territory.yml` (name, Länder, first year; open-ended) and three tables
-the dbt project reads as `ref_region` (Länder and Kreise with their history),
-`ref_region_gv` (the Gemeindeverzeichnis extract: Gemeindeverbände and Gemeinden) and
-`key_history` (territorial changes with weights), and optionally `small_areas.csv`, the
-Sozialräume / Stadtteile of its cities (region_key `<AGS8>-<code>`, name, gemeinde_key,
-valid_from, valid_to). Contracts take the Länder whose keys a delivery may hold from it; the
-coverage tests take the years and the counts of Kreise and Gemeinden from it, and the contract
-checks the keys a delivery may hold and the regions each of its periods must have
-(`Territory.regions`), so nothing in the pipeline is tied to one Land.
-A territory may also carry its map (`map_kreise_*.geojson`, see `pipelines/report/maps.py`);
+A territory is a folder: `territory.yml` (name, Länder, first year; open-ended) and three
+tables (written into each build's schema `territory`) the dbt project reads as `ref_region`
+(Länder and Kreise with their history), `ref_region_gv` (the Gemeindeverzeichnis extract:
+Gemeindeverbände and Gemeinden) and `key_history` (territorial changes with weights), and
+optionally `small_areas.csv`, the Sozialräume / Stadtteile of its cities (region_key
+`<AGS8>-<code>`, name, gemeinde_key, valid_from, valid_to). Contracts take the Länder whose
+keys a delivery may hold from it; the coverage tests take the years and the counts of Kreise
+and Gemeinden from it, and the contract checks the keys a delivery may hold and the regions
+each of its periods must have (`Territory.regions`), so nothing in the pipeline is tied to one
+Land. A territory may also carry its map (`map_kreise_*.geojson`, see `pipelines/report/maps.py`);
 one without gets reports without maps.
 
 The bundled territory is Thüringen (`data_contracts/territories/thueringen`). A warehouse for
@@ -26,14 +26,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from pipelines.paths import CONTRACTS_DIR, DBT_PROJECT_DIR
+from pipelines.paths import CONTRACTS_DIR
 from pipelines.yaml_text import load_yaml
+
+if TYPE_CHECKING:
+    import duckdb
 
 DEFAULT_TERRITORY_DIR = CONTRACTS_DIR / "territories" / "thueringen"
 TABLES = ("ref_region", "ref_region_gv", "key_history")
+SCHEMA = "territory"  # where a build finds TABLES (`Territory.write_tables`)
 SMALL_AREAS = "small_areas"  # optional: the Sozialräume of the territory's cities
 LEVELS = ("land", "kreis", "gemeinde", "sozialraum")
 
@@ -76,10 +81,21 @@ class Territory:
         """Regex for the 2-digit Land part of a region key of this territory."""
         return "(?:" + "|".join(self.laender) + ")"
 
-    def dbt_vars(self) -> dict[str, str | int]:
-        """dbt runs in the dbt project folder: the territory's path relative to it, so compiled
-        SQL names no machine path."""
-        return {"territory_dir": os.path.relpath(self.directory, DBT_PROJECT_DIR)}
+    def write_tables(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Its TABLES into schema `territory` of `con`, every field as text (dbt's reference
+        models type them): dbt reads the territory from the database, not from a folder it
+        would have to be told of, so its saved parse holds for every territory."""
+        con.execute(f"create schema if not exists {SCHEMA}")
+        for name in TABLES:
+            path = self.table(name)
+            with path.open(encoding="utf-8", newline="") as handle:
+                header = next(csv.reader(handle), [])
+            columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header) + "}"
+            con.execute(
+                f"create or replace table {SCHEMA}.{name} as select * from read_csv(?, "
+                f"header=true, delim=',', quote='\"', columns={columns}, auto_detect=false)",
+                [str(path)],
+            )
 
 
 @dataclass(frozen=True)

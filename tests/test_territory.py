@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 
@@ -151,9 +152,22 @@ def test_bundled_territory_is_thueringen_from_2015_open_ended() -> None:
     ]
     assert all(p.is_file() for p in territory.files)
     assert territory.key_prefix == "(?:16)"
-    assert territory.dbt_vars() == {
-        "territory_dir": "../data_contracts/territories/thueringen",  # from dbt_project/
-    }
+
+
+def test_tables_reach_dbt_as_text_with_every_row_and_leading_zero(tmp_path: Path) -> None:
+    """dbt's reference models read the territory from schema `territory` of the build: every
+    row of each CSV, every field as the file holds it (an empty field: NULL)."""
+    territory = load_territory(BUNDLED)
+    with duckdb.connect(str(tmp_path / "build.duckdb")) as con:
+        territory.write_tables(con)
+        for name in ("ref_region", "ref_region_gv", "key_history"):
+            cursor = con.execute(f"select * from territory.{name}")
+            columns = [d[0] for d in cursor.description]
+            written = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+            expected = [{k: v or None for k, v in r.items()} for r in _csv(BUNDLED / f"{name}.csv")]
+            assert written == expected, name
+        keys = con.execute("select region_key from territory.ref_region_gv").fetchall()
+    assert ("16051000",) in keys  # Erfurt's AGS, as text
 
 
 def test_bundled_tables_hold_22_current_kreise_eisenach_and_605_gemeinden() -> None:

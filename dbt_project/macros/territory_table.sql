@@ -1,15 +1,12 @@
 {% macro territory_table(name, columns) %}
-{#- One table of the territory folder (var `territory_dir`, see pipelines/territory.py), read
-    with the declared column types so keys keep their leading zeros. -#}
-read_csv(
-    '{{ var("territory_dir") }}/{{ name }}.csv',
-    header = true,
-    delim = ',',
-    quote = '"',
-    columns = {
+{#- One table of the territory (pipelines/territory.py), as the refresh wrote it into schema
+    `territory` (every field as text), with the declared column types: keys keep their leading
+    zeros. -#}
+(
+    select
     {%- for column, type in columns.items() %}
-        '{{ column }}': '{{ type }}'{{ "," if not loop.last }}
+        cast("{{ column }}" as {{ type }}) as "{{ column }}"{{ "," if not loop.last }}
     {%- endfor %}
-    }
+    from {{ source('territory', name) }}
 )
 {% endmacro %}

@@ -32,10 +32,25 @@ from pipelines.dbt_runner import run_dbt
 from pipelines.dbt_selection import DbtBuild, plan_dbt_build, record_build
 from pipelines.paths import DBT_PROJECT_DIR, WarehousePaths
 from pipelines.resources import WarehouseResource
+from pipelines.territory import SCHEMA as TERRITORY_SCHEMA
+from pipelines.territory import TABLES as TERRITORY_FILES
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 UNIQUE_ID = "dagster_dbt/unique_id"  # asset and check metadata dagster-dbt sets
 EXAMPLE_ROWS = 3
+
+
+# The territory's tables the reference models read (schema `territory`): written into the
+# candidate with every dbt build (`candidate_for_dbt`), shown in the graph beside the seeds.
+TERRITORY_TABLES = [
+    dg.AssetSpec(
+        key=dg.AssetKey([TERRITORY_SCHEMA, name]),
+        group_name="reference",
+        kinds={"duckdb"},
+        description=f"{name}.csv of the territory in use (SOZPLAN_TERRITORY_DIR), as text",
+    )
+    for name in TERRITORY_FILES
+]
 
 
 def dbt_target(paths: WarehousePaths) -> Path:
@@ -46,12 +61,17 @@ def dbt_target(paths: WarehousePaths) -> Path:
 
 @contextmanager
 def candidate_for_dbt(paths: WarehousePaths, candidate: Path) -> Iterator[Path]:
-    """Link the candidate at `DBT_DATABASE` and point `SOZPLAN_DB_PATH` at it for dbt.
+    """Write the current territory's tables into the candidate, link the candidate at
+    `DBT_DATABASE` and point `SOZPLAN_DB_PATH` at it for dbt.
 
     The link is one for every warehouse of this checkout: a refresh of another warehouse
     waits here until this dbt build has ended. A hard link (DuckDB names the database after
     the file a symbolic link points to); a warehouse on another file system gets it beside
     its candidate, and dbt parses the project again for it."""
+    from pipelines.territory import current_territory
+
+    with duckdb.connect(str(candidate)) as con:
+        current_territory().write_tables(con)
     nearby = paths.build_dir / DBT_DATABASE.name
     DBT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(DBT_DATABASE.with_suffix(".lock")):
@@ -146,7 +166,7 @@ def warehouse_models(
     record_build(warehouse.candidate, warehouse.release, build)
     # before dbt's own: what is kept is never downstream of what dbt builds
     yield from _kept(context, build)
-    # stable between runs of a territory and Gebietsstand: a changed var means a full parse
+    # stable between runs on one Gebietsstand: a changed var means a full parse
     dbt_vars = refresh_vars(warehouse.as_of)
     with candidate_for_dbt(warehouse.paths, warehouse.candidate):
         dbt = run_dbt(

@@ -539,9 +539,8 @@ def _dbt_profile(results: list[dict], wall: float, top: int = 8) -> list[str]:
     total = sum(r["execution_time"] for r in results)
     lines = [
         f"dbt ran {len(results)} nodes with {total:.1f} s of node time (one thread); the other "
-        f"{wall - total:.1f} s of the step are dbt starting, parsing the project (again where "
-        "the territory differs from the one `make setup` parsed for, as a generated size's "
-        "does) and the step streaming dbt's events. "
+        f"{wall - total:.1f} s of the step are dbt starting, reading its saved parse and the "
+        "step streaming dbt's events. "
         "The slowest nodes:",
         "",
         "| dbt node | s |",
