@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from fnmatch import fnmatch
@@ -113,9 +114,16 @@ def read_manifest(paths: WarehousePaths) -> list[Landing]:
 
 
 def land(
-    file: Path, source: str, how: str, paths: WarehousePaths, original_name: str | None = None
+    file: Path,
+    source: str,
+    how: str,
+    paths: WarehousePaths,
+    original_name: str | None = None,
+    move: bool = False,
 ) -> LandingResult:
-    """Copy `file` into the landing area of `source` unless the same bytes are there already.
+    """Copy `file` into the landing area of `source` unless the same bytes are there already
+    (`move`: the file is the caller's to give away, e.g. from the inbox: renamed into place
+    where the landing area is on its file system, not copied).
 
     Bytes that are the newest delivery already change nothing; bytes landed before and since
     withdrawn or superseded become the newest delivery again (a `redelivered` row). The
@@ -146,13 +154,7 @@ def land(
                 relative = Path(earlier[-1].path)
                 target = landing_dir(paths) / relative
         if not target.exists():
-            with (
-                tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp,
-                file.open("rb") as src,
-            ):
-                shutil.copyfileobj(src, tmp)
-            os.chmod(tmp.name, 0o444)
-            os.replace(tmp.name, target)
+            _place(file, target, move)
         row = Landing(
             source=source,
             original_name=name,
@@ -165,6 +167,24 @@ def land(
         )
         _append(paths, row)
     return LandingResult(row, new=True)
+
+
+def _place(file: Path, target: Path, move: bool) -> None:
+    """`file`'s bytes at `target`, read-only, appearing there whole (a rename)."""
+    if move and not file.is_symlink() and file.stat().st_nlink == 1:  # bytes of its own
+        try:
+            os.replace(file, target)
+            os.chmod(target, 0o444)
+            return
+        except OSError:
+            pass  # another file system: copied
+    with (
+        tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp,
+        file.open("rb") as src,
+    ):
+        shutil.copyfileobj(src, tmp)
+    os.chmod(tmp.name, 0o444)
+    os.replace(tmp.name, target)
 
 
 def _now() -> str:
@@ -279,13 +299,16 @@ def land_inbox(contracts: list[Contract], paths: WarehousePaths) -> InboxReport:
         (p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")),
         key=lambda p: (p.stat().st_mtime_ns, p.name),
     )
-    for file in files:
-        match = match_file(file, contracts)
+    # Recognising a file reads it whole (a flat file's codes, a ZIP's member): two at a time,
+    # as the ingest reads; landed in their order.
+    with ThreadPoolExecutor(2, thread_name_prefix="match") as pool:
+        matches = list(pool.map(lambda file: match_file(file, contracts), files))
+    for file, match in zip(files, matches, strict=True):
         if match.contract is None:
             report.unmatched.append(Unmatched(file.name, match.reason))
             continue
-        report.landed.append(land(file, match.contract.source, "inbox", paths))
-        file.unlink()
+        report.landed.append(land(file, match.contract.source, "inbox", paths, move=True))
+        file.unlink(missing_ok=True)
     return report
 
 

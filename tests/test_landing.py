@@ -73,6 +73,38 @@ def test_inbox_files_land_by_content_and_accumulate(warehouse_dir: Path) -> None
     assert [r.how for r in read_manifest(paths)] == [*samples, "inbox", "inbox"]
 
 
+def test_an_inbox_file_is_moved_into_place_but_a_shared_one_is_copied(
+    warehouse_dir: Path, tmp_path: Path
+) -> None:
+    """An inbox file of its own is renamed into the landing area (no copy of a large file); one
+    that is also linked elsewhere is copied, and its other name keeps its bytes and mode."""
+    paths = warehouse_paths()
+    contracts = list(load_contracts().values())
+    inbox = warehouse_dir / "inbox"
+    inbox.mkdir()
+    own = inbox / "13211-02-05-4_2024.csv"
+    own.write_bytes((SAMPLE_DIR / "13211-02-05-4_2024.csv").read_bytes())
+    inode, digest = own.stat().st_ino, sha256(own)
+
+    land_inbox(contracts, paths)
+
+    landed = warehouse_dir / "landing" / "unemployment" / f"{digest}.csv"
+    assert landed.stat().st_ino == inode and not own.exists()
+    assert not landed.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+
+    kept = tmp_path / "kept.csv"
+    kept.write_bytes((SAMPLE_DIR / "13211-02-05-4_2024.csv").read_bytes() + b"\n")
+    shared = inbox / "13211-02-05-4_2024_v2.csv"
+    shared.hardlink_to(kept)
+    mode, digest = kept.stat().st_mode, sha256(kept)
+
+    land_inbox(contracts, paths)
+
+    landed = warehouse_dir / "landing" / "unemployment" / f"{digest}.csv"
+    assert landed.read_bytes() == kept.read_bytes() and landed.stat().st_ino != kept.stat().st_ino
+    assert kept.stat().st_mode == mode and not shared.exists()
+
+
 def test_a_changed_sample_is_landed_again(warehouse_dir: Path, tmp_path: Path) -> None:
     """While a source has no delivery of its own, the refresh reads the sample as it is now."""
     from dataclasses import replace
