@@ -34,7 +34,7 @@ from pipelines.ingest import (
     write_source_register,
 )
 from pipelines.landing import Delivery, delivery_files
-from pipelines.paths import DUCKDB_MEMORY_LIMIT, INGEST_THREADS
+from pipelines.paths import DUCKDB_MEMORY_LIMIT, INGEST_DUCKDB_THREADS, INGEST_THREADS
 from pipelines.readers.errors import InputError
 from pipelines.resources import WarehouseResource
 
@@ -197,7 +197,7 @@ def ingest(
     # One connection for every source: opening the candidate and writing it back on close
     # cost more than reading a small source. What the reads hold beyond the cap spills:
     # millions of rows ingest in bounded memory.
-    config = {"memory_limit": DUCKDB_MEMORY_LIMIT}
+    config = {"memory_limit": DUCKDB_MEMORY_LIMIT, "threads": INGEST_DUCKDB_THREADS}
     with duckdb.connect(str(warehouse.candidate), config=config) as con:
         prepare_raw_schemas(con)
         for contract, outcome in _ingested(jobs, warehouse, con, context.log.info):

@@ -28,7 +28,7 @@ import duckdb
 
 from pipelines.readers.detect import FFCSV_COLUMNS, extracted, flat_member, identify
 from pipelines.readers.errors import InputError, Problem
-from pipelines.readers.sniff import check_is_text_table
+from pipelines.readers.sniff import scan_text_table
 from pipelines.readers.table import ReadResult, connection, new_name, sql_type
 
 GROUP_FIELDS = [
@@ -112,18 +112,11 @@ def _csv_sql(
                       auto_detect=false)"""
 
 
-def _blank_line_thresholds(path: Path, rows: int) -> list[int] | None:
+def _blank_line_thresholds(path: Path, rows: int, lines: int) -> list[int] | None:
     """DuckDB skips empty lines: for each blank line after the header, the first data row
-    (counted from 1) that stands after it, so that rows are numbered by their file line.
-    None: the file's lines and rows do not correspond one to one (keep `row + 1`)."""
-    lines = 0
-    tail = b""
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 23), b""):
-            lines += chunk.count(b"\n")
-            tail = (tail + chunk)[-4096:]
-    if not tail.endswith(b"\n"):
-        lines += 1  # a last line without a newline
+    (counted from 1) that stands after it, so that rows are numbered by their file line
+    (`lines`: the file's, a last line without a newline counted). None: the file's lines and
+    rows do not correspond one to one (keep `row + 1`)."""
     if lines - 1 == rows:
         return []  # no blank line: row i is on line i + 1
     data = path.read_bytes()
@@ -319,7 +312,7 @@ def _refuse_other_formats(path: Path) -> None:
         return  # an ffcsv header, perhaps a broken one: _header says what is missing
     kind, signature = identify(path)
     if signature not in OTHER_FORMATS:
-        return  # empty, HTML, other text: check_is_text_table and _header name them
+        return  # empty, HTML, other text: scan_text_table and _header name them
     hint = OTHER_FORMATS[signature]
     text = signature in ("classic", "cube", "municipal")
     raise InputError.single(
@@ -374,7 +367,7 @@ def read(
         if is_zip:
             return _read_zip(path, decimal, region_variable, con)
     _refuse_other_formats(path)
-    head = check_is_text_table(path, encoding="utf-8")
+    head, lines = scan_text_table(path, encoding="utf-8")
     columns = _header(path, head)
     groups = _group_count(path, columns)
     if decimal not in (*NUMBER_PATTERNS, "auto"):
@@ -391,7 +384,7 @@ def read(
     survey = _survey(path, con, columns, regional)
     if not survey["rows"]:
         raise InputError.single(path, expected="at least one data row", found="only the header")
-    thresholds = _blank_line_thresholds(path, survey["rows"])
+    thresholds = _blank_line_thresholds(path, survey["rows"], lines)
 
     def line_of(row: int) -> int:
         shift = sum(1 for t in thresholds or [] if t <= row)

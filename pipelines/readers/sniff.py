@@ -31,6 +31,12 @@ def check_is_text_table(path: Path, encoding: str) -> str:
     """Return the decoded start of the file, or raise an InputError saying what it is.
 
     The file is read in chunks: a large delivery is checked without holding it in memory."""
+    return scan_text_table(path, encoding)[0]
+
+
+def scan_text_table(path: Path, encoding: str) -> tuple[str, int]:
+    """`check_is_text_table`, and the number of lines it read (a last line without a newline
+    counts): a reader numbering rows by file line needs not count them in a second pass."""
     if not path.is_file():
         raise InputError.single(path, expected="a file", found="nothing at that path")
     with path.open("rb") as handle:
@@ -52,7 +58,9 @@ def check_is_text_table(path: Path, encoding: str) -> str:
             line=1,
         )
     lines, carry = 0, b""  # newlines before `carry`, the undecoded rest of the last chunk
+    last = b""  # the file's last byte
     for chunk in _chunks_then_end(path):
+        last = chunk[-1:] or last
         data = carry + chunk
         try:
             data.decode(encoding)
@@ -71,4 +79,6 @@ def check_is_text_table(path: Path, encoding: str) -> str:
                     line=line,
                 ) from exc
         lines += data.count(b"\n")
-    return head.decode(encoding, errors="replace")
+    if last not in (b"", b"\n"):
+        lines += 1  # a last line without a newline
+    return head.decode(encoding, errors="replace"), lines
