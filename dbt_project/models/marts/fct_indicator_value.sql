@@ -80,3 +80,6 @@ select
     -- var, so that dbt's partial parse holds from one release to the next
     cast({{ build_release }} as varchar) as release
 from guarded
+-- stored by indicator, region and period: a query for one indicator (a map, a Kreis's series)
+-- reads only that indicator's row groups (DuckDB skips the others by their min/max)
+order by indicator_id, region_key, period

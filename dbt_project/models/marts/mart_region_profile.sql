@@ -19,3 +19,5 @@ select
     {%- endfor %}
 from {{ ref('mart_indicator_values') }}
 group by region_key, period
+-- stored by region: one region's profile reads only the row groups that hold it
+order by region_key, period
