@@ -30,7 +30,8 @@ INGEST_THREADS = 2
 # DuckDB's threads for the ingest: the cores shared out among the reads, so that two reads do
 # not oversubscribe them. On 2 cores, one thread per read instead of two: a germany ingest
 # 49-53 s -> 41-49 s, the whole refresh 114-118 s -> 94-109 s (three runs against two).
-INGEST_DUCKDB_THREADS = max(1, (os.cpu_count() or INGEST_THREADS) // INGEST_THREADS)
+ALL_CORES = os.cpu_count() or INGEST_THREADS
+INGEST_DUCKDB_THREADS = max(1, ALL_CORES // INGEST_THREADS)
 # Publish (comparing the candidate with the release it replaces) and the rewrite after
 # disclosure control come last, in a process that holds most of its peak by then. Both stream:
 # at `germany` the comparison takes 1.4 s with 256 MB against 1.25 s with 512 MB, and DuckDB

@@ -34,7 +34,12 @@ from pipelines.ingest import (
     write_source_register,
 )
 from pipelines.landing import Delivery, delivery_files
-from pipelines.paths import DUCKDB_MEMORY_LIMIT, INGEST_DUCKDB_THREADS, INGEST_THREADS
+from pipelines.paths import (
+    ALL_CORES,
+    DUCKDB_MEMORY_LIMIT,
+    INGEST_DUCKDB_THREADS,
+    INGEST_THREADS,
+)
 from pipelines.readers.errors import InputError
 from pipelines.resources import WarehouseResource
 
@@ -143,7 +148,8 @@ def _ingested(
 
     A read spends much of its time on one core (Python's passes over the file, DuckDB's
     numbered CSV scan), so `INGEST_THREADS` sources are read at once, each on a cursor of
-    its own, the largest first. A small-area source switches its connection to an in-memory
+    its own, the largest first, with DuckDB's threads shared out among them until one is
+    left. A small-area source switches its connection to an in-memory
     catalog the whole database sees: those are read alone, before the others. The worker
     threads' messages reach the run's log from this thread."""
     alone = [j for j in jobs if is_small_area(j.contract)]
@@ -166,6 +172,9 @@ def _ingested(
                     log(messages.get())
                 for future in done:
                     yield running[future].contract, future.result()
+                if len(pending) == 1 and INGEST_DUCKDB_THREADS < ALL_CORES:
+                    # the last read (the largest often ends last) gets every core
+                    con.execute(f"set threads = {ALL_CORES}")
         finally:
             pool.shutdown(cancel_futures=True)
 
