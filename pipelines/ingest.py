@@ -186,10 +186,10 @@ REVISION_COLUMNS = """source varchar, period_year bigint, region_key varchar, ke
 
 
 def record_revisions(con: duckdb.DuckDBPyConnection, contract: Contract, history: str) -> int:
-    """Write the source's rows of `meta.revision`: values a later delivery changed."""
+    """Write the source's rows of `meta.revision` (made by `prepare_raw_schemas`): values a
+    later delivery changed."""
     keys = list(contract.key_columns)
     key_text = " || ', ' || ".join(f"'{k}=' || coalesce(cast({k} as varchar), '')" for k in keys)
-    prepare_raw_schemas(con)
     con.execute("delete from meta.revision where source = ?", [contract.source])
     if con.execute(f"select count(distinct _delivery_seq) < 2 from {history}").fetchone()[0]:
         return 0  # one delivery revises nothing
