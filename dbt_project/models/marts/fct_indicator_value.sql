@@ -80,6 +80,7 @@ select
     -- var, so that dbt's partial parse holds from one release to the next
     cast({{ build_release }} as varchar) as release
 from guarded
--- stored by indicator, region and period: a query for one indicator (a map, a Kreis's series)
--- reads only that indicator's row groups (DuckDB skips the others by their min/max)
-order by indicator_id, region_key, period
+-- stored by indicator, period and region: a map (one indicator, every region, one year) reads
+-- only the row group that holds that year, a Kreis's series only its indicator's; DuckDB skips
+-- the others by their min/max
+order by indicator_id, period, region_key
