@@ -120,7 +120,10 @@ def test_reference_computes_every_indicator_from_the_input_files(tiny) -> None:
     assert len(expected) == len(today) * 4
     assert all(abs(computed[k] - v) < 1e-9 for k, v in expected.items())
     assert set(result.queries) == set(QUERIES)
-    assert all(median > 0 for median, _ in result.queries.values())
+    assert all(0 < q.median <= q.p95 and q.scan_median > 0 for q in result.queries.values())
+    with duckdb.connect(str(root / "sozialplanung.duckdb"), read_only=True) as con:
+        for name, sql in QUERIES.items():
+            assert result.queries[name].rows == len(con.execute(sql).fetchall()), name
 
 
 def test_unknown_size_is_refused() -> None:

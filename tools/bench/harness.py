@@ -151,6 +151,17 @@ class Phase:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class QueryTiming:
+    """One analyst query on the published file: as fetched into Python, and counted in DuckDB
+    (the scan without handing rows over), in milliseconds."""
+
+    median: float
+    p95: float
+    rows: int
+    scan_median: float
+
+
 @dataclass
 class BenchResult:
     size: str
@@ -158,7 +169,7 @@ class BenchResult:
     phases: list[Phase]
     reference: Reference
     agreement: tuple[int, float]  # fact rows compared, largest absolute difference
-    queries: dict[str, tuple[float, float]]  # name -> (median ms, p95 ms)
+    queries: dict[str, QueryTiming]
     machine: dict[str, str]
     profile: list[str] = field(default_factory=list)  # the slowest stage, broken down
 
@@ -191,10 +202,12 @@ class BenchResult:
                 f"no-op refresh {noop.seconds:.1f} s as a new process (target "
                 f"{TARGET_NOOP_S:.0f} s), skipped: {noop.skipped}"
             )
-        for name, (median, _) in self.queries.items():
-            if median > TARGET_QUERY_MS:
+        for name, q in self.queries.items():
+            if q.median > TARGET_QUERY_MS:
                 out.append(
-                    f"query '{name}' {median:.1f} ms median (target {TARGET_QUERY_MS:.0f} ms)"
+                    f"query '{name}' {q.median:.1f} ms median (target {TARGET_QUERY_MS:.0f} ms: "
+                    f"missed by {q.median - TARGET_QUERY_MS:.1f} ms); DuckDB's scan alone "
+                    f"{q.scan_median:.1f} ms, the rest hands {q.rows:,} rows to Python as tuples"
                 )
         return out
 
@@ -243,9 +256,16 @@ class BenchResult:
             ),
             *self._stage_tables_after_the_full(),
             "",
-            "| analyst query | median ms | p95 ms |",
-            "|---|---|---|",
-            *(f"| {q} | {m:.1f} | {p:.1f} |" for q, (m, p) in self.queries.items()),
+            "| analyst query | median ms | p95 ms | rows | scan alone, median ms |",
+            "|---|---|---|---|---|",
+            *(
+                f"| {name} | {q.median:.1f} | {q.p95:.1f} | {q.rows:,} | {q.scan_median:.1f} |"
+                for name, q in self.queries.items()
+            ),
+            "",
+            "A query is timed as an analyst's Python runs it: executed and every row fetched "
+            "(`fetchall`). The scan alone is the same query counted in DuckDB "
+            "(`select count(*) from (…)`): no row handed to Python.",
             "",
             f"Targets: full refresh within {TARGET_FULL_RATIO:.0f}× the reference, one changed "
             f"source within {TARGET_CHANGED_RATIO:.0f}×, peak memory under "
@@ -495,21 +515,30 @@ def _agreement(published: Path, computed: Path) -> tuple[int, float]:
     return compared, largest
 
 
-def _latency(published: Path, repeats: int) -> dict[str, tuple[float, float]]:
+def _latency(published: Path, repeats: int) -> dict[str, QueryTiming]:
     out = {}
     with duckdb.connect(str(published), read_only=True) as con:
         for name, sql in QUERIES.items():
-            con.execute(sql).fetchall()  # warm
-            times = []
-            for _ in range(repeats):
-                seconds, _rows = _timed(lambda sql=sql: con.execute(sql).fetchall())
-                times.append(seconds * 1000)
-            times.sort()
-            out[name] = (
-                statistics.median(times),
-                times[min(len(times) - 1, int(0.95 * len(times)))],
+            rows = len(con.execute(sql).fetchall())  # warm
+            fetched = _medians(lambda sql=sql: con.execute(sql).fetchall(), repeats)
+            counted = f"select count(*) from ({sql})"
+            scanned = _medians(lambda sql=counted: con.execute(sql).fetchall(), repeats)
+            out[name] = QueryTiming(
+                median=statistics.median(fetched),
+                p95=fetched[min(len(fetched) - 1, int(0.95 * len(fetched)))],
+                rows=rows,
+                scan_median=statistics.median(scanned),
             )
     return out
+
+
+def _medians(run: Callable[[], object], repeats: int) -> list[float]:
+    """Milliseconds of `repeats` runs, sorted."""
+    times = []
+    for _ in range(repeats):
+        seconds, _result = _timed(run)
+        times.append(seconds * 1000)
+    return sorted(times)
 
 
 def _change_one_source(inputs: Inputs, inbox: Path) -> str:
