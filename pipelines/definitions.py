@@ -36,5 +36,8 @@ defs = dg.Definitions(
     schedules=[monthly_refresh],
     sensors=[inbox_sensor],
     resources={"warehouse": WarehouseResource()},
+    # every job in one process, the UI's "Materialize selected" too: DuckDB allows one
+    # writer per file, and the run's candidate lives in the warehouse resource
+    executor=dg.in_process_executor,
     loggers={"sozplan": refresh_logger},
 )

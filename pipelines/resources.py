@@ -1,8 +1,10 @@
 """The warehouse as a Dagster resource: the run's candidate file, its release id and the lock.
 
-One refresh at a time: the resource holds a file lock for the whole run (the refresh job
-runs in one process, so the resource is set up once per run). A second refresh waits up to
-`lock_timeout_seconds` and then fails with a message naming the lock file.
+One refresh at a time: the resource holds a file lock for the whole run (every job runs in
+one process, so the resource is set up once per run). A second refresh waits up to
+`lock_timeout_seconds` and then fails with a message naming the lock file. A selection made
+in the UI, without the first step, starts from a copy of the published release and is never
+published.
 """
 
 import shutil
@@ -37,6 +39,7 @@ class WarehouseResource(dg.ConfigurableResource):
     _run_id: str = PrivateAttr(default="")
     _release: str = PrivateAttr(default="")
     _kept: dict[str, str] = PrivateAttr(default_factory=dict)
+    _selection: bool = PrivateAttr(default=False)
 
     @property
     def paths(self) -> WarehousePaths:
@@ -92,9 +95,30 @@ class WarehouseResource(dg.ConfigurableResource):
             self._release = _release_id(paths, self._run_id)
             for line in land_inbox_now(paths).lines():
                 context.log.info(line)
+            self._selection = _without_plan(context.dagster_run)
+            if self._selection:
+                self._start_selection(context)
             yield self
         finally:
             lock.release()
+
+    @property
+    def is_selection(self) -> bool:
+        """The run materialises a selection made in the UI, without the first step: its
+        candidate is for inspection, never published."""
+        return self._selection
+
+    def _start_selection(self, context: dg.InitResourceContext) -> None:
+        """A run of a selection without the first step (the UI's "Materialize selected"):
+        the candidate starts as a copy of the published release, so that what the selected
+        steps read but do not build is there. With nothing published it starts empty."""
+        paths = self.paths
+        candidate = paths.candidate(self._run_id)
+        if paths.published.is_file() and not candidate.exists():
+            shutil.copyfile(paths.published, candidate)
+            context.log.info(
+                "a selection of assets: the candidate starts as a copy of the published release"
+            )
 
     def prepare_candidate(self) -> None:
         """Start from a copy of the published file when some raw tables can be kept (the
@@ -110,6 +134,15 @@ class WarehouseResource(dg.ConfigurableResource):
         if kept and not candidate.exists():
             shutil.copyfile(paths.published, candidate)
         return kept if candidate.exists() else {}
+
+
+def _without_plan(run: dg.DagsterRun | None) -> bool:
+    """The run materialises a selection of assets that leaves out the first step (which
+    decides how the candidate starts): a selection made in the UI."""
+    from pipelines.assets.plan import PLAN_KEY
+
+    selection = run.asset_selection if run is not None else None
+    return bool(selection) and PLAN_KEY not in selection  # none or empty: the whole job
 
 
 def _release_id(paths: WarehousePaths, run_id: str) -> str:

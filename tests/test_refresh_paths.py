@@ -4,6 +4,7 @@ withdrawn; a killed refresh never blocks the next one; failures read as sentence
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import os
 import shutil
@@ -19,7 +20,7 @@ import duckdb
 import pytest
 
 from pipelines.paths import warehouse_paths
-from tests.conftest import PROJECT_ROOT, SAMPLE_DIR, sha256
+from tests.conftest import PROJECT_ROOT, SAMPLE_DIR, dbt_ran, sha256
 
 
 def _cli(
@@ -257,6 +258,53 @@ def test_a_killed_refresh_does_not_block_the_next_run(
     assert len(left) == KEEP_CANDIDATES  # the killed run's candidate and the two newest
     assert killed in left
     assert not list(build.glob("*.release"))  # release-id markers of ended runs are gone
+
+
+def test_a_selection_made_in_the_ui_builds_on_the_published_release(
+    published_warehouse: Path,
+) -> None:
+    """ "Materialize selected" in the UI runs Dagster's asset job without the first step: in
+    one process, on a copy of the published release, dbt builds the selected model and its
+    tests only (the in-process dbt runner passes the selection on), and nothing is
+    published, not even with `publish` selected."""
+    from pipelines.definitions import defs
+    from pipelines.refresh import refresh_instance
+
+    with duckdb.connect(str(published_warehouse)) as con:  # emptied here: rebuilt by the run
+        con.execute("delete from marts.dim_indicator")
+    before = sha256(published_warehouse)
+    job = defs.resolve_implicit_global_asset_job_def()
+    assert job.executor_def is dg.in_process_executor  # one writer of the candidate at a time
+    with refresh_instance(warehouse_paths()) as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            asset_selection=[dg.AssetKey(["marts", "dim_indicator"])],
+            raise_on_error=False,
+        )
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    ran = dbt_ran(published_warehouse.parent)
+    assert {u for u in ran if not u.startswith("test.")} == {"model.sozialplanung.dim_indicator"}
+    assert any(u.startswith("test.sozialplanung.unique_dim_indicator_indicator_id") for u in ran)
+    seed = PROJECT_ROOT / "dbt_project" / "seeds" / "indicator_catalogue.csv"
+    with seed.open(encoding="utf-8", newline="") as f:
+        catalogue = {r["indicator_id"]: r["title_de"] for r in csv.DictReader(f)}
+    candidate = warehouse_paths().candidate(result.run_id)
+    with duckdb.connect(str(candidate), read_only=True) as con:
+        built = con.execute("select indicator_id, title_de from marts.dim_indicator").fetchall()
+    assert dict(built) == catalogue
+    assert sha256(published_warehouse) == before
+
+    # publish in a selection: refused (the release would claim deliveries it did not build)
+    with refresh_instance(warehouse_paths()) as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            asset_selection=[dg.AssetKey(["marts", "dim_indicator"]), dg.AssetKey("publish")],
+            raise_on_error=False,
+        )
+    failures = [e.step_failure_data.error.message for e in result.all_events if e.is_step_failure]
+    assert not result.success and len(failures) == 1
+    assert "publish runs only in a whole refresh" in failures[0]
+    assert sha256(published_warehouse) == before
 
 
 def test_a_stale_dbt_manifest_stops_the_refresh_before_it_starts(

@@ -39,6 +39,15 @@ create or replace table meta.release (
 def publish(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    if warehouse.is_selection:
+        # the release would claim inputs its selection did not build (the landed deliveries,
+        # the fingerprint): the next refresh would then find nothing to do
+        raise dg.Failure(
+            description="publish runs only in a whole refresh (`sozplan refresh`, the UI's "
+            "'Materialize all'): a selection builds a candidate to inspect, "
+            f"{warehouse.candidate}",
+            allow_retries=False,
+        )
     candidate = warehouse.candidate
     structure = structure_fingerprint(warehouse.as_of)
     fingerprint = input_fingerprint(warehouse.paths, warehouse.as_of, structure)
