@@ -266,7 +266,8 @@ def test_a_selection_made_in_the_ui_builds_on_the_published_release(
     """ "Materialize selected" in the UI runs Dagster's asset job without the first step: in
     one process, on a copy of the published release, dbt builds the selected model and its
     tests only (the in-process dbt runner passes the selection on), and nothing is
-    published, not even with `publish` selected."""
+    published, not even with `publish` selected; the exports alone write the release in
+    place."""
     from pipelines.definitions import defs
     from pipelines.refresh import refresh_instance
 
@@ -304,6 +305,21 @@ def test_a_selection_made_in_the_ui_builds_on_the_published_release(
     failures = [e.step_failure_data.error.message for e in result.all_events if e.is_step_failure]
     assert not result.success and len(failures) == 1
     assert "publish runs only in a whole refresh" in failures[0]
+    assert sha256(published_warehouse) == before
+
+    # the exports alone: the release in place is written again
+    with refresh_instance(warehouse_paths()) as instance:
+        result = job.execute_in_process(
+            instance=instance, asset_selection=[dg.AssetKey("exports")], raise_on_error=False
+        )
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    current = published_warehouse.parent / "exports" / "current"
+    assert current.resolve().name == _release_of(published_warehouse)
+    with duckdb.connect() as con:
+        exported = con.execute(
+            f"select indicator_id from '{current / 'dim_indicator.parquet'}'"
+        ).fetchall()
+    assert exported == []  # this copy's dim_indicator was emptied above, and is exported so
     assert sha256(published_warehouse) == before
 
 

@@ -22,24 +22,31 @@ from pipelines.resources import WarehouseResource
 def exports(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    from pipelines.exports import ExportError, export_release, refresh_formats
+    from pipelines.exports import ExportError, export_release, published_release, refresh_formats
 
     paths = warehouse.paths
+    # a selection made in the UI publishes nothing: it exports the release in place
+    release = published_release(paths) if warehouse.is_selection else warehouse.release
+    if release is None:
+        raise dg.Failure(
+            description=f"nothing is published at {paths.published}: nothing to export",
+            allow_retries=False,
+        )
     started = time.perf_counter()
     try:
         formats = refresh_formats()
-        folder = export_release(paths.published, warehouse.release, paths, formats)
+        folder = export_release(paths.published, release, paths, formats)
     except (ExportError, OSError) as exc:
         raise dg.Failure(
-            description=f"release {warehouse.release} is published, but its export to "
+            description=f"release {release} is published, but its export to "
             f"{paths.exports_dir} failed: {exc}. Run `sozplan export` to write it again.",
             allow_retries=False,
         ) from None
     seconds = time.perf_counter() - started
-    context.log.info(f"exported release {warehouse.release} to {folder} in {seconds:.1f} s")
+    context.log.info(f"exported release {release} to {folder} in {seconds:.1f} s")
     return dg.MaterializeResult(
         metadata={
-            "release": warehouse.release,
+            "release": release,
             "formats": ", ".join(formats),
             "path": str(folder),
             "files": len(list(folder.iterdir())),
