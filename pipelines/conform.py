@@ -129,26 +129,32 @@ class RowCheck:
 
 
 def _firsts(
-    result: ReadResult, checks: Sequence[RowCheck], found: Callable[[object], str] = repr
+    result: ReadResult,
+    checks: Sequence[RowCheck],
+    found: Callable[[object], str] = repr,
+    derived: str = "",
 ) -> list[Problem]:
     """`_first` of many conditions in one pass over the table, in the order given; `found`
-    writes the value shown."""
+    writes the value shown. `derived` adds columns the conditions name (`expr as name`),
+    computed once per row: DuckDB plans a long expression repeated in every condition for
+    longer than it takes to scan a small file."""
     if not checks:
         return []
+    rows = f"(select *, {derived} from {result.table})" if derived else result.table
     counts = ", ".join(
         f"count(*) filter (where {c.where}), min(_row) filter (where {c.where})" for c in checks
     )
-    figures = result.con.execute(f"select {counts} from {result.table}").fetchone()
+    figures = result.con.execute(f"select {counts} from {rows}").fetchone()
     problems = []
     for i, c in enumerate(checks):
         count, row = figures[2 * i], figures[2 * i + 1]
         if count:
-            at = _rows(
-                result,
+            at = result.con.execute(
                 f"select _source_line, _value_column, {c.show or c.column} as _shown "
-                "from {table} where _row = ? limit 1",
+                f"from {rows} where _row = ? limit 1",
                 [row],
-            )[0]
+            ).fetchone()
+            at = dict(zip(("_source_line", "_value_column", "_shown"), at, strict=True))
             problems.append(
                 _problem(result, at, c.column, c.expected, found(at["_shown"]), count - 1)
             )
@@ -699,7 +705,7 @@ def value_problems(result: ReadResult, contract: Contract) -> list[Problem]:
     """A count (`whole_numbers`) is a whole number, and every value lies in its measure's
     `plausible_range` (in the unit the file prints: a value in `Tsd. EUR` is compared in
     thousands). Signs carry no value and are not checked."""
-    shown = f"(value / {_factor()})"
+    shown = "_in_unit"  # the value in the unit the file prints
     checks: list[RowCheck] = []
     for measure in contract.measures:
         rows = f"measure_code = {lit(measure.code)} and value is not null"
@@ -726,7 +732,9 @@ def value_problems(result: ReadResult, contract: Contract) -> list[Problem]:
                     shown,
                 )
             )
-    return _firsts(result, checks, found=lambda v: _number(float(v)))
+    return _firsts(
+        result, checks, found=lambda v: _number(float(v)), derived=f"value / {_factor()} as {shown}"
+    )
 
 
 # --- regions: the territory's keys, every region of a period --------------------------------
