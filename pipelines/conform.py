@@ -149,12 +149,12 @@ def _firsts(
     for i, c in enumerate(checks):
         count, row = figures[2 * i], figures[2 * i + 1]
         if count:
-            at = result.con.execute(
+            at = _rows(
+                result,
                 f"select _source_line, _value_column, {c.show or c.column} as _shown "
                 f"from {rows} where _row = ? limit 1",
                 [row],
-            ).fetchone()
-            at = dict(zip(("_source_line", "_value_column", "_shown"), at, strict=True))
+            )[0]
             problems.append(
                 _problem(result, at, c.column, c.expected, found(at["_shown"]), count - 1)
             )

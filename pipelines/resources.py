@@ -112,10 +112,7 @@ class WarehouseResource(dg.ConfigurableResource):
         """A run of a selection without the first step (the UI's "Materialize selected"):
         the candidate starts as a copy of the published release, so that what the selected
         steps read but do not build is there. With nothing published it starts empty."""
-        paths = self.paths
-        candidate = paths.candidate(self._run_id)
-        if paths.published.is_file() and not candidate.exists():
-            shutil.copyfile(paths.published, candidate)
+        if self.paths.published.is_file() and self._copy_published():
             context.log.info(
                 "a selection of assets: the candidate starts as a copy of the published release"
             )
@@ -130,10 +127,15 @@ class WarehouseResource(dg.ConfigurableResource):
         from pipelines.fingerprint import kept_sources
 
         kept = kept_sources(paths, self.as_of)
-        candidate = paths.candidate(self._run_id)
-        if kept and not candidate.exists():
-            shutil.copyfile(paths.published, candidate)
-        return kept if candidate.exists() else {}
+        return kept if kept and self._copy_published() else {}
+
+    def _copy_published(self) -> bool:
+        """The published file copied as the run's candidate, unless the candidate exists
+        already (a step run again); whether the candidate now exists."""
+        candidate = self.paths.candidate(self._run_id)
+        if not candidate.exists():
+            shutil.copyfile(self.paths.published, candidate)
+        return candidate.exists()
 
 
 def _without_plan(run: dg.DagsterRun | None) -> bool:

@@ -520,9 +520,9 @@ def _latency(published: Path, repeats: int) -> dict[str, QueryTiming]:
     with duckdb.connect(str(published), read_only=True) as con:
         for name, sql in QUERIES.items():
             rows = len(con.execute(sql).fetchall())  # warm
-            fetched = _medians(lambda sql=sql: con.execute(sql).fetchall(), repeats)
+            fetched = _times_ms(lambda sql=sql: con.execute(sql).fetchall(), repeats)
             counted = f"select count(*) from ({sql})"
-            scanned = _medians(lambda sql=counted: con.execute(sql).fetchall(), repeats)
+            scanned = _times_ms(lambda sql=counted: con.execute(sql).fetchall(), repeats)
             out[name] = QueryTiming(
                 median=statistics.median(fetched),
                 p95=fetched[min(len(fetched) - 1, int(0.95 * len(fetched)))],
@@ -532,7 +532,7 @@ def _latency(published: Path, repeats: int) -> dict[str, QueryTiming]:
     return out
 
 
-def _medians(run: Callable[[], object], repeats: int) -> list[float]:
+def _times_ms(run: Callable[[], object], repeats: int) -> list[float]:
     """Milliseconds of `repeats` runs, sorted."""
     times = []
     for _ in range(repeats):

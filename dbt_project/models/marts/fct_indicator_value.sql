@@ -81,6 +81,6 @@ select
     cast({{ build_release }} as varchar) as release
 from guarded
 -- stored by indicator, period and region: a map (one indicator, every region, one year) reads
--- only the row group that holds that year, a Kreis's series only its indicator's; DuckDB skips
+-- only the row groups that hold that year, a Kreis's series only its indicator's; DuckDB skips
 -- the others by their min/max
 order by indicator_id, period, region_key

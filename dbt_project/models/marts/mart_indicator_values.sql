@@ -99,5 +99,5 @@ left join ranked as rk
     on rk.indicator_id = f.indicator_id and rk.period = f.period and rk.region_key = f.region_key
 left join kreis_stats as s
     on s.indicator_id = f.indicator_id and s.period = f.period and r.level = 'kreis'
--- stored as fct_indicator_value: one indicator's rows lie together
-order by f.indicator_id, f.region_key, f.period
+-- stored as fct_indicator_value: one indicator's rows lie together, by period
+order by f.indicator_id, f.period, f.region_key
